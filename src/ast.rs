@@ -1,0 +1,409 @@
+//! The typed syntax tree of a `.rem` file, as written (before names and types are checked).
+//!
+//! Every node carries a [`Span`] into its source. Spans are left out of equality, so two trees
+//! that differ only in layout compare equal (the formatter's round-trip test relies on it).
+//! `Display` prints a compact form used by the AST snapshot tests.
+
+use std::fmt;
+
+mod display;
+
+/// A byte range in one source file.
+#[derive(Debug, Clone, Copy, Default, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    pub fn len(self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// Locations never decide equality: `a` at line 1 is the same name as `a` at line 9.
+impl PartialEq for Span {
+    fn eq(&self, _: &Span) -> bool {
+        true
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(span: Span) -> Self {
+        (span.start, span.len()).into()
+    }
+}
+
+/// A value and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub node: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(node: T, span: Span) -> Self {
+        Spanned { node, span }
+    }
+}
+
+/// A quoted string (policy names, units, exams, time zones, templates) or a bare word
+/// (channels, recipients, enum values).
+pub type Name = Spanned<String>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Use(Use),
+    Defaults(Defaults),
+    Policy(Policy),
+}
+
+impl Item {
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Use(u) => u.span,
+            Item::Defaults(d) => d.span,
+            Item::Policy(p) => p.span,
+        }
+    }
+}
+
+/// `use "clinic-defaults.rem"`: makes the `defaults` blocks of another file available.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Use {
+    pub path: Name,
+    pub span: Span,
+}
+
+/// `defaults "NAME" { ... }`: settings shared by the policies that `extends` it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Defaults {
+    pub name: Name,
+    pub items: Vec<PolicyItem>,
+    pub span: Span,
+    /// Where the closing brace is, so the formatter can keep comments before it.
+    pub end: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub name: Name,
+    pub extends: Option<Name>,
+    pub items: Vec<PolicyItem>,
+    pub span: Span,
+    pub end: Span,
+}
+
+/// One statement inside a policy or defaults block, in source order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolicyItem {
+    Setting(Setting),
+    Scope(Scope),
+    UnitOverride(UnitOverride),
+    WinsOver(Vec<Name>, Span),
+    Exclusion(Exclusion),
+    Message(Message),
+}
+
+impl PolicyItem {
+    pub fn span(&self) -> Span {
+        match self {
+            PolicyItem::Setting(s) => s.span,
+            PolicyItem::Scope(s) => s.span,
+            PolicyItem::UnitOverride(u) => u.span,
+            PolicyItem::WinsOver(_, span) => *span,
+            PolicyItem::Exclusion(e) => e.span,
+            PolicyItem::Message(m) => m.span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting {
+    pub kind: SettingKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingKind {
+    Timezone(Name),
+    MinorAge(Spanned<u64>),
+    Window(Window),
+    LateBooking(Name),
+    Sender(Name),
+}
+
+impl SettingKind {
+    /// The keyword that introduces the setting, as the author writes it.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            SettingKind::Timezone(_) => "timezone",
+            SettingKind::MinorAge(_) => "minor_age",
+            SettingKind::Window(_) => "window",
+            SettingKind::LateBooking(_) => "late_booking",
+            SettingKind::Sender(_) => "sender",
+        }
+    }
+}
+
+/// `window 08:00..20:00 weekdays`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Window {
+    pub from: Spanned<TimeOfDay>,
+    pub until: Spanned<TimeOfDay>,
+    pub days: Option<Spanned<Days>>,
+}
+
+/// A time of day as written; the checker rejects `25:00`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeOfDay {
+    pub hour: u32,
+    pub minute: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Days {
+    Weekdays,
+    Weekends,
+    Daily,
+    /// `mon, wed, fri` as three-letter English day names.
+    List(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScopeKind {
+    Clinics(Vec<Name>),
+    Units(Vec<Name>),
+    Exams(Vec<Name>),
+    Kinds(Vec<Name>),
+}
+
+/// `unit "DSK" { minor_age 16 }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitOverride {
+    pub unit: Name,
+    pub settings: Vec<Setting>,
+    pub span: Span,
+    pub end: Span,
+}
+
+/// `exclude "quick-book" when booking.source == quick_book`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exclusion {
+    pub name: Name,
+    pub condition: Expr,
+    pub span: Span,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Confirmation,
+    Letter,
+    Reminder,
+    Cancellation,
+    Rebooking,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 5] = [
+        MessageKind::Confirmation,
+        MessageKind::Letter,
+        MessageKind::Reminder,
+        MessageKind::Cancellation,
+        MessageKind::Rebooking,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Confirmation => "confirmation",
+            MessageKind::Letter => "letter",
+            MessageKind::Reminder => "reminder",
+            MessageKind::Cancellation => "cancellation",
+            MessageKind::Rebooking => "rebooking",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub kind: Spanned<MessageKind>,
+    pub name: Name,
+    pub items: Vec<MessageItem>,
+    pub span: Span,
+    pub end: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageItem {
+    pub kind: MessageItemKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessageItemKind {
+    Send(Vec<Trigger>),
+    Via(Name),
+    To {
+        recipient: Name,
+        condition: Option<Expr>,
+    },
+    Also {
+        channel: Name,
+        condition: Option<Expr>,
+    },
+    Fallback {
+        channel: Name,
+        after: Spanned<Duration>,
+        waits_for: Name,
+    },
+    Template(Name),
+    Text(Name),
+    Setting(Setting),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trigger {
+    pub kind: TriggerKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TriggerKind {
+    /// `at booking`
+    AtBooking,
+    /// `on cancellation`, `on rescheduling`
+    On(Name),
+    /// `1 day before at 10:00`, `2 hours before`, `1 day after` (staff tasks only)
+    Offset {
+        amount: Spanned<Duration>,
+        direction: Direction,
+        at: Option<Spanned<TimeOfDay>>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Before,
+    After,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DurationUnit {
+    Minutes,
+    Hours,
+    Days,
+    Weeks,
+}
+
+impl DurationUnit {
+    pub fn word(self, count: u64) -> &'static str {
+        match (self, count == 1) {
+            (DurationUnit::Minutes, true) => "minute",
+            (DurationUnit::Minutes, false) => "minutes",
+            (DurationUnit::Hours, true) => "hour",
+            (DurationUnit::Hours, false) => "hours",
+            (DurationUnit::Days, true) => "day",
+            (DurationUnit::Days, false) => "days",
+            (DurationUnit::Weeks, true) => "week",
+            (DurationUnit::Weeks, false) => "weeks",
+        }
+    }
+}
+
+/// `3 days`, `90 minutes` as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Duration {
+    pub value: u64,
+    pub unit: DurationUnit,
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.value, self.unit.word(self.value))
+    }
+}
+
+impl fmt::Display for TimeOfDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.hour, self.minute)
+    }
+}
+
+pub type Expr = Spanned<ExprKind>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// `a or b or c`, two or more operands.
+    Or(Vec<Expr>),
+    /// `a and b`, two or more operands.
+    And(Vec<Expr>),
+    Not(Box<Expr>),
+    Compare {
+        op: Spanned<CompareOp>,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    In {
+        value: Box<Expr>,
+        list: Vec<Expr>,
+    },
+    /// `patient.consent.sms`
+    Field(Vec<String>),
+    /// A bare word: an enum value such as `quick_book`, checked against the other operand.
+    Word(String),
+    String(String),
+    Number(u64),
+    Duration(Duration),
+    Bool(bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CompareOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "==",
+            CompareOp::Ne => "!=",
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+        }
+    }
+}

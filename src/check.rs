@@ -1,0 +1,701 @@
+//! Stage 2: AST → plan. Checks names, types and settings, resolves `use`, `extends` and unit
+//! overrides, and yields the typed [`Plan`] together with every error and warning found.
+//!
+//! The checker never stops at the first error: it reports all it can find, and a policy with
+//! errors is left out of the plan (callers must not use a plan that came with errors).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ast::{self, Name, PolicyItem, ScopeKind, SettingKind, Span};
+use crate::diagnostic::{self, Diagnostic};
+use crate::plan::{self, LateBooking, Plan};
+use crate::schema::{self, EnumType};
+use crate::source::{FileId, Program};
+
+mod error;
+mod expr;
+mod message;
+mod overlap;
+mod suggest;
+mod text;
+
+pub use error::CheckError;
+pub use text::{Encoding, sms_segments};
+
+/// The result of checking a program: the plan of every policy without errors, and all
+/// diagnostics sorted by file and position.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub plan: Plan,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Checks every policy of the program's root files.
+pub fn check(program: &Program) -> Checked {
+    let mut checker = Checker {
+        program,
+        diagnostics: Vec::new(),
+    };
+    let policies = checker.policies();
+    let mut diagnostics = checker.diagnostics;
+    diagnostic::sort(&mut diagnostics);
+    Checked {
+        plan: Plan::new(policies),
+        diagnostics,
+    }
+}
+
+struct Checker<'p> {
+    program: &'p Program,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Settings written in one block (defaults, policy, unit override or message); `None` where
+/// the block does not set them.
+#[derive(Debug, Clone, Default)]
+struct Block {
+    timezone: Option<String>,
+    minor_age: Option<u64>,
+    window: Option<plan::Window>,
+    late_booking: Option<LateBooking>,
+    sender: Option<String>,
+    clinics: Option<Vec<String>>,
+    units: BTreeMap<String, Block>,
+}
+
+impl Block {
+    /// This block's settings where it has them, else `base`'s.
+    fn over(self, base: &Block) -> Block {
+        let mut units = base.units.clone();
+        for (unit, own) in self.units {
+            let merged = match base.units.get(&unit) {
+                Some(inherited) => own.over(inherited),
+                None => own,
+            };
+            units.insert(unit, merged);
+        }
+        Block {
+            timezone: self.timezone.or_else(|| base.timezone.clone()),
+            minor_age: self.minor_age.or(base.minor_age),
+            window: self.window.or_else(|| base.window.clone()),
+            late_booking: self.late_booking.or(base.late_booking),
+            sender: self.sender.or_else(|| base.sender.clone()),
+            clinics: self.clinics.or_else(|| base.clinics.clone()),
+            units,
+        }
+    }
+
+    fn settings(&self) -> plan::Settings {
+        plan::Settings {
+            minor_age: self.minor_age.unwrap_or(schema::DEFAULT_MINOR_AGE),
+            window: self.window.clone(),
+            late_booking: self.late_booking.unwrap_or(LateBooking::Skip),
+            sender: self.sender.clone(),
+        }
+    }
+}
+
+/// Where a setting is written, which decides what may be set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Policy,
+    Unit,
+    Message,
+}
+
+impl Checker<'_> {
+    fn report(&mut self, file: FileId, errors: impl IntoIterator<Item = CheckError>) {
+        self.diagnostics
+            .extend(errors.into_iter().map(|e| Diagnostic::new(Some(file), e)));
+    }
+
+    fn policies(&mut self) -> Vec<plan::Policy> {
+        let program = self.program;
+        // Defaults blocks of each file, checked once.
+        let mut defaults: BTreeMap<FileId, BTreeMap<String, Block>> = BTreeMap::new();
+        for module in &program.modules {
+            let mut errors = Vec::new();
+            let mut blocks = BTreeMap::new();
+            for item in &module.ast.items {
+                if let ast::Item::Defaults(d) = item {
+                    if blocks.contains_key(&d.name.node) {
+                        errors.push(CheckError::DuplicateDefaults {
+                            name: d.name.node.clone(),
+                            span: d.name.span.into(),
+                            help: "give each defaults block its own name".to_string(),
+                        });
+                        continue;
+                    }
+                    let block = self.block(&mut errors, &d.items, Place::Policy);
+                    blocks.insert(d.name.node.clone(), block);
+                }
+            }
+            self.report(module.file, errors);
+            defaults.insert(module.file, blocks);
+        }
+
+        // Every policy name, for duplicates and `wins_over`.
+        let mut names: BTreeMap<String, (FileId, Span)> = BTreeMap::new();
+        let mut compiled = Vec::new();
+        let mut message_spans = Vec::new();
+        for module in &program.modules {
+            let file = module.file;
+            for item in &module.ast.items {
+                let ast::Item::Policy(policy) = item else {
+                    continue;
+                };
+                if !module.root {
+                    self.report(
+                        file,
+                        [CheckError::PolicyInUsedFile {
+                            span: policy.name.span.into(),
+                        }],
+                    );
+                    continue;
+                }
+                if let Some((first_file, first_span)) = names.get(&policy.name.node) {
+                    let (first, help) = if *first_file == file {
+                        (
+                            Some((*first_span).into()),
+                            "give each policy its own name".to_string(),
+                        )
+                    } else {
+                        let where_ = &program.file(*first_file);
+                        let (line, _) = where_.line_col(first_span.start);
+                        (
+                            None,
+                            format!(
+                                "the first is in {} at line {line}; give each policy its own name",
+                                where_.path
+                            ),
+                        )
+                    };
+                    self.report(
+                        file,
+                        [CheckError::DuplicatePolicy {
+                            name: policy.name.node.clone(),
+                            span: policy.name.span.into(),
+                            first,
+                            help,
+                        }],
+                    );
+                    continue;
+                }
+                names.insert(policy.name.node.clone(), (file, policy.name.span));
+                // Defaults visible from this file: its own, then those of the files it uses.
+                let visible = std::iter::once(file)
+                    .chain(module.uses.iter().copied())
+                    .filter_map(|f| defaults.get(&f))
+                    .collect::<Vec<_>>();
+                if let Some(p) = self.policy(file, policy, &visible) {
+                    message_spans.push((file, policy.items.clone()));
+                    compiled.push(p);
+                }
+            }
+        }
+
+        // `wins_over` names a policy that exists.
+        for module in program.modules.iter().filter(|m| m.root) {
+            for item in &module.ast.items {
+                let ast::Item::Policy(policy) = item else {
+                    continue;
+                };
+                for statement in &policy.items {
+                    let PolicyItem::WinsOver(others, _) = statement else {
+                        continue;
+                    };
+                    let errors: Vec<CheckError> = others
+                        .iter()
+                        .filter_map(|other| {
+                            if other.node == policy.name.node {
+                                Some(CheckError::WinsOverSelf {
+                                    span: other.span.into(),
+                                })
+                            } else if !names.contains_key(&other.node) {
+                                Some(CheckError::UnknownWinsOver {
+                                    name: other.node.clone(),
+                                    span: other.span.into(),
+                                    help: suggest::help(
+                                        &other.node,
+                                        names.keys().map(String::as_str),
+                                        "name a policy of the files being checked",
+                                    ),
+                                })
+                            } else {
+                                None
+                            }
+                        })
+                        .collect();
+                    self.report(module.file, errors);
+                }
+            }
+        }
+
+        let overlaps = overlap::find(&compiled, &message_spans);
+        for (file, error) in overlaps {
+            self.report(file, [error]);
+        }
+        compiled
+    }
+
+    /// Settings, clinics and unit overrides of a defaults or policy block.
+    fn block(&self, errors: &mut Vec<CheckError>, items: &[PolicyItem], place: Place) -> Block {
+        let settings = items.iter().filter_map(|i| match i {
+            PolicyItem::Setting(s) => Some(s),
+            _ => None,
+        });
+        let mut block = self.settings(errors, settings, place);
+        let mut clinic_span: Option<Span> = None;
+        let mut override_spans: BTreeMap<String, Span> = BTreeMap::new();
+        for item in items {
+            match item {
+                PolicyItem::Scope(ast::Scope {
+                    kind: ScopeKind::Clinics(clinics),
+                    span,
+                }) => {
+                    if let Some(first) = clinic_span {
+                        errors.push(CheckError::DuplicateSetting {
+                            setting: "clinic".to_string(),
+                            span: (*span).into(),
+                            first: first.into(),
+                        });
+                        continue;
+                    }
+                    clinic_span = Some(*span);
+                    block.clinics = Some(unique_names(errors, clinics));
+                }
+                PolicyItem::UnitOverride(unit) => {
+                    if let Some(first) = override_spans.get(&unit.unit.node) {
+                        errors.push(CheckError::DuplicateUnitOverride {
+                            unit: unit.unit.node.clone(),
+                            span: unit.unit.span.into(),
+                            first: (*first).into(),
+                        });
+                        continue;
+                    }
+                    override_spans.insert(unit.unit.node.clone(), unit.unit.span);
+                    let settings = self.settings(errors, unit.settings.iter(), Place::Unit);
+                    block.units.insert(unit.unit.node.clone(), settings);
+                }
+                _ => {}
+            }
+        }
+        block
+    }
+
+    /// Reads and validates settings, refusing duplicates and those not allowed at `place`.
+    fn settings<'a>(
+        &self,
+        errors: &mut Vec<CheckError>,
+        settings: impl Iterator<Item = &'a ast::Setting>,
+        place: Place,
+    ) -> Block {
+        let mut block = Block::default();
+        let mut seen: BTreeMap<&'static str, Span> = BTreeMap::new();
+        for setting in settings {
+            let keyword = setting.kind.keyword();
+            if let Some(first) = seen.get(keyword) {
+                errors.push(CheckError::DuplicateSetting {
+                    setting: keyword.to_string(),
+                    span: setting.span.into(),
+                    first: (*first).into(),
+                });
+                continue;
+            }
+            seen.insert(keyword, setting.span);
+            if let Some((where_, help)) = not_allowed(&setting.kind, place) {
+                errors.push(CheckError::SettingNotAllowedHere {
+                    setting: keyword.to_string(),
+                    place: where_.to_string(),
+                    span: setting.span.into(),
+                    help: help.to_string(),
+                });
+                continue;
+            }
+            match &setting.kind {
+                SettingKind::Timezone(name) => block.timezone = timezone(errors, name),
+                SettingKind::MinorAge(age) => {
+                    if (1..=25).contains(&age.node) {
+                        block.minor_age = Some(age.node);
+                    } else {
+                        errors.push(CheckError::MinorAgeOutOfRange {
+                            age: age.node,
+                            span: age.span.into(),
+                        });
+                    }
+                }
+                SettingKind::Window(window) => block.window = self::window(errors, window),
+                SettingKind::LateBooking(rule) => block.late_booking = late_booking(errors, rule),
+                SettingKind::Sender(sender) => block.sender = Some(sender.node.clone()),
+            }
+        }
+        block
+    }
+
+    fn policy(
+        &mut self,
+        file: FileId,
+        policy: &ast::Policy,
+        visible: &[&BTreeMap<String, Block>],
+    ) -> Option<plan::Policy> {
+        let mut errors = Vec::new();
+        let base = match &policy.extends {
+            None => Block::default(),
+            Some(name) => match visible.iter().find_map(|blocks| blocks.get(&name.node)) {
+                Some(block) => block.clone(),
+                None => {
+                    let known: Vec<&str> = visible
+                        .iter()
+                        .flat_map(|b| b.keys().map(String::as_str))
+                        .collect();
+                    errors.push(CheckError::UnknownDefaults {
+                        name: name.node.clone(),
+                        span: name.span.into(),
+                        help: suggest::help(
+                            &name.node,
+                            known.iter().copied(),
+                            "define `defaults \"NAME\" { ... }` in this file, or `use` the file that defines it",
+                        ),
+                    });
+                    Block::default()
+                }
+            },
+        };
+        let own = self.block(&mut errors, &policy.items, Place::Policy);
+        let unit_override_names: Vec<&Name> = policy
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                PolicyItem::UnitOverride(u) => Some(&u.unit),
+                _ => None,
+            })
+            .collect();
+        let resolved = own.over(&base);
+
+        let mut scope = plan::Scope {
+            clinics: resolved.clinics.clone().unwrap_or_default(),
+            units: None,
+            exams: None,
+            kinds: None,
+        };
+        let mut seen_scope: BTreeMap<&'static str, Span> = BTreeMap::new();
+        let mut exclusions = Vec::new();
+        let mut exclusion_names: BTreeMap<&str, Span> = BTreeMap::new();
+        let mut messages = Vec::new();
+        let mut message_names: BTreeMap<&str, Span> = BTreeMap::new();
+        let mut wins_over = Vec::new();
+        for item in &policy.items {
+            match item {
+                PolicyItem::Scope(s) => {
+                    let keyword = match &s.kind {
+                        ScopeKind::Clinics(_) => continue,
+                        ScopeKind::Units(_) => "units",
+                        ScopeKind::Exams(_) => "exams",
+                        ScopeKind::Kinds(_) => "kinds",
+                    };
+                    if let Some(first) = seen_scope.insert(keyword, s.span) {
+                        errors.push(CheckError::DuplicateSetting {
+                            setting: keyword.to_string(),
+                            span: s.span.into(),
+                            first: first.into(),
+                        });
+                        continue;
+                    }
+                    match &s.kind {
+                        ScopeKind::Units(units) => {
+                            scope.units = Some(unique_names(&mut errors, units))
+                        }
+                        ScopeKind::Exams(exams) => {
+                            scope.exams = Some(unique_names(&mut errors, exams))
+                        }
+                        ScopeKind::Kinds(kinds) => {
+                            for kind in kinds {
+                                if !EnumType::Kind.values().contains(&kind.node.as_str()) {
+                                    errors.push(CheckError::UnknownKind {
+                                        value: kind.node.clone(),
+                                        span: kind.span.into(),
+                                        help: suggest::help(
+                                            &kind.node,
+                                            EnumType::Kind.values().iter().copied(),
+                                            format!(
+                                                "write one of {}",
+                                                EnumType::Kind.values_in_words()
+                                            ),
+                                        ),
+                                    });
+                                }
+                            }
+                            scope.kinds = Some(unique_names(&mut errors, kinds));
+                        }
+                        ScopeKind::Clinics(_) => {}
+                    }
+                }
+                PolicyItem::WinsOver(others, _) => {
+                    wins_over.extend(others.iter().map(|o| o.node.clone()))
+                }
+                PolicyItem::Exclusion(exclusion) => {
+                    if let Some(first) =
+                        exclusion_names.insert(&exclusion.name.node, exclusion.name.span)
+                    {
+                        errors.push(CheckError::DuplicateExclusion {
+                            name: exclusion.name.node.clone(),
+                            span: exclusion.name.span.into(),
+                            first: first.into(),
+                        });
+                        continue;
+                    }
+                    let condition = expr::Typer {
+                        errors: &mut errors,
+                        guardian: false,
+                    }
+                    .condition(&exclusion.condition);
+                    let Some(condition) = condition else { continue };
+                    match expr::constant_truth(&condition) {
+                        Some(true) => errors.push(CheckError::AlwaysTrueExclusion {
+                            name: exclusion.name.node.clone(),
+                            span: exclusion.condition.span.into(),
+                        }),
+                        Some(false) => errors.push(CheckError::NeverTrueExclusion {
+                            name: exclusion.name.node.clone(),
+                            span: exclusion.condition.span.into(),
+                        }),
+                        None => {}
+                    }
+                    exclusions.push(plan::Exclusion {
+                        name: exclusion.name.node.clone(),
+                        condition,
+                        source: self.program.file(file).location(exclusion.span),
+                    });
+                }
+                PolicyItem::Message(message) => {
+                    if let Some(first) = message_names.insert(&message.name.node, message.name.span)
+                    {
+                        errors.push(CheckError::DuplicateMessage {
+                            name: message.name.node.clone(),
+                            span: message.name.span.into(),
+                            first: first.into(),
+                        });
+                        continue;
+                    }
+                    if let Some(m) = self.message(&mut errors, file, message) {
+                        messages.push(m);
+                    }
+                }
+                PolicyItem::Setting(_) | PolicyItem::UnitOverride(_) => {}
+            }
+        }
+
+        // A unit override must be for one of the policy's units.
+        if let Some(units) = &scope.units {
+            for unit in &unit_override_names {
+                if !units.contains(&unit.node) {
+                    errors.push(CheckError::UnitOverrideOutsideScope {
+                        unit: unit.node.clone(),
+                        span: unit.span.into(),
+                        help: suggest::help(
+                            &unit.node,
+                            units.iter().map(String::as_str),
+                            format!(
+                                "add it to `units`, or remove the override; the units are {}",
+                                quoted_list(units)
+                            ),
+                        ),
+                    });
+                }
+            }
+        }
+        let timezone = resolved.timezone.clone();
+        if timezone.is_none()
+            && !errors
+                .iter()
+                .any(|e| matches!(e, CheckError::UnknownTimezone { .. }))
+        {
+            errors.push(CheckError::MissingTimezone {
+                policy: policy.name.node.clone(),
+                span: policy.name.span.into(),
+            });
+        }
+        if scope.clinics.is_empty() {
+            errors.push(CheckError::MissingClinic {
+                policy: policy.name.node.clone(),
+                span: policy.name.span.into(),
+            });
+        }
+
+        let settings = resolved.settings();
+        let unit_settings = resolved
+            .units
+            .iter()
+            .filter(|(unit, _)| {
+                scope
+                    .units
+                    .as_ref()
+                    .is_none_or(|units| units.contains(unit))
+            })
+            .map(|(unit, block)| {
+                let parent = Block {
+                    units: BTreeMap::new(),
+                    ..resolved.clone()
+                };
+                (unit.clone(), block.clone().over(&parent).settings())
+            })
+            .collect();
+
+        let failed = errors.iter().any(|e| !is_warning(e));
+        self.report(file, errors);
+        if failed {
+            return None;
+        }
+        Some(plan::Policy {
+            name: policy.name.node.clone(),
+            source: self.program.file(file).location(policy.name.span),
+            timezone: timezone.unwrap_or_default(),
+            scope,
+            settings,
+            unit_settings,
+            wins_over,
+            exclusions,
+            messages,
+        })
+    }
+}
+
+fn is_warning(error: &CheckError) -> bool {
+    use miette::Diagnostic as _;
+    error.severity() == Some(miette::Severity::Warning)
+}
+
+/// Why a setting cannot be written at `place`, if it cannot.
+fn not_allowed(setting: &SettingKind, place: Place) -> Option<(&'static str, &'static str)> {
+    match (setting, place) {
+        (SettingKind::Timezone(_), Place::Unit) => Some((
+            "per unit",
+            "a policy has one time zone; set it in the policy",
+        )),
+        (SettingKind::Sender(_), Place::Unit) => {
+            Some(("per unit", "set the sender in the policy or in a message"))
+        }
+        (SettingKind::Timezone(_), Place::Message) => Some((
+            "in a message",
+            "a policy has one time zone; set it in the policy",
+        )),
+        (SettingKind::MinorAge(_), Place::Message) => Some((
+            "in a message",
+            "set `minor_age` in the policy, or per unit with `unit \"NAME\" { minor_age 16 }`",
+        )),
+        _ => None,
+    }
+}
+
+fn unique_names(errors: &mut Vec<CheckError>, names: &[Name]) -> Vec<String> {
+    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    let mut out = Vec::new();
+    for name in names {
+        if let Some(first) = seen.insert(&name.node, name.span) {
+            errors.push(CheckError::DuplicateListEntry {
+                name: name.node.clone(),
+                span: name.span.into(),
+                first: first.into(),
+            });
+        } else {
+            out.push(name.node.clone());
+        }
+    }
+    out
+}
+
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn timezone(errors: &mut Vec<CheckError>, name: &Name) -> Option<String> {
+    match name.node.parse::<chrono_tz::Tz>() {
+        Ok(tz) => Some(tz.name().to_string()),
+        Err(_) => {
+            errors.push(CheckError::UnknownTimezone {
+                name: name.node.clone(),
+                span: name.span.into(),
+                help: suggest::help(
+                    &name.node,
+                    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()),
+                    "write an IANA zone name such as `Europe/Stockholm`, `Europe/Copenhagen` or `Europe/Rome`",
+                ),
+            });
+            None
+        }
+    }
+}
+
+pub(crate) fn time_of_day(
+    errors: &mut Vec<CheckError>,
+    time: &ast::Spanned<ast::TimeOfDay>,
+) -> Option<String> {
+    if time.node.hour < 24 && time.node.minute < 60 {
+        Some(time.node.to_string())
+    } else {
+        errors.push(CheckError::InvalidTime {
+            time: format!("{}:{:02}", time.node.hour, time.node.minute),
+            span: time.span.into(),
+        });
+        None
+    }
+}
+
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+fn window(errors: &mut Vec<CheckError>, window: &ast::Window) -> Option<plan::Window> {
+    let from = time_of_day(errors, &window.from);
+    let until = time_of_day(errors, &window.until);
+    let (from, until) = (from?, until?);
+    if until <= from {
+        errors.push(CheckError::EmptyWindow {
+            from,
+            until,
+            span: window.from.span.to(window.until.span).into(),
+        });
+        return None;
+    }
+    let days: BTreeSet<usize> = match window.days.as_ref().map(|d| &d.node) {
+        None | Some(ast::Days::Daily) => (0..7).collect(),
+        Some(ast::Days::Weekdays) => (0..5).collect(),
+        Some(ast::Days::Weekends) => (5..7).collect(),
+        Some(ast::Days::List(list)) => list
+            .iter()
+            .filter_map(|d| DAYS.iter().position(|x| x == d))
+            .collect(),
+    };
+    Some(plan::Window {
+        from,
+        until,
+        days: days.into_iter().map(|d| DAYS[d].to_string()).collect(),
+    })
+}
+
+fn late_booking(errors: &mut Vec<CheckError>, rule: &Name) -> Option<LateBooking> {
+    match rule.node.as_str() {
+        "skip" => Some(LateBooking::Skip),
+        "send_now" => Some(LateBooking::SendNow),
+        other => {
+            errors.push(CheckError::UnknownLateBooking {
+                value: other.to_string(),
+                span: rule.span.into(),
+                help: suggest::help(
+                    other,
+                    ["skip", "send_now"],
+                    "write `late_booking skip` or `late_booking send_now`",
+                ),
+            });
+            None
+        }
+    }
+}

@@ -1,0 +1,652 @@
+//! Everything the checker can say about a policy. Each variant holds the data its message and
+//! help need; `help` texts say what to write instead. Codes are documented in `docs/errors.md`.
+
+use miette::{Diagnostic, SourceSpan};
+use thiserror::Error;
+
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
+pub enum CheckError {
+    // ---- conditions
+    #[error("unknown field `{field}`")]
+    #[diagnostic(code(rem::E010), help("{help}"))]
+    UnknownField {
+        field: String,
+        #[label("not a field")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error(
+        "`{field}` is a guardian's field and can only be used in `to guardians`, `to guardian1` or `to guardian2`"
+    )]
+    #[diagnostic(
+        code(rem::E011),
+        help("move this condition to a guardian recipient, or use a `patient.` field here")
+    )]
+    GuardianFieldOutsideGuardian {
+        field: String,
+        #[label("no guardian here")]
+        span: SourceSpan,
+    },
+
+    #[error("cannot compare {left_type} with {right_type}")]
+    #[diagnostic(code(rem::E012), help("{help}"))]
+    TypeMismatch {
+        left_type: String,
+        right_type: String,
+        #[label("{left_type}")]
+        left: SourceSpan,
+        #[label("{right_type}")]
+        right: SourceSpan,
+        help: String,
+    },
+
+    #[error("`{value}` is not a value of `{field}`")]
+    #[diagnostic(code(rem::E013), help("{help}"))]
+    UnknownEnumValue {
+        value: String,
+        field: String,
+        #[label("unknown value")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("this is {found}, not a yes/no condition")]
+    #[diagnostic(
+        code(rem::E014),
+        help("compare it with something, e.g. `patient.age < 18` or `booking.source == portal`")
+    )]
+    NotACondition {
+        found: String,
+        #[label("needs a comparison")]
+        span: SourceSpan,
+    },
+
+    #[error("`{op}` cannot order {ty}")]
+    #[diagnostic(
+        code(rem::E015),
+        help(
+            "only numbers and durations can be compared with `<`, `<=`, `>`, `>=`; use `==` or `!=` here"
+        )
+    )]
+    NotOrdered {
+        op: String,
+        ty: String,
+        #[label("not ordered")]
+        span: SourceSpan,
+    },
+
+    #[error("unknown name `{word}`")]
+    #[diagnostic(code(rem::E016), help("{help}"))]
+    UnknownWord {
+        word: String,
+        #[label("not a field or a value here")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("the list is empty, so the condition can never be true")]
+    #[diagnostic(
+        code(rem::E017),
+        help("list at least one value, e.g. `patient.id_kind in [coordination, reserve]`")
+    )]
+    EmptyList {
+        #[label("empty list")]
+        span: SourceSpan,
+    },
+
+    // ---- settings
+    #[error("unknown time zone `{name}`")]
+    #[diagnostic(code(rem::E020), help("{help}"))]
+    UnknownTimezone {
+        name: String,
+        #[label("not an IANA time zone")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("`{time}` is not a time of day")]
+    #[diagnostic(
+        code(rem::E021),
+        help("write hours 00 to 23 and minutes 00 to 59, e.g. `09:30`")
+    )]
+    InvalidTime {
+        time: String,
+        #[label("invalid time")]
+        span: SourceSpan,
+    },
+
+    #[error("the window closes at {until}, before it opens at {from}")]
+    #[diagnostic(
+        code(rem::E022),
+        help(
+            "write the opening time first, e.g. `window 08:00..20:00`; a window cannot span midnight"
+        )
+    )]
+    EmptyWindow {
+        from: String,
+        until: String,
+        #[label("empty window")]
+        span: SourceSpan,
+    },
+
+    #[error("a minor age of {age} is not plausible")]
+    #[diagnostic(
+        code(rem::E023),
+        help("write an age between 1 and 25; the usual limit is 18")
+    )]
+    MinorAgeOutOfRange {
+        age: u64,
+        #[label("out of range")]
+        span: SourceSpan,
+    },
+
+    #[error("unknown late-booking rule `{value}`")]
+    #[diagnostic(code(rem::E024), help("{help}"))]
+    UnknownLateBooking {
+        value: String,
+        #[label("expected `skip` or `send_now`")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("`{setting}` is set twice")]
+    #[diagnostic(code(rem::E025), help("keep one of them"))]
+    DuplicateSetting {
+        setting: String,
+        #[label("set again here")]
+        span: SourceSpan,
+        #[label("first set here")]
+        first: SourceSpan,
+    },
+
+    #[error("`{setting}` cannot be set {place}")]
+    #[diagnostic(code(rem::E026), help("{help}"))]
+    SettingNotAllowedHere {
+        setting: String,
+        place: String,
+        #[label("not allowed here")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("policy `{policy}` has no time zone")]
+    #[diagnostic(
+        code(rem::E027),
+        help(
+            "add `timezone \"Europe/Stockholm\"` (or your zone) to the policy or to the defaults it extends"
+        )
+    )]
+    MissingTimezone {
+        policy: String,
+        #[label("needs `timezone`")]
+        span: SourceSpan,
+    },
+
+    #[error("policy `{policy}` does not say which clinic it is for")]
+    #[diagnostic(
+        code(rem::E028),
+        help(
+            "add `clinic \"NAME\"` (or `clinics \"A\", \"B\"`) to the policy or to the defaults it extends"
+        )
+    )]
+    MissingClinic {
+        policy: String,
+        #[label("needs `clinic`")]
+        span: SourceSpan,
+    },
+
+    #[error("unknown booking kind `{value}`")]
+    #[diagnostic(code(rem::E029), help("{help}"))]
+    UnknownKind {
+        value: String,
+        #[label("not a booking kind")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    // ---- names
+    #[error("there are two policies named `{name}`")]
+    #[diagnostic(code(rem::E030), help("{help}"))]
+    DuplicatePolicy {
+        name: String,
+        #[label("second policy")]
+        span: SourceSpan,
+        #[label("first policy")]
+        first: Option<SourceSpan>,
+        help: String,
+    },
+
+    #[error("the policy has two messages named `{name}`")]
+    #[diagnostic(
+        code(rem::E031),
+        help("give each message its own name; the name is how reports refer to it")
+    )]
+    DuplicateMessage {
+        name: String,
+        #[label("second message")]
+        span: SourceSpan,
+        #[label("first message")]
+        first: SourceSpan,
+    },
+
+    #[error("the policy has two exclusions named `{name}`")]
+    #[diagnostic(
+        code(rem::E032),
+        help("give each exclusion its own name, or join the conditions with `or`")
+    )]
+    DuplicateExclusion {
+        name: String,
+        #[label("second exclusion")]
+        span: SourceSpan,
+        #[label("first exclusion")]
+        first: SourceSpan,
+    },
+
+    #[error("there are two defaults named `{name}`")]
+    #[diagnostic(code(rem::E033), help("{help}"))]
+    DuplicateDefaults {
+        name: String,
+        #[label("second defaults")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("no defaults named `{name}`")]
+    #[diagnostic(code(rem::E034), help("{help}"))]
+    UnknownDefaults {
+        name: String,
+        #[label("not found")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("`{name}` is listed twice")]
+    #[diagnostic(code(rem::E035), help("remove the second one"))]
+    DuplicateListEntry {
+        name: String,
+        #[label("listed again")]
+        span: SourceSpan,
+        #[label("first listed here")]
+        first: SourceSpan,
+    },
+
+    #[error("unit `{unit}` is not one of the policy's units")]
+    #[diagnostic(code(rem::E036), help("{help}"))]
+    UnitOverrideOutsideScope {
+        unit: String,
+        #[label("not in `units`")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("unit `{unit}` has two overrides")]
+    #[diagnostic(
+        code(rem::E037),
+        help("put all of the unit's settings in one `unit` block")
+    )]
+    DuplicateUnitOverride {
+        unit: String,
+        #[label("second override")]
+        span: SourceSpan,
+        #[label("first override")]
+        first: SourceSpan,
+    },
+
+    #[error("no policy named `{name}`")]
+    #[diagnostic(code(rem::E038), help("{help}"))]
+    UnknownWinsOver {
+        name: String,
+        #[label("not found")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("a policy cannot win over itself")]
+    #[diagnostic(
+        code(rem::E039),
+        help("name the other policy whose messages this one replaces")
+    )]
+    WinsOverSelf {
+        #[label("this policy")]
+        span: SourceSpan,
+    },
+
+    #[error("exclusion `{name}` is always true, so no booking would ever get a message")]
+    #[diagnostic(
+        code(rem::E040),
+        help(
+            "check the condition: an `or` of a yes/no field and its `not` holds for every booking"
+        )
+    )]
+    AlwaysTrueExclusion {
+        name: String,
+        #[label("always true")]
+        span: SourceSpan,
+    },
+
+    // ---- messages
+    #[error("unknown channel `{name}`")]
+    #[diagnostic(code(rem::E041), help("{help}"))]
+    UnknownChannel {
+        name: String,
+        #[label("not a channel")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("message `{message}` does not say how it is sent")]
+    #[diagnostic(
+        code(rem::E042),
+        help("add `via sms` (or `email`, `inbox`, `paper`, `task`)")
+    )]
+    MissingChannel {
+        message: String,
+        #[label("needs `via`")]
+        span: SourceSpan,
+    },
+
+    #[error("a message is sent on one channel")]
+    #[diagnostic(
+        code(rem::E043),
+        help(
+            "write a second message for the second channel, or use `also CHANNEL` for a complement"
+        )
+    )]
+    DuplicateChannel {
+        #[label("second `via`")]
+        span: SourceSpan,
+        #[label("first `via`")]
+        first: SourceSpan,
+    },
+
+    #[error("message `{message}` does not say when it is sent")]
+    #[diagnostic(
+        code(rem::E044),
+        help("add `send 1 day before at 10:00`, `send at booking` or `send on cancellation`")
+    )]
+    MissingTrigger {
+        message: String,
+        #[label("needs `send`")]
+        span: SourceSpan,
+    },
+
+    #[error("unknown event `{name}`")]
+    #[diagnostic(code(rem::E045), help("{help}"))]
+    UnknownEvent {
+        name: String,
+        #[label("expected `cancellation` or `rescheduling`")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("a {kind} message cannot be sent {trigger}")]
+    #[diagnostic(code(rem::E046), help("{help}"))]
+    TriggerNotForKind {
+        kind: String,
+        trigger: String,
+        #[label("not for a {kind}")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("only staff tasks can be sent after the visit")]
+    #[diagnostic(
+        code(rem::E047),
+        help("write `before`; a message to the patient after the visit start is never sent")
+    )]
+    AfterOnlyForTasks {
+        #[label("after the visit")]
+        span: SourceSpan,
+    },
+
+    #[error("a time of day only goes with an offset in days or weeks")]
+    #[diagnostic(
+        code(rem::E048),
+        help(
+            "write `1 day before at 10:00`, or drop `at` to send exactly that many hours or minutes before"
+        )
+    )]
+    TimeOfDayNeedsDays {
+        #[label("hours or minutes with a time of day")]
+        span: SourceSpan,
+    },
+
+    #[error("unknown recipient `{name}`")]
+    #[diagnostic(code(rem::E049), help("{help}"))]
+    UnknownRecipient {
+        name: String,
+        #[label("not a recipient")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("message `{message}` has no recipients")]
+    #[diagnostic(
+        code(rem::E050),
+        help(
+            "add `to patient` (or `to guardians`, `to guardian1`, `to guardian2`, `to staff` for tasks)"
+        )
+    )]
+    MissingRecipient {
+        message: String,
+        #[label("needs `to`")]
+        span: SourceSpan,
+    },
+
+    #[error("`{recipient}` already gets this message")]
+    #[diagnostic(
+        code(rem::E051),
+        help("join the conditions with `or` in one `to` line")
+    )]
+    DuplicateRecipient {
+        recipient: String,
+        #[label("again")]
+        span: SourceSpan,
+        #[label("first here")]
+        first: SourceSpan,
+    },
+
+    #[error("{problem}")]
+    #[diagnostic(code(rem::E052), help("{help}"))]
+    TaskRecipient {
+        problem: String,
+        #[label("here")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("the complement goes on the message's own channel `{channel}`")]
+    #[diagnostic(
+        code(rem::E053),
+        help(
+            "a complement (`also`) names a second channel, e.g. `also paper when patient.interpreter`"
+        )
+    )]
+    ComplementSameChannel {
+        channel: String,
+        #[label("same channel as `via`")]
+        span: SourceSpan,
+    },
+
+    #[error("`{channel}` is named twice as a complement")]
+    #[diagnostic(
+        code(rem::E054),
+        help("join the conditions with `or` in one `also` line")
+    )]
+    DuplicateComplement {
+        channel: String,
+        #[label("again")]
+        span: SourceSpan,
+        #[label("first here")]
+        first: SourceSpan,
+    },
+
+    #[error(
+        "{channel} never reports whether a message was {event}, so this fallback could never be decided"
+    )]
+    #[diagnostic(code(rem::E055), help("{help}"))]
+    FallbackCannotReport {
+        channel: String,
+        event: String,
+        #[label("waits for `{event}`")]
+        span: SourceSpan,
+        #[label("sent via {channel}")]
+        via: SourceSpan,
+        help: String,
+    },
+
+    #[error("unknown fallback condition `{name}`")]
+    #[diagnostic(code(rem::E056), help("{help}"))]
+    UnknownOutcome {
+        name: String,
+        #[label("expected `unopened` or `undelivered`")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("the fallback uses the message's own channel `{channel}`")]
+    #[diagnostic(
+        code(rem::E057),
+        help("a fallback sends on another channel, e.g. `fallback paper after 3 days unopened`")
+    )]
+    FallbackSameChannel {
+        channel: String,
+        #[label("same channel as `via`")]
+        span: SourceSpan,
+    },
+
+    #[error("a message has at most one fallback")]
+    #[diagnostic(code(rem::E058), help("keep one `fallback` line"))]
+    DuplicateFallback {
+        #[label("second fallback")]
+        span: SourceSpan,
+        #[label("first fallback")]
+        first: SourceSpan,
+    },
+
+    #[error("a fallback after 0 {unit} would always be sent")]
+    #[diagnostic(
+        code(rem::E059),
+        help("give the recipient time to open the message, e.g. `after 3 days`")
+    )]
+    ZeroDuration {
+        unit: String,
+        #[label("zero")]
+        span: SourceSpan,
+    },
+
+    #[error("unknown placeholder `{{{name}}}`")]
+    #[diagnostic(code(rem::E060), help("{help}"))]
+    UnknownPlaceholder {
+        name: String,
+        #[label("not a placeholder")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("a placeholder is not closed")]
+    #[diagnostic(code(rem::E061), help("close it with `}}`, e.g. `{{booking.date}}`"))]
+    UnclosedPlaceholder {
+        #[label("opened here")]
+        span: SourceSpan,
+    },
+
+    #[error("`{statement}` is written twice in the message")]
+    #[diagnostic(code(rem::E062), help("keep one of them"))]
+    DuplicateStatement {
+        statement: String,
+        #[label("again")]
+        span: SourceSpan,
+        #[label("first here")]
+        first: SourceSpan,
+    },
+
+    #[error("message `{message}` has no content")]
+    #[diagnostic(
+        code(rem::E063),
+        help(
+            "add `template \"ID\"` naming the template in the sending system, or an inline `text \"...\"`"
+        )
+    )]
+    MissingContent {
+        message: String,
+        #[label("needs `template` or `text`")]
+        span: SourceSpan,
+    },
+
+    #[error(
+        "policies `{other}` and `{policy}` both send a {kind} via {channel} to {recipient} for the same bookings"
+    )]
+    #[diagnostic(code(rem::E064), help("{help}"))]
+    OverlappingPolicies {
+        policy: String,
+        other: String,
+        kind: String,
+        channel: String,
+        recipient: String,
+        #[label("the patient would get this twice")]
+        span: SourceSpan,
+        #[label("also sent by this policy")]
+        first: Option<SourceSpan>,
+        help: String,
+    },
+
+    #[error("a complement cannot be a staff task")]
+    #[diagnostic(
+        code(rem::E065),
+        help("write a separate `reminder` with `via task` and `to staff`")
+    )]
+    ComplementIsTask {
+        #[label("task")]
+        span: SourceSpan,
+    },
+
+    // ---- warnings
+    #[error("this SMS text needs {segments} messages ({length} characters in {encoding})")]
+    #[diagnostic(code(rem::W101), severity(Warning), help("{help}"))]
+    SmsTextTooLong {
+        segments: usize,
+        length: usize,
+        encoding: String,
+        #[label("{segments} SMS segments")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("two offsets of this message fall at the same time")]
+    #[diagnostic(
+        code(rem::W102),
+        severity(Warning),
+        help("remove one of them; the patient would get the message twice")
+    )]
+    CoincidingOffsets {
+        #[label("same as before")]
+        span: SourceSpan,
+        #[label("first here")]
+        first: SourceSpan,
+    },
+
+    #[error("exclusion `{name}` can never be true, so it excludes nothing")]
+    #[diagnostic(
+        code(rem::W103),
+        severity(Warning),
+        help("check the condition, or remove the exclusion")
+    )]
+    NeverTrueExclusion {
+        name: String,
+        #[label("never true")]
+        span: SourceSpan,
+    },
+
+    #[error("the policies in this file are not compiled, since it is only reached through `use`")]
+    #[diagnostic(
+        code(rem::W104),
+        severity(Warning),
+        help("name the file on the command line too, or keep only `defaults` blocks in it")
+    )]
+    PolicyInUsedFile {
+        #[label("not compiled")]
+        span: SourceSpan,
+    },
+}

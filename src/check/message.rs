@@ -1,0 +1,515 @@
+//! Checking one message: its channel, triggers, recipients, complement, fallback and content.
+
+use std::collections::BTreeMap;
+
+use crate::ast::{self, Direction, DurationUnit, MessageItemKind, MessageKind, Span, TriggerKind};
+use crate::plan::{self, Offset, When};
+use crate::schema::{Channel, Outcome, Recipient};
+use crate::source::FileId;
+
+use super::{CheckError, Checker, Place, expr, suggest, text};
+
+impl Checker<'_> {
+    pub(super) fn message(
+        &self,
+        errors: &mut Vec<CheckError>,
+        file: FileId,
+        message: &ast::Message,
+    ) -> Option<plan::Message> {
+        let source = self.program.file(file);
+        let before = errors.len();
+        let name = &message.name.node;
+        let kind = message.kind.node;
+
+        // `via`, `template`, `text` and `send` are written once.
+        let mut once: BTreeMap<&'static str, Span> = BTreeMap::new();
+        let mut once_ok =
+            |statement: &'static str, span: Span, errors: &mut Vec<CheckError>| match once
+                .insert(statement, span)
+            {
+                Some(first) if statement == "via" => {
+                    once.insert(statement, first);
+                    errors.push(CheckError::DuplicateChannel {
+                        span: span.into(),
+                        first: first.into(),
+                    });
+                    false
+                }
+                Some(first) => {
+                    once.insert(statement, first);
+                    errors.push(CheckError::DuplicateStatement {
+                        statement: statement.to_string(),
+                        span: span.into(),
+                        first: first.into(),
+                    });
+                    false
+                }
+                None => true,
+            };
+
+        let mut channel: Option<(Channel, Span)> = None;
+        let mut template = None;
+        let mut text = None;
+        for item in &message.items {
+            match &item.kind {
+                MessageItemKind::Via(via) if once_ok("via", item.span, errors) => {
+                    channel = self::channel(errors, via).map(|c| (c, via.span));
+                }
+                MessageItemKind::Template(t) if once_ok("template", item.span, errors) => {
+                    template = Some(t.node.clone())
+                }
+                MessageItemKind::Text(t) if once_ok("text", item.span, errors) => {
+                    text::check_placeholders(errors, t, &source.text);
+                    text = Some(t);
+                }
+                MessageItemKind::Send(_) => {
+                    once_ok("send", item.span, errors);
+                }
+                _ => {}
+            }
+        }
+        let has_via = message
+            .items
+            .iter()
+            .any(|i| matches!(i.kind, MessageItemKind::Via(_)));
+        if !has_via {
+            errors.push(CheckError::MissingChannel {
+                message: name.clone(),
+                span: message.name.span.into(),
+            });
+        }
+        if template.is_none() && text.is_none() {
+            errors.push(CheckError::MissingContent {
+                message: name.clone(),
+                span: message.name.span.into(),
+            });
+        }
+        if let (Some(t), Some((Channel::Sms, _))) = (text, channel) {
+            text::check_sms_length(errors, t);
+        }
+
+        let triggers = self.triggers(errors, file, message, channel.map(|c| c.0));
+        let recipients = self.recipients(errors, file, message, channel.map(|c| c.0));
+
+        let mut complements: Vec<plan::Complement> = Vec::new();
+        let mut complement_spans: BTreeMap<Channel, Span> = BTreeMap::new();
+        let mut fallback: Option<(plan::Fallback, Span)> = None;
+        for item in &message.items {
+            match &item.kind {
+                MessageItemKind::Also {
+                    channel: also,
+                    condition,
+                } => {
+                    let Some(also_channel) = self::channel(errors, also) else {
+                        continue;
+                    };
+                    if Some(also_channel) == channel.map(|c| c.0) {
+                        errors.push(CheckError::ComplementSameChannel {
+                            channel: also.node.clone(),
+                            span: also.span.into(),
+                        });
+                        continue;
+                    }
+                    if also_channel == Channel::Task {
+                        errors.push(CheckError::ComplementIsTask {
+                            span: also.span.into(),
+                        });
+                        continue;
+                    }
+                    if let Some(first) = complement_spans.insert(also_channel, also.span) {
+                        errors.push(CheckError::DuplicateComplement {
+                            channel: also.node.clone(),
+                            span: also.span.into(),
+                            first: first.into(),
+                        });
+                        continue;
+                    }
+                    let condition = condition.as_ref().and_then(|c| {
+                        expr::Typer {
+                            errors: &mut *errors,
+                            guardian: false,
+                        }
+                        .condition(c)
+                    });
+                    complements.push(plan::Complement {
+                        channel: also_channel,
+                        condition,
+                        source: source.location(item.span),
+                    });
+                }
+                MessageItemKind::Fallback {
+                    channel: to,
+                    after,
+                    waits_for,
+                } => {
+                    if let Some((_, first)) = &fallback {
+                        errors.push(CheckError::DuplicateFallback {
+                            span: item.span.into(),
+                            first: (*first).into(),
+                        });
+                        continue;
+                    }
+                    let to_channel = self::channel(errors, to);
+                    let outcome = Outcome::named(&waits_for.node);
+                    if outcome.is_none() {
+                        errors.push(CheckError::UnknownOutcome {
+                            name: waits_for.node.clone(),
+                            span: waits_for.span.into(),
+                            help: suggest::help(
+                                &waits_for.node,
+                                ["unopened", "undelivered"],
+                                "write `unopened` or `undelivered`",
+                            ),
+                        });
+                    }
+                    if after.node.value == 0 {
+                        errors.push(CheckError::ZeroDuration {
+                            unit: after.node.unit.word(0).to_string(),
+                            span: after.span.into(),
+                        });
+                    }
+                    let (Some(to_channel), Some(outcome)) = (to_channel, outcome) else {
+                        continue;
+                    };
+                    if Some(to_channel) == channel.map(|c| c.0) {
+                        errors.push(CheckError::FallbackSameChannel {
+                            channel: to.node.clone(),
+                            span: to.span.into(),
+                        });
+                        continue;
+                    }
+                    if let Some((from, via_span)) = channel {
+                        if !from.reports(outcome) {
+                            errors.push(CheckError::FallbackCannotReport {
+                                channel: from.as_str().to_string(),
+                                event: outcome.cancelled_by().to_string(),
+                                span: waits_for.span.into(),
+                                via: via_span.into(),
+                                help: fallback_help(from, outcome),
+                            });
+                            continue;
+                        }
+                    }
+                    fallback = Some((
+                        plan::Fallback {
+                            channel: to_channel,
+                            after: offset(after.node),
+                            waits_for: outcome,
+                            source: source.location(item.span),
+                        },
+                        item.span,
+                    ));
+                }
+                _ => {}
+            }
+        }
+
+        let settings = self.settings(
+            errors,
+            message.items.iter().filter_map(|i| match &i.kind {
+                MessageItemKind::Setting(s) => Some(s),
+                _ => None,
+            }),
+            Place::Message,
+        );
+
+        let failed = errors[before..].iter().any(|e| !super::is_warning(e));
+        if failed {
+            return None;
+        }
+        Some(plan::Message {
+            name: name.clone(),
+            kind,
+            channel: channel?.0,
+            triggers,
+            recipients,
+            complements,
+            fallback: fallback.map(|(f, _)| f),
+            template,
+            text: text.map(|t| t.node.clone()),
+            settings: plan::MessageSettings {
+                window: settings.window,
+                late_booking: settings.late_booking,
+                sender: settings.sender,
+            },
+            source: source.location(message.span),
+        })
+    }
+
+    fn triggers(
+        &self,
+        errors: &mut Vec<CheckError>,
+        file: FileId,
+        message: &ast::Message,
+        channel: Option<Channel>,
+    ) -> Vec<plan::Trigger> {
+        let source = self.program.file(file);
+        let kind = message.kind.node;
+        let mut out: Vec<(plan::Trigger, Span)> = Vec::new();
+        let mut any = false;
+        for item in &message.items {
+            let MessageItemKind::Send(triggers) = &item.kind else {
+                continue;
+            };
+            any = true;
+            for trigger in triggers {
+                let Some(when) = when(errors, trigger, kind, channel) else {
+                    continue;
+                };
+                if let Some((_, first)) = out.iter().find(|(t, _)| t.when == when) {
+                    errors.push(CheckError::CoincidingOffsets {
+                        span: trigger.span.into(),
+                        first: (*first).into(),
+                    });
+                    continue;
+                }
+                out.push((
+                    plan::Trigger {
+                        when,
+                        source: source.location(trigger.span),
+                    },
+                    trigger.span,
+                ));
+            }
+        }
+        if !any {
+            errors.push(CheckError::MissingTrigger {
+                message: message.name.node.clone(),
+                span: message.name.span.into(),
+            });
+        }
+        out.into_iter().map(|(t, _)| t).collect()
+    }
+
+    fn recipients(
+        &self,
+        errors: &mut Vec<CheckError>,
+        file: FileId,
+        message: &ast::Message,
+        channel: Option<Channel>,
+    ) -> Vec<plan::RecipientRule> {
+        let source = self.program.file(file);
+        let mut out: Vec<(plan::RecipientRule, Span)> = Vec::new();
+        for item in &message.items {
+            let MessageItemKind::To {
+                recipient,
+                condition,
+            } = &item.kind
+            else {
+                continue;
+            };
+            let Some(who) = Recipient::named(&recipient.node) else {
+                errors.push(CheckError::UnknownRecipient {
+                    name: recipient.node.clone(),
+                    span: recipient.span.into(),
+                    help: suggest::help(
+                        &recipient.node,
+                        Recipient::ALL.iter().map(|r| r.as_str()),
+                        "write `patient`, `guardians`, `guardian1`, `guardian2`, or `staff` for tasks",
+                    ),
+                });
+                continue;
+            };
+            match (who, channel) {
+                (Recipient::Staff, Some(c)) if c != Channel::Task => {
+                    errors.push(CheckError::TaskRecipient {
+                        problem: format!("staff are reached through tasks, not via {}", c.as_str()),
+                        span: recipient.span.into(),
+                        help: "write `via task` for a staff task, or send to `patient`".to_string(),
+                    })
+                }
+                (w, Some(Channel::Task)) if w != Recipient::Staff => {
+                    errors.push(CheckError::TaskRecipient {
+                        problem: format!(
+                            "a task goes to the unit's staff, not to the {}",
+                            w.as_str()
+                        ),
+                        span: recipient.span.into(),
+                        help: "write `to staff`".to_string(),
+                    })
+                }
+                _ => {}
+            }
+            if let Some((_, first)) = out.iter().find(|(r, _)| r.recipient.overlaps(who)) {
+                errors.push(CheckError::DuplicateRecipient {
+                    recipient: recipient.node.clone(),
+                    span: recipient.span.into(),
+                    first: (*first).into(),
+                });
+                continue;
+            }
+            let condition = condition.as_ref().and_then(|c| {
+                expr::Typer {
+                    errors: &mut *errors,
+                    guardian: who.is_guardian(),
+                }
+                .condition(c)
+            });
+            out.push((
+                plan::RecipientRule {
+                    recipient: who,
+                    condition,
+                    consent: channel
+                        .and_then(Channel::required_consent)
+                        .map(str::to_string),
+                    source: source.location(item.span),
+                },
+                recipient.span,
+            ));
+        }
+        if out.is_empty()
+            && !message
+                .items
+                .iter()
+                .any(|i| matches!(i.kind, MessageItemKind::To { .. }))
+        {
+            errors.push(CheckError::MissingRecipient {
+                message: message.name.node.clone(),
+                span: message.name.span.into(),
+            });
+        }
+        out.into_iter().map(|(r, _)| r).collect()
+    }
+}
+
+fn channel(errors: &mut Vec<CheckError>, name: &ast::Name) -> Option<Channel> {
+    let found = Channel::named(&name.node);
+    if found.is_none() {
+        errors.push(CheckError::UnknownChannel {
+            name: name.node.clone(),
+            span: name.span.into(),
+            help: suggest::help(
+                &name.node,
+                Channel::ALL.iter().map(|c| c.as_str()),
+                "the channels are `sms`, `email`, `inbox`, `paper` and `task`",
+            ),
+        });
+    }
+    found
+}
+
+/// Weeks become days; hours become minutes.
+pub(super) fn offset(d: ast::Duration) -> Offset {
+    match d.unit {
+        DurationUnit::Minutes => Offset::Minutes(d.value),
+        DurationUnit::Hours => Offset::Minutes(d.value.saturating_mul(60)),
+        DurationUnit::Days => Offset::Days(d.value),
+        DurationUnit::Weeks => Offset::Days(d.value.saturating_mul(7)),
+    }
+}
+
+fn when(
+    errors: &mut Vec<CheckError>,
+    trigger: &ast::Trigger,
+    kind: MessageKind,
+    channel: Option<Channel>,
+) -> Option<When> {
+    let when = match &trigger.kind {
+        TriggerKind::AtBooking => When::AtBooking,
+        TriggerKind::On(event) => match event.node.as_str() {
+            "cancellation" => When::OnCancellation,
+            "rescheduling" => When::OnRescheduling,
+            other => {
+                errors.push(CheckError::UnknownEvent {
+                    name: other.to_string(),
+                    span: event.span.into(),
+                    help: suggest::help(
+                        other,
+                        ["cancellation", "rescheduling"],
+                        "write `on cancellation` or `on rescheduling`",
+                    ),
+                });
+                return None;
+            }
+        },
+        TriggerKind::Offset {
+            amount,
+            direction,
+            at,
+        } => {
+            if *direction == Direction::After && channel.is_some_and(|c| c != Channel::Task) {
+                errors.push(CheckError::AfterOnlyForTasks {
+                    span: trigger.span.into(),
+                });
+                return None;
+            }
+            let at = match at {
+                Some(at)
+                    if matches!(
+                        amount.node.unit,
+                        DurationUnit::Minutes | DurationUnit::Hours
+                    ) =>
+                {
+                    errors.push(CheckError::TimeOfDayNeedsDays {
+                        span: at.span.into(),
+                    });
+                    return None;
+                }
+                Some(at) => Some(super::time_of_day(errors, at)?),
+                None => None,
+            };
+            let offset = offset(amount.node);
+            match direction {
+                Direction::Before => When::Before { offset, at },
+                Direction::After => When::After { offset, at },
+            }
+        }
+    };
+    let wanted = match kind {
+        MessageKind::Cancellation => Some((When::OnCancellation, "on cancellation")),
+        MessageKind::Rebooking => Some((When::OnRescheduling, "on rescheduling")),
+        _ => None,
+    };
+    let problem = match (&wanted, &when) {
+        (Some((expected, words)), found) if found != expected => {
+            Some(format!("a {} notice is sent `{words}`", kind.as_str()))
+        }
+        (None, When::OnCancellation) => {
+            Some("use a `cancellation` message for what is sent on cancellation".to_string())
+        }
+        (None, When::OnRescheduling) => {
+            Some("use a `rebooking` message for what is sent on rescheduling".to_string())
+        }
+        _ => None,
+    };
+    if let Some(help) = problem {
+        errors.push(CheckError::TriggerNotForKind {
+            kind: kind.as_str().to_string(),
+            trigger: trigger_words(&trigger.kind),
+            span: trigger.span.into(),
+            help,
+        });
+        return None;
+    }
+    Some(when)
+}
+
+fn trigger_words(trigger: &TriggerKind) -> String {
+    match trigger {
+        TriggerKind::AtBooking => "at booking".to_string(),
+        TriggerKind::On(event) => format!("on {}", event.node),
+        TriggerKind::Offset {
+            direction: Direction::Before,
+            ..
+        } => "before the visit".to_string(),
+        TriggerKind::Offset {
+            direction: Direction::After,
+            ..
+        } => "after the visit".to_string(),
+    }
+}
+
+fn fallback_help(from: Channel, outcome: Outcome) -> String {
+    match (from, outcome) {
+        (Channel::Sms, Outcome::Unopened) => {
+            "an SMS reports delivery but never reading: write `undelivered`, or send the first message `via inbox`, which reports when it is opened".to_string()
+        }
+        (Channel::Email, Outcome::Unopened) => {
+            "e-mail reading is not reported reliably: write `undelivered`, or send the first message `via inbox`".to_string()
+        }
+        (channel, _) => format!(
+            "{} reports neither delivery nor opening, so nothing can trigger a fallback; send the first message `via inbox` or `via sms`",
+            channel.as_str()
+        ),
+    }
+}

@@ -1,0 +1,86 @@
+//! Two policies that cover the same bookings and would both send the same kind of message on
+//! the same channel to the same person: the patient would get it twice.
+
+use crate::ast::{PolicyItem, Span};
+use crate::plan::{Policy, Scope};
+use crate::source::FileId;
+
+use super::CheckError;
+
+/// Every such pair, reported at the later policy's message, unless one policy `wins_over` the
+/// other. `items[i]` is the source of `policies[i]`.
+pub(super) fn find(
+    policies: &[Policy],
+    items: &[(FileId, Vec<PolicyItem>)],
+) -> Vec<(FileId, CheckError)> {
+    let mut found = Vec::new();
+    for (j, later) in policies.iter().enumerate() {
+        for (i, earlier) in policies[..j].iter().enumerate() {
+            if earlier.wins_over.contains(&later.name) || later.wins_over.contains(&earlier.name) {
+                continue;
+            }
+            if !scopes_overlap(&earlier.scope, &later.scope) {
+                continue;
+            }
+            for b in &later.messages {
+                let clash = earlier.messages.iter().find_map(|a| {
+                    if a.kind != b.kind || a.channel != b.channel {
+                        return None;
+                    }
+                    let recipient = b.recipients.iter().find(|rb| {
+                        a.recipients
+                            .iter()
+                            .any(|ra| ra.recipient.overlaps(rb.recipient))
+                    })?;
+                    Some((a, recipient.recipient))
+                });
+                let Some((a, recipient)) = clash else {
+                    continue;
+                };
+                let (file, span) = (items[j].0, message_span(&items[j].1, &b.name));
+                let first = (items[i].0 == file).then(|| message_span(&items[i].1, &a.name).into());
+                found.push((
+                    file,
+                    CheckError::OverlappingPolicies {
+                        policy: later.name.clone(),
+                        other: earlier.name.clone(),
+                        kind: b.kind.as_str().to_string(),
+                        channel: b.channel.as_str().to_string(),
+                        recipient: recipient.as_str().to_string(),
+                        span: span.into(),
+                        first,
+                        help: format!(
+                            "narrow the scopes (`units`, `exams`, `kinds`) so they do not overlap, or write `wins_over \"{}\"` in policy `{}` if its message replaces the other's",
+                            earlier.name, later.name
+                        ),
+                    },
+                ));
+            }
+        }
+    }
+    found
+}
+
+fn message_span(items: &[PolicyItem], name: &str) -> Span {
+    items
+        .iter()
+        .find_map(|item| match item {
+            PolicyItem::Message(m) if m.name.node == name => Some(m.name.span),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+fn lists_overlap(a: &Option<Vec<String>>, b: &Option<Vec<String>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.iter().any(|x| b.contains(x)),
+        _ => true,
+    }
+}
+
+fn scopes_overlap(a: &Scope, b: &Scope) -> bool {
+    a.clinics.iter().any(|c| b.clinics.contains(c))
+        && lists_overlap(&a.units, &b.units)
+        && lists_overlap(&a.exams, &b.exams)
+        && lists_overlap(&a.kinds, &b.kinds)
+}

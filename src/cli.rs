@@ -1,0 +1,217 @@
+//! Command-line interface: argument parsing with clap, reading files, printing, exit codes.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use rem::check::{self, Checked};
+use rem::diagnostic::{self, Diagnostic};
+use rem::source::{self, Program};
+
+mod fmt;
+
+/// Exit status: the policies are clean (or the command succeeded).
+const OK: u8 = 0;
+/// Exit status: the policies have errors, or `--check` found unformatted files.
+const FAILED: u8 = 1;
+/// Exit status: the command could not run (no such file, bad arguments).
+const UNUSABLE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "rem",
+    version,
+    about = "Compile and check clinic reminder policies (.rem files)",
+    long_about = "rem reads clinic reminder policies written in .rem files, checks them, and compiles them to a JSON schedule plan.\n\nThe language is described in docs/language.md; error codes in docs/errors.md.",
+    after_help = "Examples:\n  rem check policies/                 check every .rem file under policies/\n  rem compile policies/vas-vardcentral.rem -o plan.json\n  rem fmt --check policies/           list files that are not formatted"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check policies and report every error and warning.
+    #[command(
+        after_help = "Exit status: 0 when clean, 1 when there are errors (or warnings with --deny-warnings), 2 when a file cannot be read.\n\nExamples:\n  rem check policies/\n  rem check --format json --deny-warnings policies/ > report.json"
+    )]
+    Check {
+        /// .rem files, or folders searched for .rem files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Compile policies to a JSON schedule plan (see docs/plan-format.md).
+    #[command(
+        after_help = "The plan is written to standard output, or to the file given with -o. Nothing is written when there are errors.\n\nExamples:\n  rem compile policies/jonkoping-kf.rem\n  rem compile policies/ -o plan.json"
+    )]
+    Compile {
+        /// .rem files, or folders searched for .rem files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Write the plan to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Format policies in place (four-space indentation, one statement a line, comments kept).
+    #[command(
+        after_help = "Examples:\n  rem fmt policies/\n  rem fmt --check policies/     exit 1 and list the files that would change"
+    )]
+    Fmt {
+        /// .rem files, or folders searched for .rem files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Change nothing; list the files that are not formatted and exit 1 if there are any.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// How to print diagnostics: text for people, json for CI.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Check { paths, report } => check_command(&paths, &report, None),
+        Command::Compile {
+            paths,
+            output,
+            report,
+        } => check_command(&paths, &report, Some(output)),
+        Command::Fmt { paths, check } => fmt::run(&paths, check),
+    };
+    ExitCode::from(status)
+}
+
+/// `rem check`, and `rem compile` when `output` is given.
+fn check_command(paths: &[PathBuf], report: &ReportArgs, output: Option<Option<PathBuf>>) -> u8 {
+    let files = match policy_files(paths) {
+        Ok(files) => files,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return UNUSABLE;
+        }
+    };
+    let (program, checked) = load_and_check(&files);
+    print_diagnostics(&checked.diagnostics, &program, report.format);
+    let unreadable = checked.diagnostics.iter().any(|d| d.file.is_none());
+    let failed = checked.has_errors() || (report.deny_warnings && !checked.diagnostics.is_empty());
+    if unreadable {
+        return UNUSABLE;
+    }
+    if failed {
+        return FAILED;
+    }
+    if let Some(output) = output {
+        let json = checked.plan.to_json();
+        match output {
+            Some(path) => {
+                if let Err(error) = std::fs::write(&path, json) {
+                    eprintln!("error: cannot write {}: {error}", path.display());
+                    return UNUSABLE;
+                }
+            }
+            None => print!("{json}"),
+        }
+    } else if report.format == Format::Human {
+        let policies = checked.plan.policies.len();
+        eprintln!(
+            "checked {} file{}, {policies} polic{}: {}",
+            files.len(),
+            if files.len() == 1 { "" } else { "s" },
+            if policies == 1 { "y" } else { "ies" },
+            if checked.diagnostics.is_empty() {
+                "no problems"
+            } else {
+                "warnings only"
+            }
+        );
+    }
+    OK
+}
+
+/// Loads the files and everything they `use`, and checks them.
+fn load_and_check(files: &[PathBuf]) -> (Program, Checked) {
+    let (program, mut load_diagnostics) = source::load(files, |path| std::fs::read(path));
+    let mut checked = check::check(&program);
+    load_diagnostics.append(&mut checked.diagnostics);
+    diagnostic::sort(&mut load_diagnostics);
+    checked.diagnostics = load_diagnostics;
+    (program, checked)
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic], program: &Program, format: Format) {
+    match format {
+        Format::Human => {
+            if !diagnostics.is_empty() {
+                let color =
+                    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                eprint!("{}", diagnostic::render::human(diagnostics, program, color));
+                let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+                let warnings = diagnostics.len() - errors;
+                eprintln!(
+                    "{errors} error{}, {warnings} warning{}",
+                    plural(errors),
+                    plural(warnings)
+                );
+            }
+        }
+        Format::Json => print!("{}", diagnostic::render::json(diagnostics, program)),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The `.rem` files named, and those found under the folders named, each folder sorted.
+fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let before = files.len();
+            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+                let entry = entry.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                if entry.file_type().is_file()
+                    && entry.path().extension().is_some_and(|e| e == "rem")
+                {
+                    files.push(entry.into_path());
+                }
+            }
+            if files.len() == before {
+                return Err(format!("no .rem files in {}", path.display()));
+            }
+        } else if path.exists() {
+            files.push(path.clone());
+        } else {
+            return Err(format!("no such file or folder: {}", path.display()));
+        }
+    }
+    Ok(files)
+}
+
+/// Reads a file as UTF-8, for commands that work on one file at a time.
+fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))
+}

@@ -1,0 +1,109 @@
+//! The one place diagnostics become text: miette's graphical report for people, JSON for CI.
+
+use miette::{Diagnostic as _, GraphicalReportHandler, GraphicalTheme, NamedSource, Report};
+use serde::Serialize;
+
+use super::Diagnostic;
+use crate::source::Program;
+
+/// Renders diagnostics for a terminal: source snippet, labels, help.
+pub fn human(diagnostics: &[Diagnostic], program: &Program, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let mut report = Report::new(diagnostic.error.clone());
+        if let Some(file) = diagnostic.file {
+            let file = program.file(file);
+            report = report.with_source_code(NamedSource::new(&file.path, file.text.clone()));
+        }
+        // Writing into a String cannot fail.
+        let _ = handler.render_report(&mut out, report.as_ref());
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    errors: usize,
+    warnings: usize,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: String,
+    severity: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+    labels: Vec<JsonLabel>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<String>,
+    line: usize,
+    column: usize,
+    start: usize,
+    end: usize,
+}
+
+/// Renders diagnostics as one JSON document with counts, for CI.
+pub fn json(diagnostics: &[Diagnostic], program: &Program) -> String {
+    let rendered = diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let file = diagnostic.file.map(|id| program.file(id));
+            let labels: Vec<JsonLabel> = match (file, diagnostic.error.labels()) {
+                (Some(file), Some(labels)) => labels
+                    .map(|label| {
+                        let (line, column) = file.line_col(label.offset());
+                        JsonLabel {
+                            label: label.label().map(str::to_string),
+                            line,
+                            column,
+                            start: label.offset(),
+                            end: label.offset() + label.len(),
+                        }
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            JsonDiagnostic {
+                code: diagnostic.code(),
+                severity: if diagnostic.is_error() {
+                    "error"
+                } else {
+                    "warning"
+                },
+                message: diagnostic.error.to_string(),
+                help: diagnostic.error.help().map(|h| h.to_string()),
+                file: file.map(|f| f.path.as_str()),
+                line: labels.first().map(|l| l.line),
+                column: labels.first().map(|l| l.column),
+                labels,
+            }
+        })
+        .collect::<Vec<_>>();
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let report = JsonReport {
+        errors,
+        warnings: diagnostics.len() - errors,
+        diagnostics: rendered,
+    };
+    let mut out = serde_json::to_string_pretty(&report).unwrap_or_default();
+    out.push('\n');
+    out
+}

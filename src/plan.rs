@@ -1,0 +1,287 @@
+//! Stage 3's output: the versioned JSON schedule plan.
+//!
+//! A plan holds policies with every setting resolved (defaults and `extends` applied,
+//! durations normalised, conditions typed, enum values resolved) and the source location of
+//! each step, so that the engine can explain which line made a booking get what it got. The
+//! format is documented in `docs/plan-format.md`; [`FORMAT_VERSION`] changes whenever a
+//! field changes meaning or is removed. Maps are `BTreeMap`s so the output is byte-identical
+//! for the same input.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::ast::{CompareOp, MessageKind};
+pub use crate::schema::{Channel, EnumType, Outcome, Recipient, Type};
+
+/// The `format` field of every plan.
+pub const FORMAT: &str = "rem-plan";
+/// Raised when a field changes meaning or disappears; adding a field keeps the version.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub format: String,
+    pub format_version: u32,
+    pub policies: Vec<Policy>,
+}
+
+impl Plan {
+    pub fn new(policies: Vec<Policy>) -> Self {
+        Plan {
+            format: FORMAT.to_string(),
+            format_version: FORMAT_VERSION,
+            policies,
+        }
+    }
+
+    /// The plan as pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        // Serialising these types cannot fail: every map key is a string.
+        let mut json = serde_json::to_string_pretty(self).unwrap_or_default();
+        json.push('\n');
+        json
+    }
+}
+
+/// Where a step was written: the file as it was named on the command line, 1-based line and
+/// column, and the byte range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub name: String,
+    pub source: Source,
+    /// An IANA zone name such as `Europe/Stockholm`.
+    pub timezone: String,
+    pub scope: Scope,
+    /// The settings of every unit without an override.
+    pub settings: Settings,
+    /// Complete settings for each unit with an override (R4).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unit_settings: BTreeMap<String, Settings>,
+    /// Policies this one takes precedence over where their scopes overlap.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wins_over: Vec<String>,
+    pub exclusions: Vec<Exclusion>,
+    pub messages: Vec<Message>,
+}
+
+/// Which bookings a policy applies to; an absent list means "all".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    pub clinics: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exams: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kinds: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub minor_age: u64,
+    /// Absent: messages may be sent at any time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+    pub late_booking: LateBooking,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<String>,
+}
+
+/// What to do with an offset whose send time is before the booking was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LateBooking {
+    Skip,
+    SendNow,
+}
+
+/// Local times of day (`HH:MM`, from inclusive, until exclusive) on the listed weekdays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    pub from: String,
+    pub until: String,
+    /// Three-letter English day names, Monday first.
+    pub days: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusion {
+    /// The reason reported for every booking it excludes.
+    pub name: String,
+    pub condition: Expr,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Message {
+    pub name: String,
+    pub kind: MessageKind,
+    pub channel: Channel,
+    pub triggers: Vec<Trigger>,
+    pub recipients: Vec<RecipientRule>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub complements: Vec<Complement>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Fallback>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Settings written in the message itself; they take precedence over the unit's and the
+    /// policy's (effective = message, else unit override, else policy).
+    #[serde(default, skip_serializing_if = "MessageSettings::is_empty")]
+    pub settings: MessageSettings,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_booking: Option<LateBooking>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<String>,
+}
+
+impl MessageSettings {
+    pub fn is_empty(&self) -> bool {
+        self.window.is_none() && self.late_booking.is_none() && self.sender.is_none()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    #[serde(flatten)]
+    pub when: When,
+    pub source: Source,
+}
+
+/// When a message is sent. Day offsets are calendar days in the policy's time zone; minute
+/// offsets are exact durations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "trigger", rename_all = "snake_case")]
+pub enum When {
+    AtBooking,
+    OnCancellation,
+    OnRescheduling,
+    Before {
+        #[serde(flatten)]
+        offset: Offset,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<String>,
+    },
+    After {
+        #[serde(flatten)]
+        offset: Offset,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<String>,
+    },
+}
+
+/// A normalised duration: weeks become days, hours become minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Offset {
+    Days(u64),
+    Minutes(u64),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientRule {
+    pub recipient: Recipient,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Expr>,
+    /// The consent the recipient needs for the channel (R1), checked by the engine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<String>,
+    pub source: Source,
+}
+
+/// `also paper when ...`: the same message on a second channel (R11).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Complement {
+    pub channel: Channel,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Expr>,
+    pub source: Source,
+}
+
+/// `fallback paper after 3 days unopened` (R12, R13).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fallback {
+    pub channel: Channel,
+    pub after: Offset,
+    pub waits_for: Outcome,
+    pub source: Source,
+}
+
+/// A typed condition. Fields carry their type; enum values are resolved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Expr {
+    Or {
+        args: Vec<Expr>,
+    },
+    And {
+        args: Vec<Expr>,
+    },
+    Not {
+        arg: Box<Expr>,
+    },
+    Compare {
+        cmp: CompareOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    In {
+        value: Box<Expr>,
+        list: Vec<Expr>,
+    },
+    Field {
+        path: String,
+        #[serde(rename = "type")]
+        ty: Type,
+    },
+    Bool {
+        value: bool,
+    },
+    Number {
+        value: u64,
+    },
+    /// Durations in conditions are exact: `2 days` is 2880 minutes.
+    Duration {
+        minutes: u64,
+    },
+    String {
+        value: String,
+    },
+    Enum {
+        #[serde(rename = "enum")]
+        of: EnumType,
+        value: String,
+    },
+}

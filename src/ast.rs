@@ -9,7 +9,7 @@ use std::fmt;
 mod display;
 
 /// A byte range in one source file.
-#[derive(Debug, Clone, Copy, Default, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,

@@ -170,7 +170,6 @@ impl MessageSettings {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Trigger {
     #[serde(flatten)]
     pub when: When,

@@ -87,6 +87,10 @@ impl Program {
     }
 }
 
+/// A file still to load: its path, whether it was named on the command line, and the `use`
+/// line that asked for it.
+type Pending = (PathBuf, bool, Option<(FileId, Span)>);
+
 /// Reads and parses the given files and every file they `use`, each once.
 pub fn load(
     roots: &[PathBuf],
@@ -95,8 +99,7 @@ pub fn load(
     let mut program = Program::default();
     let mut diagnostics = Vec::new();
     let mut by_path: BTreeMap<PathBuf, Option<FileId>> = BTreeMap::new();
-    // (path, is root, the `use` that asked for it)
-    let mut queue: Vec<(PathBuf, bool, Option<(FileId, Span)>)> = roots
+    let mut queue: Vec<Pending> = roots
         .iter()
         .rev()
         .map(|p| (normalise(p), true, None))

@@ -489,7 +489,7 @@ pub enum CheckError {
     FallbackCannotReport {
         channel: String,
         event: String,
-        #[label("waits for `{event}`")]
+        #[label(primary, "waits for `{event}`")]
         span: SourceSpan,
         #[label("sent via {channel}")]
         via: SourceSpan,
@@ -585,7 +585,7 @@ pub enum CheckError {
         kind: String,
         channel: String,
         recipient: String,
-        #[label("the patient would get this twice")]
+        #[label(primary, "the patient would get this twice")]
         span: SourceSpan,
         #[label("also sent by this policy")]
         first: Option<SourceSpan>,

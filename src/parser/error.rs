@@ -147,6 +147,9 @@ fn help_for(positives: &[Rule]) -> String {
             "inside a policy write one of `timezone`, `clinic`, `units`, `exams`, `kinds`, `minor_age`, `window`, `late_booking`, `sender`, `unit`, `wins_over`, `exclude`, a message (`reminder`, `letter`, `confirmation`, `cancellation`, `rebooking`), or close it with `}`".to_string()
         };
     }
+    if positives.contains(&Rule::kw_when) {
+        return "an exclusion is written `exclude \"REASON\" when CONDITION`, e.g. `exclude \"quick-book\" when booking.source == quick_book`".to_string();
+    }
     if positives.contains(&Rule::kw_policy) {
         return "a file holds `policy \"NAME\" { ... }` blocks, `defaults \"NAME\" { ... }` blocks and `use \"FILE.rem\"` lines".to_string();
     }

@@ -1,0 +1,73 @@
+//! Rendered diagnostics for every file under `tests/check/errors/`: the input, then what a
+//! policy author sees.
+
+use rem::diagnostic::render;
+
+use super::check_fixture;
+
+#[test]
+fn errors() {
+    insta::glob!("..", "check/errors/*.rem", |path| {
+        let (program, checked) = check_fixture(path);
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        assert!(
+            !checked.diagnostics.is_empty(),
+            "{name} should produce a diagnostic"
+        );
+        // Files named `warning_*` hold warnings only; every other file holds an error.
+        assert_eq!(
+            checked.has_errors(),
+            !name.starts_with("warning_"),
+            "{name}: errors vs warnings"
+        );
+        let input = std::fs::read_to_string(path).expect("fixture is readable");
+        let output = render::human(&checked.diagnostics, &program, false);
+        insta::assert_snapshot!(format!("{input}\n---\n{output}"));
+    });
+}
+
+#[test]
+fn json_diagnostics_carry_code_place_and_help() {
+    let path = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/check/errors/fallback_sms_unopened.rem"
+    ));
+    let (program, checked) = check_fixture(path);
+    let json: serde_json::Value =
+        serde_json::from_str(&render::json(&checked.diagnostics, &program)).expect("valid JSON");
+    assert_eq!(json["errors"], 1);
+    let first = &json["diagnostics"][0];
+    assert_eq!(first["code"], "rem::E055");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["file"], "fallback_sms_unopened.rem");
+    assert_eq!(first["line"], 9);
+    assert!(
+        first["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("undelivered"))
+    );
+}
+
+#[test]
+fn every_code_is_documented() {
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/errors.md"))
+        .expect("docs/errors.md");
+    let sources = [
+        "src/check/error.rs",
+        "src/parser/error.rs",
+        "src/diagnostic.rs",
+    ];
+    for file in sources {
+        let text = std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR")))
+            .expect("source");
+        for code in text.split("code(rem::").skip(1).map(|rest| &rest[..4]) {
+            assert!(
+                docs.contains(&format!("`rem::{code}`")),
+                "{code} (in {file}) is missing from docs/errors.md"
+            );
+        }
+    }
+}

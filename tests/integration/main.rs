@@ -1,0 +1,39 @@
+//! Integration tests, one module per stage; fixtures live in `tests/<stage>/`.
+
+#![expect(clippy::expect_used, reason = "a test fails loudly on a broken fixture")]
+
+mod check;
+mod cli;
+mod compile;
+mod docs;
+mod fmt;
+mod parse;
+
+use std::path::{Path, PathBuf};
+
+use rem::check::Checked;
+use rem::source::{self, Program};
+
+/// Loads one fixture under the name of its file alone, so snapshots carry no machine paths.
+pub fn check_fixture(path: &Path) -> (Program, Checked) {
+    let dir = path.parent().expect("fixture has a folder").to_path_buf();
+    let name = PathBuf::from(path.file_name().expect("fixture has a name"));
+    let (program, mut diagnostics) = source::load(&[name], |p| std::fs::read(dir.join(p)));
+    let mut checked = rem::check::check(&program);
+    diagnostics.append(&mut checked.diagnostics);
+    rem::diagnostic::sort(&mut diagnostics);
+    checked.diagnostics = diagnostics;
+    (program, checked)
+}
+
+/// Every `.rem` file of the shipped policies.
+pub fn policy_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/policies"))
+            .expect("policies/ exists")
+            .map(|e| e.expect("readable entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rem"))
+            .collect();
+    files.sort();
+    files
+}

@@ -1,6 +1,9 @@
 //! Integration tests, one module per stage; fixtures live in `tests/<stage>/`.
 
-#![expect(clippy::expect_used, reason = "a test fails loudly on a broken fixture")]
+#![expect(
+    clippy::expect_used,
+    reason = "a test fails loudly on a broken fixture"
+)]
 
 mod check;
 mod cli;

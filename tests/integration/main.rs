@@ -11,6 +11,7 @@ mod compile;
 mod docs;
 mod fmt;
 mod parse;
+mod robustness;
 
 use std::path::{Path, PathBuf};
 

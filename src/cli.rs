@@ -10,6 +10,7 @@ use rem::check::{self, Checked};
 use rem::diagnostic::{self, Diagnostic};
 use rem::source::{self, Program};
 
+mod eval;
 mod fmt;
 
 /// Exit status: the policies are clean (or the command succeeded).
@@ -59,6 +60,11 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// Evaluate policies against a booking feed: the messages to send, when, to whom.
+    #[command(
+        after_help = "Output: one action a line (JSON Lines or CSV) on standard output or in -o FILE; with --explain also a line for every message not sent. A summary goes to standard error.\n\nExit status: 0 done, 1 the policies have errors, 2 an input cannot be read, 3 done but some rows were rejected (listed in the rejects file).\n\nExamples:\n  rem eval policies/ --feed examples/bookings.csv --now 2026-03-20T12:00:00+01:00\n  rem eval plan.json --feed bookings.jsonl --events events.jsonl --mode due --since 2026-03-20T11:55:00+01:00 -o due.jsonl\n  rem eval policies/ --feed examples/bookings.fhir.json --explain --output csv"
+    )]
+    Eval(eval::EvalArgs),
     /// Format policies in place (four-space indentation, one statement a line, comments kept).
     #[command(
         after_help = "Examples:\n  rem fmt policies/\n  rem fmt --check policies/     exit 1 and list the files that would change"
@@ -99,6 +105,7 @@ pub fn run() -> ExitCode {
             report,
         } => check_command(&paths, &report, Some(output)),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
+        Command::Eval(args) => eval::run(&args),
     };
     ExitCode::from(status)
 }

@@ -1,0 +1,134 @@
+//! One booking as the engine sees it, whatever feed it came from (CSV, JSON Lines, FHIR).
+//!
+//! Strings borrow from the feed's buffer where they can (`Cow`), so reading a row allocates
+//! little. The canonical field names and values are documented in `docs/feed-format.md`.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Single,
+    Series,
+    Team,
+    Group,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    Staff,
+    Portal,
+    QuickBook,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Booked,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdKind {
+    Personal,
+    Coordination,
+    Reserve,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConsentSource {
+    None,
+    Clinic,
+    Portal,
+    Registry,
+}
+
+macro_rules! enum_words {
+    ($ty:ident { $($variant:ident => $word:literal),* $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => $word),* }
+            }
+            pub fn parse(word: &str) -> Option<Self> {
+                match word { $($word => Some($ty::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+enum_words!(Kind { Single => "single", Series => "series", Team => "team", Group => "group" });
+enum_words!(Source { Staff => "staff", Portal => "portal", QuickBook => "quick_book" });
+enum_words!(Status { Booked => "booked", Cancelled => "cancelled" });
+enum_words!(IdKind { Personal => "personal", Coordination => "coordination", Reserve => "reserve" });
+enum_words!(ConsentSource { None => "none", Clinic => "clinic", Portal => "portal", Registry => "registry" });
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booking<'a> {
+    pub id: Cow<'a, str>,
+    pub patient_id: Cow<'a, str>,
+    pub clinic: Cow<'a, str>,
+    pub unit: Cow<'a, str>,
+    pub exam: Cow<'a, str>,
+    pub kind: Kind,
+    pub series_id: Option<Cow<'a, str>>,
+    pub group_id: Option<Cow<'a, str>>,
+    pub source: Source,
+    pub status: Status,
+    /// When the status last changed: the moment of cancellation or rescheduling.
+    pub status_at: Option<DateTime<FixedOffset>>,
+    pub start: DateTime<FixedOffset>,
+    pub created: DateTime<FixedOffset>,
+    /// The start before the booking was moved, if it was (drives `on rescheduling`).
+    pub previous_start: Option<DateTime<FixedOffset>>,
+    /// The booking's reminder flag (R16).
+    pub reminder: bool,
+    pub patient: Patient<'a>,
+    pub guardians: [Option<Guardian<'a>>; 2],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Patient<'a> {
+    pub birth_date: NaiveDate,
+    pub id_kind: IdKind,
+    /// E.164, e.g. `+46701234567`.
+    pub mobile: Option<Cow<'a, str>>,
+    pub email: Option<Cow<'a, str>>,
+    pub consent_sms: bool,
+    pub consent_email: bool,
+    pub consent_source: ConsentSource,
+    pub inbox_account: bool,
+    pub inbox_notifications: bool,
+    pub interpreter: bool,
+    /// ISO 639-1, e.g. `sv`.
+    pub language: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guardian<'a> {
+    pub mobile: Option<Cow<'a, str>>,
+    pub consent_sms: bool,
+}
+
+/// Whether `text` is a phone number in E.164 form: `+`, then 8 to 15 digits, the first not 0.
+pub fn is_e164(text: &str) -> bool {
+    let Some(digits) = text.strip_prefix('+') else {
+        return false;
+    };
+    (8..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0')
+}
+
+/// A deliberately loose e-mail check: one `@` with text on both sides and a dot in the domain.
+pub fn is_email(text: &str) -> bool {
+    match text.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !text.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}

@@ -1,0 +1,200 @@
+//! Conditions from the plan, with field paths resolved once, evaluated against a booking.
+
+use std::cmp::Ordering;
+
+use crate::booking::{Booking, Guardian};
+use crate::plan::{CompareOp, Expr};
+
+/// What a condition can read about one booking (and, for guardian recipients, one guardian).
+#[derive(Clone, Copy)]
+pub struct Context<'a, 'b> {
+    pub booking: &'a Booking<'b>,
+    /// Whole years on the visit's local date.
+    pub age: i64,
+    pub minor: bool,
+    /// The guardian a recipient condition is about: number (1 or 2) and record.
+    pub guardian: Option<(i64, &'a Guardian<'b>)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Source,
+    Kind,
+    Status,
+    Clinic,
+    Unit,
+    Exam,
+    Reminder,
+    LeadTime,
+    Age,
+    Minor,
+    IdKind,
+    HasMobile,
+    HasEmail,
+    ConsentSms,
+    ConsentEmail,
+    ConsentSource,
+    InboxAccount,
+    InboxNotifications,
+    Interpreter,
+    Language,
+    GuardianHasMobile,
+    GuardianConsentSms,
+    GuardianNumber,
+}
+
+impl Field {
+    fn named(path: &str) -> Option<Field> {
+        Some(match path {
+            "booking.source" => Field::Source,
+            "booking.kind" => Field::Kind,
+            "booking.status" => Field::Status,
+            "booking.clinic" => Field::Clinic,
+            "booking.unit" => Field::Unit,
+            "booking.exam" => Field::Exam,
+            "booking.reminder" => Field::Reminder,
+            "booking.lead_time" => Field::LeadTime,
+            "patient.age" => Field::Age,
+            "patient.minor" => Field::Minor,
+            "patient.id_kind" => Field::IdKind,
+            "patient.has_mobile" => Field::HasMobile,
+            "patient.has_email" => Field::HasEmail,
+            "patient.consent.sms" => Field::ConsentSms,
+            "patient.consent.email" => Field::ConsentEmail,
+            "patient.consent.source" => Field::ConsentSource,
+            "patient.inbox.account" => Field::InboxAccount,
+            "patient.inbox.notifications" => Field::InboxNotifications,
+            "patient.interpreter" => Field::Interpreter,
+            "patient.language" => Field::Language,
+            "guardian.has_mobile" => Field::GuardianHasMobile,
+            "guardian.consent.sms" => Field::GuardianConsentSms,
+            "guardian.number" => Field::GuardianNumber,
+            _ => return None,
+        })
+    }
+}
+
+/// A value a condition compares. Enum values compare by their words.
+#[derive(Debug, Clone, PartialEq, PartialOrd)]
+enum Value<'a> {
+    Bool(bool),
+    Number(i64),
+    Text(&'a str),
+}
+
+#[derive(Debug, Clone)]
+enum Node {
+    Or(Vec<Node>),
+    And(Vec<Node>),
+    Not(Box<Node>),
+    Compare(CompareOp, Box<Node>, Box<Node>),
+    In(Box<Node>, Vec<Node>),
+    Field(Field),
+    Bool(bool),
+    Number(i64),
+    Text(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Condition(Node);
+
+impl Condition {
+    pub fn new(expr: &Expr) -> Result<Condition, String> {
+        node(expr).map(Condition)
+    }
+
+    pub fn holds(&self, context: &Context<'_, '_>) -> bool {
+        truth(&self.0, context)
+    }
+}
+
+fn node(expr: &Expr) -> Result<Node, String> {
+    let all = |args: &[Expr]| args.iter().map(node).collect::<Result<Vec<_>, _>>();
+    Ok(match expr {
+        Expr::Or { args } => Node::Or(all(args)?),
+        Expr::And { args } => Node::And(all(args)?),
+        Expr::Not { arg } => Node::Not(Box::new(node(arg)?)),
+        Expr::Compare { cmp, left, right } => {
+            Node::Compare(*cmp, Box::new(node(left)?), Box::new(node(right)?))
+        }
+        Expr::In { value, list } => Node::In(Box::new(node(value)?), all(list)?),
+        Expr::Field { path, .. } => {
+            Node::Field(Field::named(path).ok_or_else(|| format!("unknown field `{path}`"))?)
+        }
+        Expr::Bool { value } => Node::Bool(*value),
+        Expr::Number { value } => Node::Number(i64::try_from(*value).unwrap_or(i64::MAX)),
+        Expr::Duration { minutes } => Node::Number(i64::try_from(*minutes).unwrap_or(i64::MAX)),
+        Expr::String { value } => Node::Text(value.clone()),
+        Expr::Enum { of, value } => {
+            if !of.values().contains(&value.as_str()) {
+                return Err(format!("`{value}` is not a value of {of:?}"));
+            }
+            Node::Text(value.clone())
+        }
+    })
+}
+
+fn truth(node: &Node, cx: &Context<'_, '_>) -> bool {
+    match node {
+        Node::Or(args) => args.iter().any(|a| truth(a, cx)),
+        Node::And(args) => args.iter().all(|a| truth(a, cx)),
+        Node::Not(arg) => !truth(arg, cx),
+        Node::Compare(op, left, right) => {
+            let ordering = value(left, cx).partial_cmp(&value(right, cx));
+            match (op, ordering) {
+                (CompareOp::Eq, Some(o)) => o == Ordering::Equal,
+                (CompareOp::Ne, Some(o)) => o != Ordering::Equal,
+                (CompareOp::Lt, Some(o)) => o == Ordering::Less,
+                (CompareOp::Le, Some(o)) => o != Ordering::Greater,
+                (CompareOp::Gt, Some(o)) => o == Ordering::Greater,
+                (CompareOp::Ge, Some(o)) => o != Ordering::Less,
+                (CompareOp::Ne, None) => true,
+                (_, None) => false,
+            }
+        }
+        Node::In(v, list) => {
+            let v = value(v, cx);
+            list.iter().any(|item| value(item, cx) == v)
+        }
+        other => value(other, cx) == Value::Bool(true),
+    }
+}
+
+fn value<'a>(node: &'a Node, cx: &Context<'a, '_>) -> Value<'a> {
+    let b = cx.booking;
+    match node {
+        Node::Field(field) => match field {
+            Field::Source => Value::Text(b.source.as_str()),
+            Field::Kind => Value::Text(b.kind.as_str()),
+            Field::Status => Value::Text(b.status.as_str()),
+            Field::Clinic => Value::Text(&b.clinic),
+            Field::Unit => Value::Text(&b.unit),
+            Field::Exam => Value::Text(&b.exam),
+            Field::Reminder => Value::Bool(b.reminder),
+            Field::LeadTime => Value::Number((b.start - b.created).num_minutes()),
+            Field::Age => Value::Number(cx.age),
+            Field::Minor => Value::Bool(cx.minor),
+            Field::IdKind => Value::Text(b.patient.id_kind.as_str()),
+            Field::HasMobile => Value::Bool(b.patient.mobile.is_some()),
+            Field::HasEmail => Value::Bool(b.patient.email.is_some()),
+            Field::ConsentSms => Value::Bool(b.patient.consent_sms),
+            Field::ConsentEmail => Value::Bool(b.patient.consent_email),
+            Field::ConsentSource => Value::Text(b.patient.consent_source.as_str()),
+            Field::InboxAccount => Value::Bool(b.patient.inbox_account),
+            Field::InboxNotifications => Value::Bool(b.patient.inbox_notifications),
+            Field::Interpreter => Value::Bool(b.patient.interpreter),
+            Field::Language => Value::Text(b.patient.language.as_deref().unwrap_or("")),
+            Field::GuardianHasMobile => {
+                Value::Bool(cx.guardian.is_some_and(|(_, g)| g.mobile.is_some()))
+            }
+            Field::GuardianConsentSms => {
+                Value::Bool(cx.guardian.is_some_and(|(_, g)| g.consent_sms))
+            }
+            Field::GuardianNumber => Value::Number(cx.guardian.map_or(0, |(n, _)| n)),
+        },
+        Node::Bool(v) => Value::Bool(*v),
+        Node::Number(n) => Value::Number(*n),
+        Node::Text(t) => Value::Text(t),
+        other => Value::Bool(truth(other, cx)),
+    }
+}

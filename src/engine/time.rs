@@ -1,0 +1,168 @@
+//! Calendar arithmetic in the policy's time zone: day offsets, send windows, and local times
+//! that do not exist or exist twice around a DST change.
+
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+};
+use chrono_tz::Tz;
+
+use crate::plan::{self, Offset};
+
+/// The instant of a local date and time. A time skipped by a spring-forward change moves to the
+/// first valid instant after it; a time that occurs twice (fall back) takes the earlier.
+pub fn local_instant(tz: Tz, local: NaiveDateTime) -> DateTime<Tz> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => t,
+        LocalResult::Ambiguous(earlier, _) => earlier,
+        LocalResult::None => {
+            // Gaps are at most a few hours; walk forward a minute at a time to their end.
+            let mut probe = local;
+            for _ in 0..(24 * 60) {
+                probe += Duration::minutes(1);
+                if let Some(t) = tz.from_local_datetime(&probe).earliest() {
+                    return t;
+                }
+            }
+            // No zone has a day-long gap; fall back to reading the time as UTC.
+            tz.from_utc_datetime(&local)
+        }
+    }
+}
+
+/// `visit` moved by an offset: calendar days keep the local time of day (or take `at`); minutes
+/// are exact. `sign` is -1 for "before" and +1 for "after".
+pub fn shifted(
+    tz: Tz,
+    visit: DateTime<Tz>,
+    offset: Offset,
+    at: Option<NaiveTime>,
+    sign: i64,
+) -> Option<DateTime<Tz>> {
+    match offset {
+        Offset::Days(days) => {
+            let days = i64::try_from(days).ok()?;
+            let date = visit
+                .date_naive()
+                .checked_add_signed(Duration::try_days(sign * days)?)?;
+            let time = at.unwrap_or_else(|| visit.time());
+            Some(local_instant(tz, date.and_time(time)))
+        }
+        Offset::Minutes(minutes) => {
+            let minutes = i64::try_from(minutes).ok()?;
+            visit.checked_add_signed(Duration::try_minutes(sign * minutes)?)
+        }
+    }
+}
+
+/// A send window: open from `from` (inclusive) to `until` (exclusive), local time, on the days
+/// of the `days` bit mask (bit 0 = Monday).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: NaiveTime,
+    pub until: NaiveTime,
+    pub days: u8,
+}
+
+impl Window {
+    pub fn from_plan(window: &plan::Window) -> Option<Window> {
+        let time = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").ok();
+        let mut days = 0u8;
+        for day in &window.days {
+            let index = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                .iter()
+                .position(|d| d == day)?;
+            days |= 1 << index;
+        }
+        let (from, until) = (time(&window.from)?, time(&window.until)?);
+        (from < until && days != 0).then_some(Window { from, until, days })
+    }
+
+    fn open_on(&self, date: NaiveDate) -> bool {
+        self.days & (1 << date.weekday().num_days_from_monday()) != 0
+    }
+
+    /// `t` if the window is open then, else the next moment it opens.
+    pub fn push(&self, tz: Tz, t: DateTime<Tz>) -> DateTime<Tz> {
+        let local = t.naive_local();
+        if self.open_on(local.date()) && local.time() >= self.from && local.time() < self.until {
+            return t;
+        }
+        let mut date = local.date();
+        if !(self.open_on(date) && local.time() < self.from) {
+            date = date.succ_opt().unwrap_or(date);
+            for _ in 0..7 {
+                if self.open_on(date) {
+                    break;
+                }
+                date = date.succ_opt().unwrap_or(date);
+            }
+        }
+        local_instant(tz, date.and_time(self.from))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Europe::Stockholm;
+
+    fn at(s: &str) -> DateTime<Tz> {
+        let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("test time");
+        local_instant(Stockholm, naive)
+    }
+
+    #[test]
+    fn spring_forward_moves_to_the_end_of_the_gap() {
+        // 2026-03-29 02:30 does not exist in Stockholm: clocks go from 02:00 to 03:00.
+        assert_eq!(
+            at("2026-03-29 02:30").to_rfc3339(),
+            "2026-03-29T03:00:00+02:00"
+        );
+    }
+
+    #[test]
+    fn fall_back_takes_the_earlier() {
+        // 2026-10-25 02:30 happens twice; the first is still summer time.
+        assert_eq!(
+            at("2026-10-25 02:30").to_rfc3339(),
+            "2026-10-25T02:30:00+02:00"
+        );
+    }
+
+    #[test]
+    fn a_day_before_across_dst_is_calendar_not_24_hours() {
+        let visit = at("2026-03-30 09:00");
+        let ten = NaiveTime::from_hms_opt(10, 0, 0);
+        let day = shifted(Stockholm, visit, Offset::Days(1), ten, -1).expect("in range");
+        assert_eq!(day.to_rfc3339(), "2026-03-29T10:00:00+02:00");
+        let hours =
+            shifted(Stockholm, visit, Offset::Minutes(24 * 60), None, -1).expect("in range");
+        assert_eq!(hours.to_rfc3339(), "2026-03-29T08:00:00+02:00");
+    }
+
+    #[test]
+    fn window_pushes_to_next_open_day() {
+        let window = Window {
+            from: NaiveTime::from_hms_opt(8, 0, 0).expect("time"),
+            until: NaiveTime::from_hms_opt(20, 0, 0).expect("time"),
+            days: 0b0011111,
+        };
+        // Sunday 10:00 → Monday 08:00; Tuesday 21:00 → Wednesday 08:00; Tuesday 07:00 → 08:00.
+        assert_eq!(
+            window.push(Stockholm, at("2026-03-29 10:00")).to_rfc3339(),
+            "2026-03-30T08:00:00+02:00"
+        );
+        assert_eq!(
+            window.push(Stockholm, at("2026-03-31 21:00")).to_rfc3339(),
+            "2026-04-01T08:00:00+02:00"
+        );
+        assert_eq!(
+            window.push(Stockholm, at("2026-03-31 07:00")).to_rfc3339(),
+            "2026-03-31T08:00:00+02:00"
+        );
+        assert_eq!(
+            window.push(Stockholm, at("2026-03-31 12:00")).to_rfc3339(),
+            "2026-03-31T12:00:00+02:00"
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! CSV feeds: a header line naming the columns, then one booking a line.
+//!
+//! Lines are read one at a time and split with `csv-core`, so a broken line (an unclosed
+//! quote, invalid UTF-8, a missing field) is rejected alone and the next line is read as
+//! usual. Fields cannot contain line breaks; booking exports never need them.
+
+use std::io::BufRead;
+
+use csv_core::{ReadRecordResult, Reader};
+
+use super::{Column, FeedError, Location, RawBooking, Reject, reject};
+use crate::booking::Booking;
+
+pub struct CsvFeed<R> {
+    input: R,
+    columns: Vec<Option<Column>>,
+    reader: Reader,
+    line: Vec<u8>,
+    output: Vec<u8>,
+    ends: Vec<usize>,
+    line_number: u64,
+}
+
+impl<R: BufRead> CsvFeed<R> {
+    /// Reads the header and checks that every canonical column is there.
+    pub fn new(input: R) -> Result<Self, FeedError> {
+        let mut feed = CsvFeed {
+            input,
+            columns: Vec::new(),
+            reader: Reader::new(),
+            line: Vec::with_capacity(512),
+            output: vec![0; 512],
+            ends: vec![0; 64],
+            line_number: 0,
+        };
+        let read = feed
+            .input
+            .read_until(b'\n', &mut feed.line)
+            .map_err(|e| FeedError::Io(e.to_string()))?;
+        if read == 0 {
+            return Err(FeedError::NoHeader);
+        }
+        feed.line_number = 1;
+        let fields = feed.split().ok_or(FeedError::NoHeader)?;
+        let names: Vec<String> = fields
+            .iter()
+            .map(|&(start, end)| {
+                String::from_utf8_lossy(&feed.output[start..end])
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_string()
+            })
+            .collect();
+        let columns: Vec<Option<Column>> = names.iter().map(|n| Column::named(n)).collect();
+        let missing: Vec<&'static str> = super::COLUMNS
+            .into_iter()
+            .filter(|c| c.in_canonical_header() && !columns.contains(&Some(*c)))
+            .map(Column::name)
+            .collect();
+        if !missing.is_empty() {
+            return Err(FeedError::MissingColumns { missing });
+        }
+        feed.columns = columns;
+        Ok(feed)
+    }
+
+    /// The next row: a booking borrowing from the feed's buffer, or a reject. `None` at the
+    /// end of the feed; an unreadable input ends the feed with an error.
+    pub fn next_row(
+        &mut self,
+    ) -> Option<Result<(Location, Result<Booking<'_>, Reject>), FeedError>> {
+        loop {
+            self.line.clear();
+            match self.input.read_until(b'\n', &mut self.line) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => return Some(Err(FeedError::Io(e.to_string()))),
+            }
+            self.line_number += 1;
+            if !self.line.iter().all(u8::is_ascii_whitespace) {
+                break;
+            }
+        }
+        let location = Location::Line(self.line_number);
+        Some(Ok((location, self.row(location))))
+    }
+
+    fn row(&mut self, location: Location) -> Result<Booking<'_>, Reject> {
+        let bad_line = |reason: &str| Reject {
+            location,
+            booking_id: None,
+            field: None,
+            reason: reason.to_string(),
+        };
+        if self.line.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+            return Err(bad_line(
+                "broken quoting: a quote is not closed on this line",
+            ));
+        }
+        let Some(fields) = self.split() else {
+            return Err(bad_line("the line cannot be read as CSV"));
+        };
+        if fields.len() != self.columns.len() {
+            return Err(bad_line(&format!(
+                "the line has {} fields, the header has {}",
+                fields.len(),
+                self.columns.len()
+            )));
+        }
+        let mut raw = RawBooking::default();
+        let mut bad_text = None;
+        for (&(start, end), column) in fields.iter().zip(&self.columns) {
+            let Some(column) = column else { continue };
+            match std::str::from_utf8(&self.output[start..end]) {
+                Ok(text) => raw.set(*column, text),
+                Err(_) => bad_text = bad_text.or(Some(*column)),
+            }
+        }
+        let booking_id = raw.booking_id();
+        if let Some(column) = bad_text {
+            return Err(reject(
+                location,
+                booking_id,
+                (column, "is not valid UTF-8".to_string()),
+            ));
+        }
+        raw.validate().map_err(|e| reject(location, booking_id, e))
+    }
+
+    /// Splits the current line into fields in `output`; returns their ranges.
+    fn split(&mut self) -> Option<Vec<(usize, usize)>> {
+        let mut line: &[u8] = &self.line;
+        while let Some((b'\n' | b'\r', rest)) = line.split_last() {
+            line = rest;
+        }
+        self.reader.reset();
+        let (mut out_len, mut ends_len) = (0, 0);
+        let mut input = line;
+        let mut finished_input = false;
+        loop {
+            let (result, read, written, ended) = self.reader.read_record(
+                input,
+                &mut self.output[out_len..],
+                &mut self.ends[ends_len..],
+            );
+            input = &input[read..];
+            out_len += written;
+            ends_len += ended;
+            match result {
+                ReadRecordResult::InputEmpty if !finished_input => {
+                    finished_input = input.is_empty()
+                }
+                ReadRecordResult::InputEmpty => return None,
+                ReadRecordResult::OutputFull => self.output.resize(self.output.len() * 2, 0),
+                ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                ReadRecordResult::Record => break,
+                ReadRecordResult::End => return None,
+            }
+        }
+        let mut start = 0;
+        Some(
+            self.ends[..ends_len]
+                .iter()
+                .map(|&end| {
+                    let range = (start, end);
+                    start = end;
+                    range
+                })
+                .collect(),
+        )
+    }
+}

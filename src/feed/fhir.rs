@@ -1,0 +1,302 @@
+//! HL7 FHIR R4: a Bundle of Appointment, Patient and RelatedPerson resources. Each
+//! Appointment is one booking; its patient and the patient's related persons (guardians) are
+//! found through references. What FHIR has no element for comes from extensions under
+//! [`EXTENSION_BASE`]. The mapping is documented in `docs/feed-format.md`. A bundle is read
+//! whole: FHIR bundles are batches, not streams.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::{Column, FeedError, Location, RawBooking, Reject, reject};
+use crate::booking::Booking;
+
+/// The extensions of this project: `{EXTENSION_BASE}booking-source` and so on.
+pub const EXTENSION_BASE: &str = "https://rem-policies.org/fhir/StructureDefinition/";
+/// The standard extension for an interpreter need.
+pub const INTERPRETER_EXTENSION: &str =
+    "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired";
+
+/// Reads a bundle; one entry in the result per Appointment, in bundle order.
+pub fn read_bundle(
+    text: &str,
+) -> Result<Vec<(Location, Result<Booking<'static>, Reject>)>, FeedError> {
+    let bundle: Value = serde_json::from_str(text).map_err(|e| FeedError::NotABundle {
+        reason: format!("not valid JSON (line {}, column {})", e.line(), e.column()),
+    })?;
+    if bundle.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
+        return Err(FeedError::NotABundle {
+            reason: "its resourceType is not Bundle".to_string(),
+        });
+    }
+    let entries = bundle
+        .get("entry")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    // Resources by every name a reference may use: `Type/id` and the entry's fullUrl.
+    let mut by_reference: HashMap<String, &Value> = HashMap::new();
+    let mut related: Vec<&Value> = Vec::new();
+    for entry in entries {
+        let Some(resource) = entry.get("resource") else {
+            continue;
+        };
+        if let (Some(kind), Some(id)) = (text_at(resource, "resourceType"), text_at(resource, "id"))
+        {
+            by_reference.insert(format!("{kind}/{id}"), resource);
+        }
+        if let Some(full_url) = text_at(entry, "fullUrl") {
+            by_reference.insert(full_url.to_string(), resource);
+        }
+        if text_at(resource, "resourceType") == Some("RelatedPerson") {
+            related.push(resource);
+        }
+    }
+    let mut rows = Vec::new();
+    for (index, entry) in entries.iter().enumerate() {
+        let Some(resource) = entry.get("resource") else {
+            continue;
+        };
+        if text_at(resource, "resourceType") != Some("Appointment") {
+            continue;
+        }
+        let location = Location::Entry(index);
+        let raw = appointment(resource, &by_reference, &related);
+        let booking_id = raw.as_ref().ok().and_then(RawBooking::booking_id);
+        rows.push((
+            location,
+            raw.and_then(RawBooking::validate)
+                .map_err(|e| reject(location, booking_id, e)),
+        ));
+    }
+    Ok(rows)
+}
+
+fn text_at<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
+    value.get(key).and_then(Value::as_str)
+}
+
+fn owned(text: &str) -> Cow<'static, str> {
+    Cow::Owned(text.to_string())
+}
+
+/// The value of one of this project's extensions, as text.
+fn extension(resource: &Value, name: &str) -> Option<Cow<'static, str>> {
+    let url = format!("{EXTENSION_BASE}{name}");
+    extension_value(resource, &url)
+}
+
+fn extension_value(resource: &Value, url: &str) -> Option<Cow<'static, str>> {
+    let ext = resource
+        .get("extension")?
+        .as_array()?
+        .iter()
+        .find(|e| text_at(e, "url") == Some(url))?;
+    for key in ["valueCode", "valueString", "valueDateTime", "valueDate"] {
+        if let Some(text) = text_at(ext, key) {
+            return Some(owned(text));
+        }
+    }
+    ext.get("valueBoolean")
+        .and_then(Value::as_bool)
+        .map(|b| Cow::Borrowed(if b { "true" } else { "false" }))
+}
+
+fn first_code(concept: Option<&Value>) -> Option<&str> {
+    concept?
+        .get("coding")?
+        .as_array()?
+        .iter()
+        .find_map(|c| text_at(c, "code"))
+}
+
+/// `(mobile, email)` from a resource's telecom list.
+fn telecom(resource: &Value) -> (Option<&str>, Option<&str>) {
+    let list = resource
+        .get("telecom")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let find = |system: &str, mobile_only: bool| {
+        list.iter()
+            .find(|t| {
+                text_at(t, "system") == Some(system)
+                    && (!mobile_only || text_at(t, "use") == Some("mobile"))
+            })
+            .and_then(|t| text_at(t, "value"))
+    };
+    (
+        find("phone", true).or_else(|| find("sms", false)),
+        find("email", false),
+    )
+}
+
+fn id_kind(patient: &Value) -> &'static str {
+    let identifiers = patient
+        .get("identifier")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for identifier in identifiers {
+        let system = text_at(identifier, "system")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let code = first_code(identifier.get("type")).unwrap_or_default();
+        if code == "reserve" || system.contains("reserv") {
+            return "reserve";
+        }
+        if code == "coordination"
+            || system.contains("samordningsnummer")
+            || system.contains("coordination")
+        {
+            return "coordination";
+        }
+    }
+    "personal"
+}
+
+fn appointment(
+    appointment: &Value,
+    by_reference: &HashMap<String, &Value>,
+    related: &[&Value],
+) -> Result<RawBooking<'static>, (Column, String)> {
+    let mut raw = RawBooking::default();
+    let mut put =
+        |column: Column, value: Option<Cow<'static, str>>| raw.values[column as usize] = value;
+
+    let identifier = appointment
+        .get("identifier")
+        .and_then(Value::as_array)
+        .and_then(|ids| ids.iter().find_map(|i| text_at(i, "value")));
+    put(
+        Column::BookingId,
+        identifier.or_else(|| text_at(appointment, "id")).map(owned),
+    );
+    let status = match text_at(appointment, "status") {
+        Some("cancelled") => "cancelled",
+        Some("entered-in-error") => {
+            return Err((
+                Column::Status,
+                "value `entered-in-error`: the appointment was never valid".to_string(),
+            ));
+        }
+        _ => "booked",
+    };
+    put(Column::Status, Some(Cow::Borrowed(status)));
+    put(Column::Start, text_at(appointment, "start").map(owned));
+    put(Column::Created, text_at(appointment, "created").map(owned));
+    put(
+        Column::Exam,
+        first_code(appointment.get("appointmentType"))
+            .or_else(|| first_code(appointment.get("serviceType").and_then(|s| s.get(0))))
+            .map(owned),
+    );
+    put(
+        Column::Kind,
+        Some(extension(appointment, "booking-kind").unwrap_or(Cow::Borrowed("single"))),
+    );
+    put(
+        Column::Source,
+        Some(extension(appointment, "booking-source").unwrap_or(Cow::Borrowed("staff"))),
+    );
+    put(Column::Reminder, extension(appointment, "booking-reminder"));
+    put(Column::SeriesId, extension(appointment, "booking-series"));
+    put(Column::GroupId, extension(appointment, "booking-group"));
+    put(Column::StatusAt, extension(appointment, "status-at"));
+    put(
+        Column::PreviousStart,
+        extension(appointment, "previous-start"),
+    );
+
+    let mut patient_reference = None;
+    let participants = appointment
+        .get("participant")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for participant in participants {
+        let Some(reference) = participant
+            .get("actor")
+            .and_then(|a| text_at(a, "reference"))
+        else {
+            continue;
+        };
+        let (kind, id) = reference.split_once('/').unwrap_or(("", reference));
+        match kind {
+            "Patient" => patient_reference = Some(reference),
+            "Organization" => put(Column::Clinic, Some(owned(id))),
+            "HealthcareService" | "Location" => put(Column::Unit, Some(owned(id))),
+            _ => {}
+        }
+    }
+    let Some(patient_reference) = patient_reference else {
+        return Err((
+            Column::PatientId,
+            "is missing: no participant refers to a Patient".to_string(),
+        ));
+    };
+    let Some(patient) = by_reference.get(patient_reference) else {
+        return Err((
+            Column::PatientId,
+            "refers to a Patient that is not in the bundle".to_string(),
+        ));
+    };
+    put(Column::PatientId, text_at(patient, "id").map(owned));
+    put(Column::BirthDate, text_at(patient, "birthDate").map(owned));
+    put(Column::IdKind, Some(Cow::Borrowed(id_kind(patient))));
+    let (mobile, email) = telecom(patient);
+    put(Column::Mobile, mobile.map(owned));
+    put(Column::Email, email.map(owned));
+    put(Column::ConsentSms, extension(patient, "consent-sms"));
+    put(Column::ConsentEmail, extension(patient, "consent-email"));
+    put(Column::ConsentSource, extension(patient, "consent-source"));
+    put(Column::InboxAccount, extension(patient, "inbox-account"));
+    put(
+        Column::InboxNotifications,
+        extension(patient, "inbox-notifications"),
+    );
+    put(
+        Column::Interpreter,
+        extension_value(patient, INTERPRETER_EXTENSION),
+    );
+    put(
+        Column::Language,
+        patient
+            .get("communication")
+            .and_then(|c| c.get(0))
+            .and_then(|c| first_code(c.get("language")))
+            .map(owned),
+    );
+
+    // Guardians: the patient's RelatedPersons in bundle order, else the patient's contacts.
+    let patient_id = text_at(patient, "id").map(|id| format!("Patient/{id}"));
+    let mut guardians: Vec<&Value> = related
+        .iter()
+        .copied()
+        .filter(|r| {
+            let target = r.get("patient").and_then(|p| text_at(p, "reference"));
+            target.is_some()
+                && (target == Some(patient_reference) || target == patient_id.as_deref())
+        })
+        .collect();
+    if guardians.is_empty() {
+        guardians = patient
+            .get("contact")
+            .and_then(Value::as_array)
+            .map(|c| c.iter().collect())
+            .unwrap_or_default();
+    }
+    let columns = [
+        (Column::Guardian1Mobile, Column::Guardian1ConsentSms),
+        (Column::Guardian2Mobile, Column::Guardian2ConsentSms),
+    ];
+    for (guardian, (mobile_column, consent_column)) in guardians.into_iter().zip(columns) {
+        put(mobile_column, telecom(guardian).0.map(owned));
+        put(
+            consent_column,
+            extension(guardian, "consent-sms").or(Some(Cow::Borrowed("false"))),
+        );
+    }
+    Ok(raw)
+}

@@ -1,0 +1,418 @@
+//! Stage 5: outcomes → the lines the SMS gateway, the inbox and the print shop read (JSON
+//! Lines or CSV), the rejects file, and the counts of the summary. Writers take any
+//! `io::Write`; the CLI decides where it goes. The format is documented in
+//! `docs/output-format.md`.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use chrono::{Datelike, SecondsFormat};
+use serde::Serialize;
+
+use crate::booking::Booking;
+use crate::engine::{Action, Engine, Outcome, Reason, Skip};
+use crate::feed::{Location, Reject};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Jsonl,
+    Csv,
+}
+
+/// One line of output, borrowed from the engine and the booking.
+#[derive(Serialize)]
+struct Line<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    booking_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recipient: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    send_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sender: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    template: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    condition: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skip: Option<String>,
+}
+
+const CSV_HEADER: [&str; 14] = [
+    "key",
+    "booking_id",
+    "policy",
+    "message",
+    "kind",
+    "channel",
+    "recipient",
+    "address",
+    "send_at",
+    "sender",
+    "template",
+    "text",
+    "condition",
+    "skip",
+];
+
+/// Writes actions (and, with `explain`, the reasons for what was not sent).
+pub struct ActionWriter<W: Write> {
+    explain: bool,
+    sink: Sink<W>,
+}
+
+enum Sink<W: Write> {
+    Jsonl { out: W, buffer: Vec<u8> },
+    Csv(csv::Writer<W>),
+}
+
+impl<W: Write> ActionWriter<W> {
+    pub fn new(out: W, format: OutputFormat, explain: bool) -> io::Result<Self> {
+        let sink = match format {
+            OutputFormat::Jsonl => Sink::Jsonl {
+                out,
+                buffer: Vec::with_capacity(1 << 16),
+            },
+            OutputFormat::Csv => {
+                let mut csv = csv::Writer::from_writer(out);
+                csv.write_record(CSV_HEADER).map_err(io::Error::other)?;
+                Sink::Csv(csv)
+            }
+        };
+        Ok(ActionWriter { explain, sink })
+    }
+
+    pub fn write(
+        &mut self,
+        engine: &Engine,
+        booking: &Booking<'_>,
+        outcome: &Outcome,
+    ) -> io::Result<()> {
+        let line = match outcome {
+            Outcome::Action(action) => action_line(engine, booking, action),
+            Outcome::Skip(skip) if self.explain => skip_line(engine, booking, skip),
+            Outcome::Skip(_) => return Ok(()),
+        };
+        match &mut self.sink {
+            Sink::Jsonl { out, buffer } => {
+                serde_json::to_writer(&mut *buffer, &line).map_err(io::Error::other)?;
+                buffer.push(b'\n');
+                if buffer.len() > 1 << 16 {
+                    out.write_all(buffer)?;
+                    buffer.clear();
+                }
+                Ok(())
+            }
+            Sink::Csv(csv) => {
+                let record = [
+                    line.key.as_deref().unwrap_or(""),
+                    line.booking_id,
+                    line.policy.unwrap_or(""),
+                    line.message.unwrap_or(""),
+                    line.kind.unwrap_or(""),
+                    line.channel.unwrap_or(""),
+                    line.recipient.unwrap_or(""),
+                    line.address.as_deref().unwrap_or(""),
+                    line.send_at.as_deref().unwrap_or(""),
+                    line.sender.unwrap_or(""),
+                    line.template.unwrap_or(""),
+                    line.text.as_deref().unwrap_or(""),
+                    line.condition.as_deref().unwrap_or(""),
+                    line.skip.as_deref().unwrap_or(""),
+                ];
+                csv.write_record(record).map_err(io::Error::other)
+            }
+        }
+    }
+
+    /// Writes what is buffered and flushes.
+    pub fn finish(self) -> io::Result<()> {
+        match self.sink {
+            Sink::Jsonl { mut out, buffer } => {
+                out.write_all(&buffer)?;
+                out.flush()
+            }
+            Sink::Csv(mut csv) => csv.flush(),
+        }
+    }
+}
+
+fn action_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, action: &Action) -> Line<'a> {
+    let policy = &engine.plan().policies[action.policy];
+    let message = &policy.messages[action.message];
+    let sender = message
+        .settings
+        .sender
+        .as_deref()
+        .or_else(|| {
+            policy
+                .unit_settings
+                .get(booking.unit.as_ref())
+                .and_then(|s| s.sender.as_deref())
+        })
+        .or(policy.settings.sender.as_deref());
+    Line {
+        key: Some(format!("{:032x}", action.key)),
+        booking_id: &booking.id,
+        policy: Some(&policy.name),
+        message: Some(&message.name),
+        kind: Some(message.kind.as_str()),
+        channel: Some(action.channel.as_str()),
+        recipient: Some(action.recipient.as_str()),
+        address: Some(action.address.resolve(booking)),
+        send_at: Some(action.send_at.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        sender,
+        template: message.template.as_deref(),
+        text: message
+            .text
+            .as_deref()
+            .map(|t| render_text(t, engine, booking, action, sender)),
+        condition: action.unless.map(|(event, by)| {
+            format!(
+                "unless {} by {}",
+                event.as_str(),
+                by.to_rfc3339_opts(SecondsFormat::Secs, true)
+            )
+        }),
+        skip: None,
+    }
+}
+
+fn skip_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, skip: &Skip) -> Line<'a> {
+    let policy = skip.policy.map(|p| &engine.plan().policies[p]);
+    let message = policy.zip(skip.message).map(|(p, m)| &p.messages[m]);
+    Line {
+        key: None,
+        booking_id: &booking.id,
+        policy: policy.map(|p| p.name.as_str()),
+        message: message.map(|m| m.name.as_str()),
+        kind: message.map(|m| m.kind.as_str()),
+        channel: message.map(|m| m.channel.as_str()),
+        recipient: skip.recipient.map(|r| r.as_str()),
+        address: None,
+        send_at: None,
+        sender: None,
+        template: None,
+        text: None,
+        condition: None,
+        skip: Some(engine.describe(skip.policy, skip.reason)),
+    }
+}
+
+/// Fills the placeholders the engine knows; `{links.*}` are left for the sending system.
+fn render_text(
+    text: &str,
+    engine: &Engine,
+    booking: &Booking<'_>,
+    action: &Action,
+    sender: Option<&str>,
+) -> String {
+    let tz: chrono_tz::Tz = engine.plan().policies[action.policy]
+        .timezone
+        .parse()
+        .unwrap_or(chrono_tz::UTC);
+    let visit = booking.start.with_timezone(&tz);
+    let language = booking.patient.language.as_deref().unwrap_or("en");
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(len) = rest[open..].find('}') else {
+            break;
+        };
+        let name = &rest[open + 1..open + len];
+        match name {
+            "booking.date" => out.push_str(&visit.format("%Y-%m-%d").to_string()),
+            "booking.time" => out.push_str(&visit.format("%H:%M").to_string()),
+            "booking.weekday" => {
+                out.push_str(weekday(language, visit.weekday().num_days_from_monday()))
+            }
+            "booking.unit" => out.push_str(&booking.unit),
+            "booking.clinic" => out.push_str(&booking.clinic),
+            "booking.exam" => out.push_str(&booking.exam),
+            "sender" => out.push_str(sender.unwrap_or("")),
+            _ => out.push_str(&rest[open..=open + len]),
+        }
+        rest = &rest[open + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn weekday(language: &str, day: u32) -> &'static str {
+    const SV: [&str; 7] = [
+        "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag",
+    ];
+    const DA: [&str; 7] = [
+        "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
+    ];
+    const NO: [&str; 7] = [
+        "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
+    ];
+    const IT: [&str; 7] = [
+        "lunedì",
+        "martedì",
+        "mercoledì",
+        "giovedì",
+        "venerdì",
+        "sabato",
+        "domenica",
+    ];
+    const DE: [&str; 7] = [
+        "Montag",
+        "Dienstag",
+        "Mittwoch",
+        "Donnerstag",
+        "Freitag",
+        "Samstag",
+        "Sonntag",
+    ];
+    const FI: [&str; 7] = [
+        "maanantai",
+        "tiistai",
+        "keskiviikko",
+        "torstai",
+        "perjantai",
+        "lauantai",
+        "sunnuntai",
+    ];
+    const EN: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let names = match language {
+        "sv" => SV,
+        "da" => DA,
+        "no" | "nb" | "nn" => NO,
+        "it" => IT,
+        "de" => DE,
+        "fi" => FI,
+        _ => EN,
+    };
+    names[day as usize % 7]
+}
+
+/// Writes rejected rows: where, which booking, which field, why. No values of personal fields.
+pub struct RejectWriter<W: Write> {
+    csv: csv::Writer<W>,
+}
+
+impl<W: Write> RejectWriter<W> {
+    pub fn new(out: W) -> io::Result<Self> {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(["input", "line", "entry", "booking_id", "field", "reason"])
+            .map_err(io::Error::other)?;
+        Ok(RejectWriter { csv })
+    }
+
+    pub fn write(&mut self, input: &str, reject: &Reject) -> io::Result<()> {
+        let (line, entry) = match reject.location {
+            Location::Line(n) => (n.to_string(), String::new()),
+            Location::Entry(n) => (String::new(), n.to_string()),
+        };
+        self.csv
+            .write_record([
+                input,
+                &line,
+                &entry,
+                reject.booking_id.as_deref().unwrap_or(""),
+                reject.field.unwrap_or(""),
+                &reject.reason,
+            ])
+            .map_err(io::Error::other)
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        self.csv.flush()
+    }
+}
+
+/// The counts of the run summary. Every feed row is either evaluated or rejected, so
+/// `rows_read == bookings_evaluated + rows_rejected`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub rows_read: u64,
+    pub rows_rejected: u64,
+    pub bookings_evaluated: u64,
+    pub bookings_in_scope: u64,
+    pub actions: u64,
+    pub conditional: u64,
+    pub actions_by_channel: BTreeMap<&'static str, u64>,
+    /// By policy and message number.
+    pub actions_by_message: BTreeMap<(usize, usize), u64>,
+    skips: BTreeMap<(Option<usize>, Reason), u64>,
+    pub event_rows_read: u64,
+    pub event_rows_rejected: u64,
+}
+
+impl Tally {
+    pub fn count_booking(&mut self, outcomes: &[Outcome]) {
+        self.rows_read += 1;
+        self.bookings_evaluated += 1;
+        let out_of_scope = outcomes.iter().any(|o| {
+            matches!(
+                o,
+                Outcome::Skip(Skip {
+                    reason: Reason::NoPolicy,
+                    ..
+                })
+            )
+        });
+        if !out_of_scope {
+            self.bookings_in_scope += 1;
+        }
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Action(a) => {
+                    self.actions += 1;
+                    if a.unless.is_some() {
+                        self.conditional += 1;
+                    }
+                    *self
+                        .actions_by_channel
+                        .entry(a.channel.as_str())
+                        .or_default() += 1;
+                    *self
+                        .actions_by_message
+                        .entry((a.policy, a.message))
+                        .or_default() += 1;
+                }
+                Outcome::Skip(s) => *self.skips.entry((s.policy, s.reason)).or_default() += 1,
+            }
+        }
+    }
+
+    pub fn count_reject(&mut self) {
+        self.rows_read += 1;
+        self.rows_rejected += 1;
+    }
+
+    /// Skips by the words of their reason (an exclusion's name, "no consent for sms", ...).
+    pub fn skips_by_reason(&self, engine: &Engine) -> BTreeMap<String, u64> {
+        let mut by_reason = BTreeMap::new();
+        for (&(policy, reason), &count) in &self.skips {
+            *by_reason
+                .entry(engine.describe(policy, reason))
+                .or_default() += count;
+        }
+        by_reason
+    }
+}

@@ -11,6 +11,7 @@ use rem::diagnostic::{self, Diagnostic};
 use rem::source::{self, Program};
 
 mod eval;
+mod explain;
 mod fmt;
 
 /// Exit status: the policies are clean (or the command succeeded).
@@ -65,6 +66,11 @@ enum Command {
         after_help = "Output: one action a line (JSON Lines or CSV) on standard output or in -o FILE; with --explain also a line for every message not sent. A summary goes to standard error.\n\nExit status: 0 done, 1 the policies have errors, 2 an input cannot be read, 3 done but some rows were rejected (listed in the rejects file).\n\nExamples:\n  rem eval policies/ --feed examples/bookings.csv --now 2026-03-20T12:00:00+01:00\n  rem eval plan.json --feed bookings.jsonl --events events.jsonl --mode due --since 2026-03-20T11:55:00+01:00 -o due.jsonl\n  rem eval policies/ --feed examples/bookings.fhir.json --explain --output csv"
     )]
     Eval(eval::EvalArgs),
+    /// Explain, step by step, why one booking gets what it gets, pointing at the policy lines.
+    #[command(
+        after_help = "Examples:\n  rem explain VAS-2 --feed examples/bookings.csv policies/\n  rem explain KF-1 --feed examples/bookings.csv --events examples/events.jsonl --now 2026-03-21T12:00:00+01:00 policies/"
+    )]
+    Explain(explain::ExplainArgs),
     /// Format policies in place (four-space indentation, one statement a line, comments kept).
     #[command(
         after_help = "Examples:\n  rem fmt policies/\n  rem fmt --check policies/     exit 1 and list the files that would change"
@@ -106,6 +112,7 @@ pub fn run() -> ExitCode {
         } => check_command(&paths, &report, Some(output)),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
         Command::Eval(args) => eval::run(&args),
+        Command::Explain(args) => explain::run(&args),
     };
     ExitCode::from(status)
 }
@@ -185,6 +192,22 @@ fn print_diagnostics(diagnostics: &[Diagnostic], program: &Program, format: Form
         }
         Format::Json => print!("{}", diagnostic::render::json(diagnostics, program)),
     }
+}
+
+/// Prints an error that is not about a policy file (a feed, a plan) with its code and help.
+fn report_error(error: impl miette::Diagnostic + Send + Sync + 'static) {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let mut out = String::new();
+    let report = miette::Report::new(error);
+    let _ = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .render_report(&mut out, report.as_ref());
+    eprint!("{out}");
 }
 
 fn plural(n: usize) -> &'static str {

@@ -902,3 +902,72 @@ fn prepare(policy: &plan::Policy, plan: &Plan) -> Result<Policy, PlanError> {
         messages,
     })
 }
+
+impl Engine {
+    /// The statements of the policy behind an outcome, each with a short label, for
+    /// explanations that point at the line responsible.
+    pub fn responsible(&self, outcome: &Outcome) -> Vec<(&plan::Source, String)> {
+        let (policy, message, origin, recipient) = match outcome {
+            Outcome::Action(a) => (
+                Some(a.policy),
+                Some(a.message),
+                Some(a.origin),
+                Some(a.recipient),
+            ),
+            Outcome::Skip(s) => (s.policy, s.message, s.origin, s.recipient),
+        };
+        let Some(policy) = policy.map(|p| &self.plan.policies[p]) else {
+            return Vec::new();
+        };
+        if let Outcome::Skip(Skip {
+            reason: Reason::Excluded(e),
+            ..
+        }) = outcome
+        {
+            return vec![(
+                &policy.exclusions[*e].source,
+                "this exclusion holds for the booking".to_string(),
+            )];
+        }
+        let Some(message) = message.map(|m| &policy.messages[m]) else {
+            return vec![(&policy.source, "this policy".to_string())];
+        };
+        let rule = |who: Who| {
+            message.recipients.iter().find(|r| {
+                matches!(
+                    (r.recipient, who),
+                    (Recipient::Patient, Who::Patient)
+                        | (Recipient::Staff, Who::Staff)
+                        | (Recipient::Guardians, Who::Guardian1 | Who::Guardian2)
+                        | (Recipient::Guardian1, Who::Guardian1)
+                        | (Recipient::Guardian2, Who::Guardian2)
+                )
+            })
+        };
+        let mut found = Vec::new();
+        match origin {
+            Some(Origin::Trigger(t)) => {
+                found.push((&message.triggers[t].source, "when".to_string()));
+                if let Some(r) = recipient.and_then(rule) {
+                    found.push((&r.source, "to whom".to_string()));
+                }
+            }
+            Some(Origin::Complement(_, c)) => {
+                found.push((&message.complements[c].source, "the complement".to_string()))
+            }
+            Some(Origin::Fallback(_)) => {
+                if let Some(f) = &message.fallback {
+                    found.push((&f.source, "the fallback".to_string()));
+                }
+            }
+            None => found.push((&message.source, "this message".to_string())),
+        }
+        if let Outcome::Skip(skip) = outcome {
+            let label = self.describe(Some(skip.policy.unwrap_or_default()), skip.reason);
+            if let Some(last) = found.last_mut() {
+                last.1 = label;
+            }
+        }
+        found
+    }
+}

@@ -40,6 +40,9 @@ impl Format {
     }
 }
 
+/// One row of a feed: where it is, and the booking or why it was rejected.
+pub type Row<'a> = (Location, Result<Booking<'a>, Reject>);
+
 /// Where a rejected row is: a line of a CSV or JSON Lines file, or an entry of a FHIR bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Location {

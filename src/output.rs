@@ -76,7 +76,7 @@ pub struct ActionWriter<W: Write> {
 
 enum Sink<W: Write> {
     Jsonl { out: W, buffer: Vec<u8> },
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
 }
 
 impl<W: Write> ActionWriter<W> {
@@ -89,7 +89,7 @@ impl<W: Write> ActionWriter<W> {
             OutputFormat::Csv => {
                 let mut csv = csv::Writer::from_writer(out);
                 csv.write_record(CSV_HEADER).map_err(io::Error::other)?;
-                Sink::Csv(csv)
+                Sink::Csv(Box::new(csv))
             }
         };
         Ok(ActionWriter { explain, sink })

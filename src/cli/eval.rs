@@ -208,7 +208,7 @@ pub fn run(args: &EvalArgs) -> u8 {
 fn eval(args: &EvalArgs) -> Result<u8, u8> {
     let (plan, _) = load_plan(&args.policies)?;
     let engine = Engine::new(plan).map_err(|e| {
-        eprintln!("error: {e}");
+        super::report_error(e);
         UNUSABLE
     })?;
     let format = feed_format(&args.feed, args.format).map_err(|message| {
@@ -299,7 +299,8 @@ fn eval(args: &EvalArgs) -> Result<u8, u8> {
         true
     });
     if let Err(error) = read {
-        eprintln!("error: {}: {error}", args.feed.display());
+        eprintln!("error in {}:", args.feed.display());
+        super::report_error(error);
         return Err(UNUSABLE);
     }
     if let Some(status) = failure {

@@ -8,7 +8,7 @@ use std::io::BufRead;
 
 use csv_core::{ReadRecordResult, Reader};
 
-use super::{Column, FeedError, Location, RawBooking, Reject, reject};
+use super::{Column, FeedError, Location, RawBooking, Reject, Row, reject};
 use crate::booking::Booking;
 
 pub struct CsvFeed<R> {
@@ -66,9 +66,7 @@ impl<R: BufRead> CsvFeed<R> {
 
     /// The next row: a booking borrowing from the feed's buffer, or a reject. `None` at the
     /// end of the feed; an unreadable input ends the feed with an error.
-    pub fn next_row(
-        &mut self,
-    ) -> Option<Result<(Location, Result<Booking<'_>, Reject>), FeedError>> {
+    pub fn next_row(&mut self) -> Option<Result<Row<'_>, FeedError>> {
         loop {
             self.line.clear();
             match self.input.read_until(b'\n', &mut self.line) {

@@ -9,8 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::{Column, FeedError, Location, RawBooking, Reject, reject};
-use crate::booking::Booking;
+use super::{Column, FeedError, Location, RawBooking, Row, reject};
 
 /// The extensions of this project: `{EXTENSION_BASE}booking-source` and so on.
 pub const EXTENSION_BASE: &str = "https://rem-policies.org/fhir/StructureDefinition/";
@@ -19,9 +18,7 @@ pub const INTERPRETER_EXTENSION: &str =
     "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired";
 
 /// Reads a bundle; one entry in the result per Appointment, in bundle order.
-pub fn read_bundle(
-    text: &str,
-) -> Result<Vec<(Location, Result<Booking<'static>, Reject>)>, FeedError> {
+pub fn read_bundle(text: &str) -> Result<Vec<Row<'static>>, FeedError> {
     let bundle: Value = serde_json::from_str(text).map_err(|e| FeedError::NotABundle {
         reason: format!("not valid JSON (line {}, column {})", e.line(), e.column()),
     })?;

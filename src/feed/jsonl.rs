@@ -6,8 +6,7 @@ use std::io::BufRead;
 
 use serde::Deserialize;
 
-use super::{Column, FeedError, Location, RawBooking, Reject, reject};
-use crate::booking::Booking;
+use super::{Column, FeedError, Location, RawBooking, Reject, Row, reject};
 
 #[derive(Deserialize)]
 struct Line<'a> {
@@ -149,9 +148,7 @@ impl<R: BufRead> JsonlFeed<R> {
         }
     }
 
-    pub fn next_row(
-        &mut self,
-    ) -> Option<Result<(Location, Result<Booking<'_>, Reject>), FeedError>> {
+    pub fn next_row(&mut self) -> Option<Result<Row<'_>, FeedError>> {
         loop {
             self.bytes.clear();
             match self.input.read_until(b'\n', &mut self.bytes) {

@@ -9,6 +9,8 @@ mod check;
 mod cli;
 mod compile;
 mod docs;
+mod engine;
+mod eval_cli;
 mod fmt;
 mod parse;
 mod robustness;

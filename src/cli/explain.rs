@@ -1,0 +1,274 @@
+//! `rem explain`: why one booking gets what it gets, step by step, each step pointing at the
+//! policy line responsible.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
+};
+
+use rem::booking::Booking;
+use rem::engine::{Engine, Mode, Options, Origin, Outcome};
+use rem::output::Tally;
+
+use super::eval::{FeedFormat, feed_format, for_each_row, load_events, load_plan};
+use super::{FAILED, OK, UNUSABLE};
+
+#[derive(clap::Args)]
+pub struct ExplainArgs {
+    /// The booking to explain.
+    pub booking_id: String,
+    /// Policies: .rem files, folders of them, or compiled plans (.json).
+    #[arg(required = true, value_name = "POLICY")]
+    pub policies: Vec<PathBuf>,
+    /// The booking feed (CSV, JSON Lines or FHIR bundle).
+    #[arg(long, value_name = "FILE")]
+    pub feed: PathBuf,
+    #[arg(long, value_enum)]
+    pub format: Option<FeedFormat>,
+    /// Delivery events, for fallbacks.
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+    /// The time to explain at, RFC 3339 (default: now).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("`{text}` is not an RFC 3339 time such as 2026-03-30T09:00:00+02:00"))
+}
+
+/// One step of the explanation as a miette report: a title, and labels on the policy source.
+#[derive(Debug, thiserror::Error)]
+#[error("{title}")]
+struct Step {
+    title: String,
+    sent: bool,
+    code: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl Diagnostic for Step {
+    fn severity(&self) -> Option<Severity> {
+        Some(if self.sent {
+            Severity::Advice
+        } else {
+            Severity::Warning
+        })
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.code.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        (!self.labels.is_empty())
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}
+
+pub fn run(args: &ExplainArgs) -> u8 {
+    let (plan, program) = match load_plan(&args.policies) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
+    };
+    let engine = match Engine::new(plan) {
+        Ok(engine) => engine,
+        Err(e) => {
+            super::report_error(e);
+            return UNUSABLE;
+        }
+    };
+    let format = match feed_format(&args.feed, args.format) {
+        Ok(format) => format,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return UNUSABLE;
+        }
+    };
+    let (events, _) = match load_events(args.events.as_deref(), &mut Tally::default()) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
+    };
+    let options = Options {
+        // The only other place rem reads the clock.
+        now: args
+            .now
+            .unwrap_or_else(|| DateTime::<Utc>::from(std::time::SystemTime::now())),
+        since: None,
+        mode: Mode::Forecast,
+    };
+    // The text of each policy file, for snippets: from the compiled program, else from disk.
+    let source_text = |file: &str| -> Option<String> {
+        program
+            .as_ref()
+            .and_then(|p| {
+                p.files
+                    .iter()
+                    .find(|f| f.path == file)
+                    .map(|f| f.text.clone())
+            })
+            .or_else(|| std::fs::read_to_string(file).ok())
+    };
+
+    let mut report = None;
+    let mut rejected = None;
+    let read = for_each_row(&args.feed, format, |location, row| match row {
+        Ok(booking) if booking.id == args.booking_id => {
+            report = Some(explain(&engine, booking, &events, &options, &source_text));
+            false
+        }
+        Err(reject) if reject.booking_id.as_deref() == Some(args.booking_id.as_str()) => {
+            rejected = Some(format!(
+                "{location}: {} {}",
+                reject.field.unwrap_or("the row"),
+                reject.reason
+            ));
+            false
+        }
+        _ => true,
+    });
+    if let Err(error) = read {
+        eprintln!("error in {}:", args.feed.display());
+        super::report_error(error);
+        return UNUSABLE;
+    }
+    match (report, rejected) {
+        (Some(text), _) => {
+            print!("{text}");
+            OK
+        }
+        (None, Some(why)) => {
+            eprintln!(
+                "error: booking `{}` is in {} but was rejected, {why}",
+                args.booking_id,
+                args.feed.display()
+            );
+            FAILED
+        }
+        (None, None) => {
+            eprintln!(
+                "error: no booking `{}` in {}",
+                args.booking_id,
+                args.feed.display()
+            );
+            UNUSABLE
+        }
+    }
+}
+
+fn explain(
+    engine: &Engine,
+    booking: &Booking<'_>,
+    events: &rem::events::EventIndex,
+    options: &Options,
+    source_text: &dyn Fn(&str) -> Option<String>,
+) -> String {
+    let mut outcomes = Vec::new();
+    engine.evaluate(booking, events, options, &mut outcomes);
+    let time = |t: DateTime<chrono::FixedOffset>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    // Nothing personal: the booking's id, place, time and kind, never phone numbers or ids.
+    let mut out = format!(
+        "booking {} at {} / {}, exam `{}`, {} {} booking by {}, visit {}\n\n",
+        booking.id,
+        booking.clinic,
+        booking.unit,
+        booking.exam,
+        booking.status.as_str(),
+        booking.kind.as_str(),
+        booking.source.as_str(),
+        time(booking.start)
+    );
+    let handler =
+        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(140);
+    for outcome in &outcomes {
+        let (title, sent) = match outcome {
+            Outcome::Action(a) => {
+                let plan_policy = &engine.plan().policies[a.policy];
+                let message = &plan_policy.messages[a.message];
+                let condition = a
+                    .unless
+                    .map(|(event, by)| format!(", unless {} by {}", event.as_str(), time(by)))
+                    .unwrap_or_default();
+                (
+                    format!(
+                        "sent: {} `{}` of policy `{}` via {} to {} at {}{condition}",
+                        message.kind.as_str(),
+                        message.name,
+                        plan_policy.name,
+                        a.channel.as_str(),
+                        a.recipient.as_str(),
+                        time(a.send_at)
+                    ),
+                    true,
+                )
+            }
+            Outcome::Skip(s) => {
+                let what = match (s.policy, s.message) {
+                    (Some(p), Some(m)) => {
+                        let policy = &engine.plan().policies[p];
+                        let message = &policy.messages[m];
+                        let part = match s.origin {
+                            Some(Origin::Complement(_, c)) => format!(
+                                "the {} complement of ",
+                                message.complements[c].channel.as_str()
+                            ),
+                            Some(Origin::Fallback(_)) => message
+                                .fallback
+                                .as_ref()
+                                .map(|f| format!("the {} fallback of ", f.channel.as_str()))
+                                .unwrap_or_default(),
+                            _ => String::new(),
+                        };
+                        format!(
+                            "{part}{} `{}` of policy `{}`",
+                            message.kind.as_str(),
+                            message.name,
+                            policy.name
+                        )
+                    }
+                    _ => "any message".to_string(),
+                };
+                let to = s
+                    .recipient
+                    .map(|r| format!(" to {}", r.as_str()))
+                    .unwrap_or_default();
+                (
+                    format!(
+                        "not sent: {what}{to}: {}",
+                        engine.describe(s.policy, s.reason)
+                    ),
+                    false,
+                )
+            }
+        };
+        let places = engine.responsible(outcome);
+        let file = places.first().map(|(source, _)| source.file.clone());
+        let source = file
+            .as_deref()
+            .and_then(|f| source_text(f).map(|text| NamedSource::new(f, text)));
+        let labels = if source.is_some() {
+            places
+                .iter()
+                .filter(|(s, _)| Some(&s.file) == file.as_ref())
+                .map(|(s, label)| LabeledSpan::new(Some(label.clone()), s.start, s.end - s.start))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let step = Step {
+            title,
+            sent,
+            code: source,
+            labels,
+        };
+        let _ = handler.render_report(&mut out, &step);
+    }
+    if outcomes.is_empty() {
+        out.push_str("no message applies to this booking\n");
+    }
+    out
+}

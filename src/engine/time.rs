@@ -131,13 +131,19 @@ mod tests {
 
     #[test]
     fn a_day_before_across_dst_is_calendar_not_24_hours() {
-        let visit = at("2026-03-30 09:00");
+        // Monday after the change: 1 day before at 10:00 is Sunday 10:00 local.
+        let monday = at("2026-03-30 09:00");
         let ten = NaiveTime::from_hms_opt(10, 0, 0);
-        let day = shifted(Stockholm, visit, Offset::Days(1), ten, -1).expect("in range");
+        let day = shifted(Stockholm, monday, Offset::Days(1), ten, -1).expect("in range");
         assert_eq!(day.to_rfc3339(), "2026-03-29T10:00:00+02:00");
+        // Noon on the day of the change: the night was an hour short, so 24 hours before is
+        // 11:00 on Saturday, while 1 day before keeps noon.
+        let sunday = at("2026-03-29 12:00");
         let hours =
-            shifted(Stockholm, visit, Offset::Minutes(24 * 60), None, -1).expect("in range");
-        assert_eq!(hours.to_rfc3339(), "2026-03-29T08:00:00+02:00");
+            shifted(Stockholm, sunday, Offset::Minutes(24 * 60), None, -1).expect("in range");
+        assert_eq!(hours.to_rfc3339(), "2026-03-28T11:00:00+01:00");
+        let day = shifted(Stockholm, sunday, Offset::Days(1), None, -1).expect("in range");
+        assert_eq!(day.to_rfc3339(), "2026-03-28T12:00:00+01:00");
     }
 
     #[test]

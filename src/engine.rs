@@ -243,6 +243,11 @@ impl Engine {
         &self.plan
     }
 
+    /// The time zone of policy `p`, parsed once.
+    pub fn timezone(&self, p: usize) -> Tz {
+        self.policies[p].tz
+    }
+
     /// Evaluates one booking, appending its outcomes to `out` in output order: actions by send
     /// time, then the reasons for what was not sent.
     pub fn evaluate(

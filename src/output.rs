@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use chrono::{Datelike, SecondsFormat};
+use std::fmt::Write as _;
+
+use chrono::{Datelike, Timelike};
 use serde::Serialize;
 
 use crate::booking::Booking;
@@ -173,20 +175,16 @@ fn action_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, action: &Action
         channel: Some(action.channel.as_str()),
         recipient: Some(action.recipient.as_str()),
         address: Some(action.address.resolve(booking)),
-        send_at: Some(action.send_at.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        send_at: Some(rfc3339(action.send_at)),
         sender,
         template: message.template.as_deref(),
         text: message
             .text
             .as_deref()
             .map(|t| render_text(t, engine, booking, action, sender)),
-        condition: action.unless.map(|(event, by)| {
-            format!(
-                "unless {} by {}",
-                event.as_str(),
-                by.to_rfc3339_opts(SecondsFormat::Secs, true)
-            )
-        }),
+        condition: action
+            .unless
+            .map(|(event, by)| format!("unless {} by {}", event.as_str(), rfc3339(by))),
         skip: None,
     }
 }
@@ -220,10 +218,7 @@ fn render_text(
     action: &Action,
     sender: Option<&str>,
 ) -> String {
-    let tz: chrono_tz::Tz = engine.plan().policies[action.policy]
-        .timezone
-        .parse()
-        .unwrap_or(chrono_tz::UTC);
+    let tz = engine.timezone(action.policy);
     let visit = booking.start.with_timezone(&tz);
     let language = booking.patient.language.as_deref().unwrap_or("en");
     let mut out = String::with_capacity(text.len() + 32);
@@ -235,8 +230,18 @@ fn render_text(
         };
         let name = &rest[open + 1..open + len];
         match name {
-            "booking.date" => out.push_str(&visit.format("%Y-%m-%d").to_string()),
-            "booking.time" => out.push_str(&visit.format("%H:%M").to_string()),
+            "booking.date" => {
+                let _ = write!(
+                    out,
+                    "{:04}-{:02}-{:02}",
+                    visit.year(),
+                    visit.month(),
+                    visit.day()
+                );
+            }
+            "booking.time" => {
+                let _ = write!(out, "{:02}:{:02}", visit.hour(), visit.minute());
+            }
             "booking.weekday" => {
                 out.push_str(weekday(language, visit.weekday().num_days_from_monday()))
             }
@@ -250,6 +255,24 @@ fn render_text(
     }
     out.push_str(rest);
     out
+}
+
+/// `2026-03-29T10:00:00+02:00`: RFC 3339 with the local offset, whole seconds.
+fn rfc3339(t: chrono::DateTime<chrono::FixedOffset>) -> String {
+    let offset = t.offset().local_minus_utc();
+    let sign = if offset < 0 { '-' } else { '+' };
+    let offset = offset.unsigned_abs() / 60;
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        offset / 60,
+        offset % 60
+    )
 }
 
 fn weekday(language: &str, day: u32) -> &'static str {

@@ -216,9 +216,17 @@ fn json_reject(location: Location, line: &str, error: &serde_json::Error) -> Rej
         serde_json::error::Category::Eof => "the line ends inside the JSON object".to_string(),
         _ => format!("the line is not valid JSON (column {})", error.column()),
     };
+    // The booking id is not personal: read it from the line when the line is still JSON.
+    let booking_id = serde_json::from_str::<serde_json::Value>(line)
+        .ok()
+        .and_then(|v| {
+            v.get("booking_id")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        });
     Reject {
         location,
-        booking_id: None,
+        booking_id,
         field: if error.classify() == serde_json::error::Category::Data {
             field
         } else {

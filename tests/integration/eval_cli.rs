@@ -274,3 +274,49 @@ fn explain_an_unknown_booking() {
         .code(2)
         .stderr(predicate::str::contains("no booking `NOPE`"));
 }
+
+#[test]
+fn bad_json_lines_are_rejected_with_their_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rejects = dir.path().join("rejects.csv");
+    let assert = rem()
+        .args([
+            "eval",
+            "policies/",
+            "--feed",
+            "tests/eval/bad-rows.jsonl",
+            "--now",
+            NOW,
+            "--rejects",
+        ])
+        .arg(&rejects)
+        .assert()
+        .code(3);
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).expect("UTF-8");
+    assert!(
+        stdout.contains("\"J-OK\""),
+        "the good row is still evaluated"
+    );
+    let text = std::fs::read_to_string(&rejects).expect("rejects");
+    let rows: Vec<String> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cols: Vec<&str> = l.split(',').collect();
+            format!("{} {} {}", cols[1], cols[3], cols[4])
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "2 J-TYPE reminder",
+            "3 J-PHONE mobile",
+            "4  ",
+            "5 J-NOPATIENT birth_date"
+        ]
+    );
+    assert!(
+        !text.contains("4670123456"),
+        "a phone number leaked into the rejects"
+    );
+}

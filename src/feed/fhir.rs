@@ -60,7 +60,7 @@ pub fn read_bundle(text: &str) -> Result<Vec<Row<'static>>, FeedError> {
         }
         let location = Location::Entry(index);
         let raw = appointment(resource, &by_reference, &related);
-        let booking_id = raw.as_ref().ok().and_then(RawBooking::booking_id);
+        let booking_id = appointment_id(resource).map(str::to_string);
         rows.push((
             location,
             raw.and_then(RawBooking::validate)
@@ -153,6 +153,15 @@ fn id_kind(patient: &Value) -> &'static str {
     "personal"
 }
 
+/// `Appointment.identifier[0].value`, else `Appointment.id`.
+fn appointment_id(appointment: &Value) -> Option<&str> {
+    appointment
+        .get("identifier")
+        .and_then(Value::as_array)
+        .and_then(|ids| ids.iter().find_map(|i| text_at(i, "value")))
+        .or_else(|| text_at(appointment, "id"))
+}
+
 fn appointment(
     appointment: &Value,
     by_reference: &HashMap<String, &Value>,
@@ -162,14 +171,7 @@ fn appointment(
     let mut put =
         |column: Column, value: Option<Cow<'static, str>>| raw.values[column as usize] = value;
 
-    let identifier = appointment
-        .get("identifier")
-        .and_then(Value::as_array)
-        .and_then(|ids| ids.iter().find_map(|i| text_at(i, "value")));
-    put(
-        Column::BookingId,
-        identifier.or_else(|| text_at(appointment, "id")).map(owned),
-    );
+    put(Column::BookingId, appointment_id(appointment).map(owned));
     let status = match text_at(appointment, "status") {
         Some("cancelled") => "cancelled",
         Some("entered-in-error") => {

@@ -320,3 +320,42 @@ fn bad_json_lines_are_rejected_with_their_field() {
         "a phone number leaked into the rejects"
     );
 }
+
+#[test]
+fn bad_fhir_entries_are_rejected_by_entry() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rejects = dir.path().join("rejects.csv");
+    rem()
+        .args([
+            "eval",
+            "policies/",
+            "--feed",
+            "tests/eval/bad-bundle.fhir.json",
+            "--now",
+            NOW,
+            "--rejects",
+        ])
+        .arg(&rejects)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "rows read: 4 (1 evaluated, 3 rejected)",
+        ));
+    let text = std::fs::read_to_string(&rejects).expect("rejects");
+    let rows: Vec<String> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cols: Vec<&str> = l.split(',').collect();
+            format!("entry {} {} {}", cols[2], cols[3], cols[4])
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "entry 2  status",
+            "entry 3 F-ORPHAN patient_id",
+            "entry 4 F-DATEONLY created"
+        ]
+    );
+}

@@ -353,7 +353,7 @@ fn bad_fhir_entries_are_rejected_by_entry() {
     assert_eq!(
         rows,
         [
-            "entry 2  status",
+            "entry 2 F-ERROR status",
             "entry 3 F-ORPHAN patient_id",
             "entry 4 F-DATEONLY created"
         ]

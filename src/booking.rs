@@ -132,3 +132,49 @@ pub fn is_email(text: &str) -> bool {
         None => false,
     }
 }
+
+fn owned(text: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(text.into_owned())
+}
+
+impl Booking<'_> {
+    /// The booking with every string owned, to keep it beyond the feed's buffer.
+    pub fn into_owned(self) -> Booking<'static> {
+        Booking {
+            id: owned(self.id),
+            patient_id: owned(self.patient_id),
+            clinic: owned(self.clinic),
+            unit: owned(self.unit),
+            exam: owned(self.exam),
+            kind: self.kind,
+            series_id: self.series_id.map(owned),
+            group_id: self.group_id.map(owned),
+            source: self.source,
+            status: self.status,
+            status_at: self.status_at,
+            start: self.start,
+            created: self.created,
+            previous_start: self.previous_start,
+            reminder: self.reminder,
+            patient: Patient {
+                birth_date: self.patient.birth_date,
+                id_kind: self.patient.id_kind,
+                mobile: self.patient.mobile.map(owned),
+                email: self.patient.email.map(owned),
+                consent_sms: self.patient.consent_sms,
+                consent_email: self.patient.consent_email,
+                consent_source: self.patient.consent_source,
+                inbox_account: self.patient.inbox_account,
+                inbox_notifications: self.patient.inbox_notifications,
+                interpreter: self.patient.interpreter,
+                language: self.patient.language.map(owned),
+            },
+            guardians: self.guardians.map(|g| {
+                g.map(|g| Guardian {
+                    mobile: g.mobile.map(owned),
+                    consent_sms: g.consent_sms,
+                })
+            }),
+        }
+    }
+}

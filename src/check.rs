@@ -12,6 +12,7 @@ use crate::plan::{self, LateBooking, Plan};
 use crate::schema::{self, EnumType};
 use crate::source::{FileId, Program};
 
+mod dates;
 mod error;
 mod expr;
 mod message;
@@ -20,6 +21,7 @@ mod suggest;
 mod text;
 
 pub use error::CheckError;
+pub use suggest::help as suggest_help;
 pub use text::{Encoding, sms_segments};
 
 /// The result of checking a program: the plan of every policy without errors, and all
@@ -552,7 +554,7 @@ impl Checker<'_> {
         if failed {
             return None;
         }
-        Some(plan::Policy {
+        let compiled = plan::Policy {
             name: policy.name.node.clone(),
             source: self.program.file(file).location(policy.name.span),
             timezone: timezone.unwrap_or_default(),
@@ -562,7 +564,9 @@ impl Checker<'_> {
             wins_over,
             exclusions,
             messages,
-        })
+        };
+        self.report(file, dates::warnings(&compiled));
+        Some(compiled)
     }
 }
 

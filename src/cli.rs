@@ -10,9 +10,11 @@ use rem::check::{self, Checked};
 use rem::diagnostic::{self, Diagnostic};
 use rem::source::{self, Program};
 
+mod diff;
 mod eval;
 mod explain;
 mod fmt;
+mod test;
 
 /// Exit status: the policies are clean (or the command succeeded).
 const OK: u8 = 0;
@@ -71,6 +73,12 @@ enum Command {
         after_help = "Examples:\n  rem explain VAS-2 --feed examples/bookings.csv policies/\n  rem explain KF-1 --feed examples/bookings.csv --events examples/events.jsonl --now 2026-03-21T12:00:00+01:00 policies/"
     )]
     Explain(explain::ExplainArgs),
+    /// Run the tests written beside the policies (NAME.test.toml), with coverage.
+    #[command(after_help = "Exit status: 0 when every test passes (and coverage reaches --min-coverage), 1 otherwise, 2 when a file cannot be read.\n\nExamples:\n  rem test policies/\n  rem test policies/ --coverage --min-coverage 100 --junit report.xml\n  rem test policies/vas-vardcentral.rem --format json")]
+    Test(test::TestArgs),
+    /// Compare two versions of the policies on the same bookings: actions added, removed, moved.
+    #[command(after_help = "Exit status: 0 when nothing changes, 1 when some booking's actions change (so CI can ask for an approval), 2 when an input cannot be read.\n\nExamples:\n  rem diff examples/diff/v1/ examples/diff/v2/ --feed examples/bookings.csv --now 2026-03-24T12:00:00+01:00\n  rem diff old-plan.json policies/ --feed bookings.csv --format json")]
+    Diff(diff::DiffArgs),
     /// Format policies in place (four-space indentation, one statement a line, comments kept).
     #[command(
         after_help = "Examples:\n  rem fmt policies/\n  rem fmt --check policies/     exit 1 and list the files that would change"
@@ -112,6 +120,8 @@ pub fn run() -> ExitCode {
         } => check_command(&paths, &report, Some(output)),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
         Command::Eval(args) => eval::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Test(args) => test::run(&args),
         Command::Explain(args) => explain::run(&args),
     };
     ExitCode::from(status)

@@ -158,7 +158,8 @@ pub fn read(text: &str, csv: bool) -> (EventIndex, Vec<crate::feed::Reject>) {
     (index, rejects)
 }
 
-fn event(fields: &[(String, String)]) -> Result<(String, Event), String> {
+/// One event from its fields by name.
+pub fn event(fields: &[(String, String)]) -> Result<(String, Event), String> {
     let get = |name: &str| {
         fields
             .iter()

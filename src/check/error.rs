@@ -639,6 +639,34 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
+    #[error("this offset sends at {at}, outside the send window {from}..{until}")]
+    #[diagnostic(code(rem::W105), severity(Warning), help("every message of this offset would wait for the window to open; choose a time within {from}..{until}"))]
+    OffsetOutsideWindow {
+        at: String,
+        from: String,
+        until: String,
+        #[label("never sent at {at}")]
+        span: SourceSpan,
+    },
+
+    #[error("the fallback after {after} always lands after the visit for a message sent {before} before it")]
+    #[diagnostic(code(rem::W106), severity(Warning), help("shorten the fallback's delay below {before}, or send the first message earlier"))]
+    FallbackAfterVisit {
+        after: String,
+        before: String,
+        #[label("sent {before} before the visit")]
+        trigger: SourceSpan,
+        #[label(primary, "after {after}")]
+        span: SourceSpan,
+    },
+
+    #[error("minors get nothing from this message: its recipients leave out minors, and no guardian is a recipient")]
+    #[diagnostic(code(rem::W107), severity(Warning), help("add `to guardians when patient.minor` (R14), or say with an exclusion that minors get no message"))]
+    MinorsWithoutGuardians {
+        #[label("excludes minors")]
+        span: SourceSpan,
+    },
+
     #[error("the policies in this file are not compiled, since it is only reached through `use`")]
     #[diagnostic(
         code(rem::W104),

@@ -1,0 +1,128 @@
+//! `rem diff OLD NEW --feed FILE`: what a policy change does to real bookings.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+use rem::diff::{self, Summary};
+use rem::engine::{Engine, Mode, Options};
+use rem::output::Tally;
+
+use super::eval::{FeedFormat, feed_format, for_each_row, load_events, load_plan};
+use super::{FAILED, Format, OK, UNUSABLE};
+
+#[derive(clap::Args)]
+pub struct DiffArgs {
+    /// The policies as they are: a .rem file, a folder, or a compiled plan.
+    pub old: PathBuf,
+    /// The policies as changed.
+    pub new: PathBuf,
+    /// The bookings to compare on (CSV, JSON Lines or FHIR bundle).
+    #[arg(long, value_name = "FILE")]
+    pub feed: PathBuf,
+    #[arg(long, value_enum)]
+    pub format_feed: Option<FeedFormat>,
+    /// Delivery events, for fallbacks.
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+    /// The evaluation time, RFC 3339 (default: now).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub now: Option<DateTime<Utc>>,
+    /// text for people, json for CI.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("`{text}` is not an RFC 3339 time such as 2026-03-30T09:00:00+02:00"))
+}
+
+pub fn run(args: &DiffArgs) -> u8 {
+    match diff(args) {
+        Ok(status) | Err(status) => status,
+    }
+}
+
+fn engine(path: &PathBuf) -> Result<Engine, u8> {
+    let (plan, _) = load_plan(std::slice::from_ref(path))?;
+    Engine::new(plan).map_err(|e| {
+        super::report_error(e);
+        UNUSABLE
+    })
+}
+
+fn diff(args: &DiffArgs) -> Result<u8, u8> {
+    let old = engine(&args.old)?;
+    let new = engine(&args.new)?;
+    let format = feed_format(&args.feed, args.format_feed).map_err(|message| {
+        eprintln!("error: {message}");
+        UNUSABLE
+    })?;
+    let (events, _) = load_events(args.events.as_deref(), &mut Tally::default())?;
+    let options = Options {
+        // rem reads the clock only here, in the CLI, when --now is not given.
+        now: args.now.unwrap_or_else(|| DateTime::<Utc>::from(std::time::SystemTime::now())),
+        since: None,
+        mode: Mode::Forecast,
+    };
+    let mut summary = Summary::default();
+    let mut rejected = 0u64;
+    let mut changes_json = Vec::new();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let read = for_each_row(&args.feed, format, |_, row| {
+        match row {
+            Ok(booking) => {
+                let changes = diff::compare(&old, &new, booking, &events, &options);
+                summary.add(&changes);
+                match args.format {
+                    Format::Human => {
+                        for change in &changes {
+                            let _ = writeln!(out, "{}: {}", change.booking_id, diff::describe(change));
+                        }
+                    }
+                    Format::Json => changes_json.extend(changes),
+                }
+            }
+            Err(_) => rejected += 1,
+        }
+        true
+    });
+    if let Err(error) = read {
+        eprintln!("error in {}:", args.feed.display());
+        super::report_error(error);
+        return Err(UNUSABLE);
+    }
+    let lines = summary.lines();
+    match args.format {
+        Format::Human => {
+            if summary.bookings_changed == 0 {
+                let _ = writeln!(out, "no changes for the {} bookings of the feed", summary.bookings_read);
+            } else {
+                let _ = writeln!(out, "\n{} of {} bookings change:", summary.bookings_changed, summary.bookings_read);
+                for line in &lines {
+                    let _ = writeln!(out, "  {line}");
+                }
+            }
+        }
+        Format::Json => {
+            let report = serde_json::json!({
+                "bookings_read": summary.bookings_read,
+                "bookings_changed": summary.bookings_changed,
+                "rows_rejected": rejected,
+                "summary": lines,
+                "changes": changes_json,
+            });
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        }
+    }
+    let _ = out.flush();
+    if rejected > 0 {
+        eprintln!("{rejected} rows of the feed were rejected and not compared; `rem eval` lists them");
+    }
+    // Like diff(1): 0 no change, 1 changes, 2 trouble.
+    Ok(if summary.bookings_changed > 0 { FAILED } else { OK })
+}

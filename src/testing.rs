@@ -1,0 +1,497 @@
+//! Stage 6: policy tests. A test file (`NAME.test.toml`, beside `NAME.rem`) holds cases
+//! written by policy authors: a fixed `now`, a few bookings, optional delivery events, and
+//! what must (and must not) be sent. [`parse_suite`] reads it with spans; [`run_case`]
+//! evaluates one case with the engine and compares; [`Coverage`] records which parts of the
+//! policies the cases exercised. The format is documented in `docs/testing.md`.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::booking::Booking;
+use crate::engine::{Engine, Mode, Options, Outcome, Who};
+use crate::events::EventIndex;
+use crate::feed::{Column, RawBooking};
+use crate::plan::{self, Channel};
+
+mod coverage;
+mod error;
+
+pub use coverage::{Coverage, Item};
+pub use error::TestError;
+
+/// A parsed test file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suite {
+    /// The policy files under test, relative to the test file; default: `NAME.rem` beside
+    /// `NAME.test.toml`.
+    #[serde(default)]
+    pub policies: Vec<Spanned<String>>,
+    /// Booking fields shared by every case of the file.
+    #[serde(default)]
+    pub defaults: BTreeMap<String, Spanned<toml::Value>>,
+    #[serde(rename = "test", default)]
+    pub cases: Vec<Spanned<Case>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub name: Spanned<String>,
+    pub now: Spanned<String>,
+    #[serde(default)]
+    pub mode: Option<Spanned<String>>,
+    #[serde(default)]
+    pub since: Option<Spanned<String>>,
+    #[serde(default)]
+    pub bookings: Vec<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
+    /// A feed file (CSV, JSON Lines, FHIR) relative to the test file, read by the caller.
+    #[serde(default)]
+    pub feed: Option<Spanned<String>>,
+    #[serde(default)]
+    pub events: Vec<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
+    /// `exactly` (default): the actions sent are those listed in `sent`, no more.
+    /// `includes`: those listed are among the actions sent.
+    #[serde(default)]
+    pub expect: Option<Spanned<String>>,
+    #[serde(default)]
+    pub sent: Vec<Spanned<Expected>>,
+    #[serde(default)]
+    pub not_sent: Vec<Spanned<ExpectedSkip>>,
+    /// Actions that must not be among those sent.
+    #[serde(default)]
+    pub excludes: Vec<Spanned<Expected>>,
+}
+
+/// An action as a test describes it; fields left out match anything.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expected {
+    pub booking: Option<String>,
+    pub policy: Option<String>,
+    pub message: Option<String>,
+    pub channel: Option<String>,
+    pub to: Option<String>,
+    pub at: Option<String>,
+    pub condition: Option<String>,
+}
+
+/// A message not sent, and why; fields left out match anything.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedSkip {
+    pub booking: Option<String>,
+    pub policy: Option<String>,
+    pub message: Option<String>,
+    pub to: Option<String>,
+    pub because: Option<String>,
+}
+
+/// One action as evaluated, in the words of a test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actual {
+    pub booking: String,
+    pub policy: String,
+    pub message: String,
+    pub channel: Channel,
+    pub to: Who,
+    pub at: DateTime<FixedOffset>,
+    pub condition: Option<String>,
+}
+
+impl std::fmt::Display for Actual {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} `{}` via {} to {} at {} (booking {}, policy `{}`)",
+            "message",
+            self.message,
+            self.channel.as_str(),
+            self.to.as_str(),
+            self.at.to_rfc3339(),
+            self.booking,
+            self.policy
+        )?;
+        if let Some(c) = &self.condition {
+            write!(f, " [{c}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// One message not sent, in the words of a test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActualSkip {
+    pub booking: String,
+    pub policy: Option<String>,
+    pub message: Option<String>,
+    pub to: Option<Who>,
+    pub because: String,
+}
+
+impl std::fmt::Display for ActualSkip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.message {
+            Some(m) => write!(f, "message `{m}`")?,
+            None => f.write_str("any message")?,
+        }
+        if let Some(to) = self.to {
+            write!(f, " to {}", to.as_str())?;
+        }
+        write!(f, " not sent: {} (booking {})", self.because, self.booking)
+    }
+}
+
+/// Why a case failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// An expected action that was not sent; the span of the expectation.
+    Missing(Range<usize>, String),
+    /// An action sent that `exactly` did not list.
+    Unexpected(Actual),
+    /// An action that `excludes` forbids, and the span of that line.
+    Forbidden(Range<usize>, Actual),
+    /// An expected skip that did not happen.
+    MissingSkip(Range<usize>, String),
+}
+
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    pub name: String,
+    pub span: Range<usize>,
+    pub failures: Vec<Failure>,
+    pub actual: Vec<Actual>,
+    pub skipped: Vec<ActualSkip>,
+}
+
+impl CaseResult {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Reads a test file; errors point into its text.
+pub fn parse_suite(text: &str) -> Result<Suite, TestError> {
+    toml::from_str(text).map_err(|e| TestError::Syntax {
+        message: e.message().to_string(),
+        span: e.span().unwrap_or(0..0).into(),
+    })
+}
+
+/// Booking defaults for tests, documented in `docs/testing.md`: an adult with a mobile and SMS
+/// consent, booked 30 days before the visit; clinic, unit and exam from the policy's scope.
+pub fn default_booking(plan: &plan::Plan) -> Vec<(Column, String)> {
+    let first = plan.policies.first();
+    let clinic = first.and_then(|p| p.scope.clinics.first().cloned()).unwrap_or_else(|| "CLINIC".to_string());
+    let unit = first.and_then(|p| p.scope.units.as_ref().and_then(|u| u.first().cloned())).unwrap_or_else(|| "UNIT".to_string());
+    let exam = first.and_then(|p| p.scope.exams.as_ref().and_then(|e| e.first().cloned())).unwrap_or_default();
+    vec![
+        (Column::BookingId, "B1".to_string()),
+        (Column::PatientId, "P1".to_string()),
+        (Column::Clinic, clinic),
+        (Column::Unit, unit),
+        (Column::Exam, exam),
+        (Column::Kind, "single".to_string()),
+        (Column::Source, "staff".to_string()),
+        (Column::Status, "booked".to_string()),
+        (Column::Reminder, "true".to_string()),
+        (Column::BirthDate, "1980-01-01".to_string()),
+        (Column::IdKind, "personal".to_string()),
+        (Column::Mobile, "+46700000001".to_string()),
+        (Column::ConsentSms, "true".to_string()),
+        (Column::ConsentSource, "clinic".to_string()),
+        (Column::Language, "sv".to_string()),
+    ]
+}
+
+fn value_text(value: &toml::Value) -> Option<String> {
+    match value {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Boolean(b) => Some(b.to_string()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Datetime(d) => Some(d.to_string()),
+        _ => None,
+    }
+}
+
+/// Builds the bookings of a case: defaults, then the file's `[defaults]`, then the booking's own
+/// fields. `created` defaults to 30 days before `start`.
+pub fn case_bookings(case: &Case, suite: &Suite, plan: &plan::Plan) -> Result<Vec<Booking<'static>>, TestError> {
+    let mut bookings = Vec::new();
+    for (index, booking) in case.bookings.iter().enumerate() {
+        let mut raw = RawBooking::default();
+        for (column, value) in default_booking(plan) {
+            raw.set(column, value);
+        }
+        if case.bookings.len() > 1 {
+            raw.set(Column::BookingId, format!("B{}", index + 1));
+        }
+        for (name, value) in suite.defaults.iter().chain(booking.get_ref().iter()) {
+            let column = Column::named(name).ok_or_else(|| TestError::UnknownColumn {
+                name: name.clone(),
+                span: value.span().into(),
+                help: crate::check::suggest_help(
+                    name,
+                    crate::feed::COLUMNS.iter().map(|c| c.name()),
+                    "the fields are the columns of the booking feed, see docs/feed-format.md",
+                ),
+            })?;
+            let text = value_text(value.get_ref()).ok_or_else(|| TestError::BadValue {
+                field: name.clone(),
+                reason: "must be text, true/false or a number".to_string(),
+                span: value.span().into(),
+            })?;
+            raw.set(column, text);
+        }
+        let has_created = suite.defaults.contains_key("created") || booking.get_ref().contains_key("created");
+        if !has_created {
+            if let Some(start) = raw.values[Column::Start as usize].as_ref().and_then(|s| DateTime::parse_from_rfc3339(s).ok()) {
+                raw.set(Column::Created, (start - Duration::days(30)).to_rfc3339());
+            }
+        }
+        let booking_span = booking.span();
+        let booking = raw.validate().map_err(|(column, reason)| {
+            let span = booking
+                .get_ref()
+                .get(column.name())
+                .map_or(booking_span.clone(), Spanned::span);
+            TestError::BadValue {
+                field: column.name().to_string(),
+                reason,
+                span: span.into(),
+            }
+        })?;
+        bookings.push(booking.into_owned());
+    }
+    Ok(bookings)
+}
+
+fn time(value: &Spanned<String>, field: &str) -> Result<DateTime<FixedOffset>, TestError> {
+    DateTime::parse_from_rfc3339(value.get_ref()).map_err(|_| TestError::BadValue {
+        field: field.to_string(),
+        reason: "is not an RFC 3339 time such as 2026-03-30T09:00:00+02:00".to_string(),
+        span: value.span().into(),
+    })
+}
+
+fn events(case: &Case) -> Result<EventIndex, TestError> {
+    let mut index = EventIndex::default();
+    for event in &case.events {
+        let fields: Vec<(String, String)> = event
+            .get_ref()
+            .iter()
+            .filter_map(|(k, v)| value_text(v.get_ref()).map(|t| (k.clone(), t)))
+            .collect();
+        let (booking_id, parsed) = crate::events::event(&fields).map_err(|reason| TestError::BadValue {
+            field: "events".to_string(),
+            reason,
+            span: event.span().into(),
+        })?;
+        index.insert(booking_id, parsed);
+    }
+    Ok(index)
+}
+
+/// Checks that expectations name messages and policies of the plan, so a typo in a test is
+/// an error, not a test that can never pass.
+fn check_names(case: &Case, plan: &plan::Plan) -> Result<(), TestError> {
+    let messages: Vec<&str> = plan.policies.iter().flat_map(|p| p.messages.iter().map(|m| m.name.as_str())).collect();
+    let policies: Vec<&str> = plan.policies.iter().map(|p| p.name.as_str()).collect();
+    let expectations = case
+        .sent
+        .iter()
+        .chain(&case.excludes)
+        .map(|e| (e.span(), e.get_ref().message.as_deref(), e.get_ref().policy.as_deref(), e.get_ref().channel.as_deref(), e.get_ref().to.as_deref()))
+        .chain(case.not_sent.iter().map(|e| (e.span(), e.get_ref().message.as_deref(), e.get_ref().policy.as_deref(), None, e.get_ref().to.as_deref())));
+    for (span, message, policy, channel, to) in expectations {
+        let unknown = |what: &str, name: &str, known: &[&str]| TestError::UnknownName {
+            what: what.to_string(),
+            name: name.to_string(),
+            span: span.clone().into(),
+            help: crate::check::suggest_help(name, known.iter().copied(), format!("the {what}s are {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))),
+        };
+        if let Some(m) = message.filter(|m| !messages.contains(m)) {
+            return Err(unknown("message", m, &messages));
+        }
+        if let Some(p) = policy.filter(|p| !policies.contains(p)) {
+            return Err(unknown("policy", p, &policies));
+        }
+        let channels = ["sms", "email", "inbox", "paper", "task"];
+        if let Some(c) = channel.filter(|c| !channels.contains(c)) {
+            return Err(unknown("channel", c, &channels));
+        }
+        let people = ["patient", "guardian1", "guardian2", "staff"];
+        if let Some(t) = to.filter(|t| !people.contains(t)) {
+            return Err(unknown("recipient", t, &people));
+        }
+    }
+    Ok(())
+}
+
+fn matches(expected: &Expected, actual: &Actual) -> bool {
+    let same = |e: &Option<String>, a: &str| e.as_deref().is_none_or(|e| e == a);
+    same(&expected.booking, &actual.booking)
+        && same(&expected.policy, &actual.policy)
+        && same(&expected.message, &actual.message)
+        && same(&expected.channel, actual.channel.as_str())
+        && same(&expected.to, actual.to.as_str())
+        && expected
+            .at
+            .as_deref()
+            .is_none_or(|at| DateTime::parse_from_rfc3339(at).is_ok_and(|t| t == actual.at))
+        && match (&expected.condition, &actual.condition) {
+            (None, _) => true,
+            (Some(e), Some(a)) => e == a,
+            (Some(_), None) => false,
+        }
+}
+
+fn matches_skip(expected: &ExpectedSkip, actual: &ActualSkip) -> bool {
+    let same = |e: &Option<String>, a: Option<&str>| e.as_deref().is_none_or(|e| Some(e) == a);
+    same(&expected.booking, Some(&actual.booking))
+        && same(&expected.policy, actual.policy.as_deref())
+        && same(&expected.message, actual.message.as_deref())
+        && same(&expected.to, actual.to.map(Who::as_str))
+        && same(&expected.because, Some(&actual.because))
+}
+
+fn describe(expected: &Expected) -> String {
+    let mut parts = Vec::new();
+    if let Some(m) = &expected.message {
+        parts.push(format!("message `{m}`"));
+    }
+    if let Some(c) = &expected.channel {
+        parts.push(format!("via {c}"));
+    }
+    if let Some(t) = &expected.to {
+        parts.push(format!("to {t}"));
+    }
+    if let Some(a) = &expected.at {
+        parts.push(format!("at {a}"));
+    }
+    if let Some(b) = &expected.booking {
+        parts.push(format!("(booking {b})"));
+    }
+    if let Some(c) = &expected.condition {
+        parts.push(format!("[{c}]"));
+    }
+    if parts.is_empty() { "an action".to_string() } else { parts.join(" ") }
+}
+
+fn describe_skip(expected: &ExpectedSkip) -> String {
+    let mut parts = Vec::new();
+    parts.push(expected.message.as_ref().map_or("a message".to_string(), |m| format!("message `{m}`")));
+    if let Some(t) = &expected.to {
+        parts.push(format!("to {t}"));
+    }
+    parts.push("not sent".to_string());
+    if let Some(b) = &expected.because {
+        parts.push(format!("because \"{b}\""));
+    }
+    if let Some(b) = &expected.booking {
+        parts.push(format!("(booking {b})"));
+    }
+    parts.join(" ")
+}
+
+/// Evaluates one case and compares. `bookings` are the case's own and those of its feed.
+pub fn run_case(case: &Spanned<Case>, engine: &Engine, bookings: &[Booking<'static>], coverage: &mut Coverage) -> Result<CaseResult, TestError> {
+    let spanned = case;
+    let case = case.get_ref();
+    check_names(case, engine.plan())?;
+    let now = time(&case.now, "now")?.with_timezone(&Utc);
+    let since = case.since.as_ref().map(|s| time(s, "since")).transpose()?.map(|t| t.with_timezone(&Utc));
+    let mode = match case.mode.as_ref().map(|m| m.get_ref().as_str()) {
+        None | Some("forecast") => Mode::Forecast,
+        Some("due") => Mode::Due,
+        Some(other) => {
+            return Err(TestError::BadValue {
+                field: "mode".to_string(),
+                reason: format!("`{other}` is not `forecast` or `due`"),
+                span: case.mode.as_ref().map_or(0..0, Spanned::span).into(),
+            });
+        }
+    };
+    let exact = match case.expect.as_ref().map(|e| e.get_ref().as_str()) {
+        None | Some("exactly") => true,
+        Some("includes") => false,
+        Some(other) => {
+            return Err(TestError::BadValue {
+                field: "expect".to_string(),
+                reason: format!("`{other}` is not `exactly` or `includes`"),
+                span: case.expect.as_ref().map_or(0..0, Spanned::span).into(),
+            });
+        }
+    };
+    let index = events(case)?;
+    let options = Options { now, since, mode };
+    let mut actual = Vec::new();
+    let mut skipped = Vec::new();
+    let mut outcomes = Vec::new();
+    for booking in bookings {
+        outcomes.clear();
+        engine.evaluate(booking, &index, &options, &mut outcomes);
+        coverage.record(engine, &outcomes);
+        for outcome in &outcomes {
+            match outcome {
+                Outcome::Action(a) => {
+                    let policy = &engine.plan().policies[a.policy];
+                    actual.push(Actual {
+                        booking: booking.id.to_string(),
+                        policy: policy.name.clone(),
+                        message: policy.messages[a.message].name.clone(),
+                        channel: a.channel,
+                        to: a.recipient,
+                        at: a.send_at,
+                        condition: a.unless.map(|(event, by)| format!("unless {} by {}", event.as_str(), by.to_rfc3339())),
+                    });
+                }
+                Outcome::Skip(s) => skipped.push(ActualSkip {
+                    booking: booking.id.to_string(),
+                    policy: s.policy.map(|p| engine.plan().policies[p].name.clone()),
+                    message: s.policy.zip(s.message).map(|(p, m)| engine.plan().policies[p].messages[m].name.clone()),
+                    to: s.recipient,
+                    because: engine.describe(s.policy, s.reason),
+                }),
+            }
+        }
+    }
+
+    let mut failures = Vec::new();
+    let mut used = vec![false; actual.len()];
+    for expected in &case.sent {
+        // Each expectation takes the first action it matches that no other took.
+        match actual.iter().enumerate().find(|(i, a)| !used[*i] && matches(expected.get_ref(), a)) {
+            Some((i, _)) => used[i] = true,
+            None => failures.push(Failure::Missing(expected.span(), describe(expected.get_ref()))),
+        }
+    }
+    if exact {
+        for (i, a) in actual.iter().enumerate() {
+            if !used[i] {
+                failures.push(Failure::Unexpected(a.clone()));
+            }
+        }
+    }
+    for forbidden in &case.excludes {
+        for a in actual.iter().filter(|a| matches(forbidden.get_ref(), a)) {
+            failures.push(Failure::Forbidden(forbidden.span(), a.clone()));
+        }
+    }
+    for expected in &case.not_sent {
+        if !skipped.iter().any(|s| matches_skip(expected.get_ref(), s)) {
+            failures.push(Failure::MissingSkip(expected.span(), describe_skip(expected.get_ref())));
+        }
+    }
+    Ok(CaseResult {
+        name: case.name.get_ref().clone(),
+        span: spanned.span(),
+        failures,
+        actual,
+        skipped,
+    })
+}

@@ -74,10 +74,14 @@ enum Command {
     )]
     Explain(explain::ExplainArgs),
     /// Run the tests written beside the policies (NAME.test.toml), with coverage.
-    #[command(after_help = "Exit status: 0 when every test passes (and coverage reaches --min-coverage), 1 otherwise, 2 when a file cannot be read.\n\nExamples:\n  rem test policies/\n  rem test policies/ --coverage --min-coverage 100 --junit report.xml\n  rem test policies/vas-vardcentral.rem --format json")]
+    #[command(
+        after_help = "Exit status: 0 when every test passes (and coverage reaches --min-coverage), 1 otherwise, 2 when a file cannot be read.\n\nExamples:\n  rem test policies/\n  rem test policies/ --coverage --min-coverage 100 --junit report.xml\n  rem test policies/vas-vardcentral.rem --format json"
+    )]
     Test(test::TestArgs),
     /// Compare two versions of the policies on the same bookings: actions added, removed, moved.
-    #[command(after_help = "Exit status: 0 when nothing changes, 1 when some booking's actions change (so CI can ask for an approval), 2 when an input cannot be read.\n\nExamples:\n  rem diff examples/diff/v1/ examples/diff/v2/ --feed examples/bookings.csv --now 2026-03-24T12:00:00+01:00\n  rem diff old-plan.json policies/ --feed bookings.csv --format json")]
+    #[command(
+        after_help = "Exit status: 0 when nothing changes, 1 when some booking's actions change (so CI can ask for an approval), 2 when an input cannot be read.\n\nExamples:\n  rem diff examples/diff/v1/ examples/diff/v2/ --feed examples/bookings.csv --now 2026-03-24T12:00:00+01:00\n  rem diff old-plan.json policies/ --feed bookings.csv --format json"
+    )]
     Diff(diff::DiffArgs),
     /// Format policies in place (four-space indentation, one statement a line, comments kept).
     #[command(
@@ -202,6 +206,19 @@ fn print_diagnostics(diagnostics: &[Diagnostic], program: &Program, format: Form
         }
         Format::Json => print!("{}", diagnostic::render::json(diagnostics, program)),
     }
+}
+
+/// Parses a `--now` or `--since` time.
+fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| format!("`{text}` is not an RFC 3339 time such as 2026-03-30T09:00:00+02:00"))
+}
+
+/// `--now`, or else the system clock. This is the one place rem reads the time: chrono is
+/// built without its `clock` feature, so the library cannot.
+fn now_or_clock(now: Option<chrono::DateTime<chrono::Utc>>) -> chrono::DateTime<chrono::Utc> {
+    now.unwrap_or_else(|| chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()))
 }
 
 /// Prints an error that is not about a policy file (a feed, a plan) with its code and help.

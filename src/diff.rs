@@ -45,6 +45,9 @@ pub struct Change {
     pub to: Option<String>,
 }
 
+/// Send times of one identity, in one version.
+type Times = Vec<DateTime<FixedOffset>>;
+
 fn sent(engine: &Engine, outcomes: &[Outcome]) -> Vec<(Identity, DateTime<FixedOffset>)> {
     let mut out: Vec<(Identity, DateTime<FixedOffset>)> = outcomes
         .iter()
@@ -80,7 +83,13 @@ fn time(t: DateTime<FixedOffset>) -> String {
 /// The changes for one booking, in identity and time order. Actions of the same identity are
 /// paired in time order (the first old offset with the first new one), so a changed offset
 /// shows as a move.
-pub fn compare(old: &Engine, new: &Engine, booking: &Booking<'_>, events: &EventIndex, options: &Options) -> Vec<Change> {
+pub fn compare(
+    old: &Engine,
+    new: &Engine,
+    booking: &Booking<'_>,
+    events: &EventIndex,
+    options: &Options,
+) -> Vec<Change> {
     let mut outcomes = Vec::new();
     old.evaluate(booking, events, options, &mut outcomes);
     let before = sent(old, &outcomes);
@@ -88,7 +97,7 @@ pub fn compare(old: &Engine, new: &Engine, booking: &Booking<'_>, events: &Event
     new.evaluate(booking, events, options, &mut outcomes);
     let after = sent(new, &outcomes);
 
-    let mut by_identity: BTreeMap<&Identity, (Vec<DateTime<FixedOffset>>, Vec<DateTime<FixedOffset>>)> = BTreeMap::new();
+    let mut by_identity: BTreeMap<&Identity, (Times, Times)> = BTreeMap::new();
     for (identity, at) in &before {
         by_identity.entry(identity).or_default().0.push(*at);
     }
@@ -97,7 +106,9 @@ pub fn compare(old: &Engine, new: &Engine, booking: &Booking<'_>, events: &Event
     }
     let mut changes = Vec::new();
     for (identity, (old_times, new_times)) in by_identity {
-        let change = |change, from: Option<DateTime<FixedOffset>>, to: Option<DateTime<FixedOffset>>| Change {
+        let change = |change,
+                      from: Option<DateTime<FixedOffset>>,
+                      to: Option<DateTime<FixedOffset>>| Change {
             booking_id: booking.id.to_string(),
             change,
             identity: identity.clone(),
@@ -105,11 +116,23 @@ pub fn compare(old: &Engine, new: &Engine, booking: &Booking<'_>, events: &Event
             to: to.map(time),
         };
         // Equal times on both sides are no change; pair the rest in time order.
-        let old_only: Vec<_> = old_times.iter().filter(|t| !new_times.contains(t)).copied().collect();
-        let new_only: Vec<_> = new_times.iter().filter(|t| !old_times.contains(t)).copied().collect();
+        let old_only: Vec<_> = old_times
+            .iter()
+            .filter(|t| !new_times.contains(t))
+            .copied()
+            .collect();
+        let new_only: Vec<_> = new_times
+            .iter()
+            .filter(|t| !old_times.contains(t))
+            .copied()
+            .collect();
         let paired = old_only.len().min(new_only.len());
         for i in 0..paired {
-            changes.push(change(ChangeKind::Moved, Some(old_only[i]), Some(new_only[i])));
+            changes.push(change(
+                ChangeKind::Moved,
+                Some(old_only[i]),
+                Some(new_only[i]),
+            ));
         }
         for &t in &old_only[paired..] {
             changes.push(change(ChangeKind::Removed, Some(t), None));
@@ -136,7 +159,10 @@ impl Summary {
             self.bookings_changed += 1;
         }
         for c in changes {
-            self.bookings.entry((c.change, c.identity.clone())).or_default().insert(c.booking_id.clone());
+            self.bookings
+                .entry((c.change, c.identity.clone()))
+                .or_default()
+                .insert(c.booking_id.clone());
         }
     }
 
@@ -155,8 +181,8 @@ impl Summary {
                     (ChangeKind::Moved, false) => "have moved",
                 };
                 let what = match id.part {
-                    "message" => format!("{} `{}` via {} to {}", id.kind, id.message, id.channel, id.recipient),
-                    part => format!("the {} {part} of {} `{}` to {}", id.channel, id.kind, id.message, id.recipient),
+                    "message" => what(id),
+                    _ => format!("the {}", what(id)),
                 };
                 format!("{n} booking{} {verb} {what}", if n == 1 { "" } else { "s" })
             })
@@ -164,13 +190,24 @@ impl Summary {
     }
 }
 
+/// An identity in words: "reminder `x` via sms to patient", "paper complement of letter `y` to
+/// patient".
+fn what(id: &Identity) -> String {
+    match id.part {
+        "message" => format!(
+            "{} `{}` via {} to {}",
+            id.kind, id.message, id.channel, id.recipient
+        ),
+        part => format!(
+            "{} {part} of {} `{}` to {}",
+            id.channel, id.kind, id.message, id.recipient
+        ),
+    }
+}
+
 /// A change in words, for the per-booking listing.
 pub fn describe(change: &Change) -> String {
-    let id = &change.identity;
-    let what = match id.part {
-        "message" => format!("{} `{}` via {} to {}", id.kind, id.message, id.channel, id.recipient),
-        part => format!("{} {part} of {} `{}` to {}", id.channel, id.kind, id.message, id.recipient),
-    };
+    let what = what(&change.identity);
     match change.change {
         ChangeKind::Added => format!("+ {what} at {}", change.to.as_deref().unwrap_or("")),
         ChangeKind::Removed => format!("- {what} at {}", change.from.as_deref().unwrap_or("")),

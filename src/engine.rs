@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use crate::booking::{Booking, Guardian, Kind, Status};
-use crate::events::{EventIndex, EventKind};
+use crate::events::{About, EventIndex, EventKind};
 use crate::plan::{
     self, Channel, LateBooking, MessageKind, Offset, Outcome as Awaited, Plan, Recipient, When,
 };
@@ -147,6 +147,9 @@ pub struct Action {
     pub recipient: Who,
     pub address: Address,
     pub send_at: DateTime<FixedOffset>,
+    /// The message's recipient line (`to ...`) that made the action, by number; none for
+    /// complements, which go to the patient.
+    pub rule: Option<usize>,
     /// A fallback not yet decided: sent unless the event arrives by this time.
     pub unless: Option<(EventKind, DateTime<FixedOffset>)>,
 }
@@ -402,12 +405,27 @@ impl Engine {
             let window = message.window.or(settings.window);
             let late_booking = message.late_booking.unwrap_or(settings.late_booking);
             let push = |t: DateTime<Tz>| window.map_or(t, |w| w.push(tz, t));
-            let created = booking.created.with_timezone(&tz);
+            // A moved booking was made anew, as it is now, when it was moved: offsets that fell
+            // before the move were booked too late, and a message `at booking` (the letter
+            // with the new time) goes out again then, unless a `rebooking` notice on the same
+            // channel tells the patient instead.
+            let moved_at = booking
+                .previous_start
+                .map(|_| booking.status_at.unwrap_or(booking.created));
+            let created = moved_at.unwrap_or(booking.created).with_timezone(&tz);
+            let announced = plan_policy.messages.iter().any(|other| {
+                other.kind == MessageKind::Rebooking && other.channel == plan_message.channel
+            });
+            let booked_at = match moved_at {
+                Some(at) if !announced => at,
+                _ => booking.created,
+            }
+            .with_timezone(&tz);
 
             for (t, (when, at, tag)) in message.triggers.iter().enumerate() {
                 let origin = Origin::Trigger(t);
                 let (base, may_follow_visit, may_be_late) = match when {
-                    When::AtBooking => (created, false, false),
+                    When::AtBooking => (booked_at, false, false),
                     When::OnCancellation | When::OnRescheduling => (
                         booking
                             .status_at
@@ -481,6 +499,7 @@ impl Engine {
                                 recipient: Who::Patient,
                                 address,
                                 send_at,
+                                rule: None,
                                 unless: None,
                             }));
                         }
@@ -493,7 +512,9 @@ impl Engine {
                     }
                 }
 
-                for (recipient, condition, needs_consent) in &message.recipients {
+                for (rule, (recipient, condition, needs_consent)) in
+                    message.recipients.iter().enumerate()
+                {
                     let people: &[Who] = match recipient {
                         Recipient::Patient => &[Who::Patient],
                         Recipient::Guardians => &[Who::Guardian1, Who::Guardian2],
@@ -559,6 +580,7 @@ impl Engine {
                             recipient: who,
                             address,
                             send_at,
+                            rule: Some(rule),
                             unless: None,
                         }));
 
@@ -575,13 +597,15 @@ impl Engine {
                             ));
                             continue;
                         }
-                        let Some(deadline) =
+                        let Some(due) =
                             shifted(tz, send_at.with_timezone(&tz), fallback.after, None, 1)
                         else {
                             continue;
                         };
-                        let fallback_at = push(deadline);
-                        if fallback_at >= visit {
+                        // The deadline is when the fallback would go out, after the window:
+                        // an event that arrives before then still makes it unnecessary.
+                        let deadline = push(due);
+                        if deadline >= visit {
                             out.push(skip(
                                 Some(m),
                                 Some(origin),
@@ -594,14 +618,15 @@ impl Engine {
                             Awaited::Unopened => EventKind::Opened,
                             Awaited::Undelivered => EventKind::Delivered,
                         };
-                        let answered = events.first(
-                            action_key,
-                            &booking.id,
-                            &plan_message.name,
-                            plan_message.channel,
-                            who,
-                            awaited,
-                        );
+                        let about = About {
+                            key: action_key,
+                            booking_id: &booking.id,
+                            message: &plan_message.name,
+                            channel: plan_message.channel,
+                            recipient: who,
+                            sent_at: send_at,
+                        };
+                        let answered = events.first(&about, awaited);
                         if answered.is_some_and(|at| at <= deadline) {
                             out.push(skip(
                                 Some(m),
@@ -635,7 +660,8 @@ impl Engine {
                             channel: fallback.channel,
                             recipient: who,
                             address,
-                            send_at: fallback_at.fixed_offset(),
+                            send_at: deadline.fixed_offset(),
+                            rule: Some(rule),
                             unless: (!decided).then(|| (awaited, deadline.fixed_offset())),
                         }));
                     }
@@ -953,7 +979,11 @@ impl Engine {
         match origin {
             Some(Origin::Trigger(t)) => {
                 found.push((&message.triggers[t].source, "when".to_string()));
-                if let Some(r) = recipient.and_then(rule) {
+                let made_by = match outcome {
+                    Outcome::Action(a) => a.rule.and_then(|r| message.recipients.get(r)),
+                    Outcome::Skip(_) => recipient.and_then(rule),
+                };
+                if let Some(r) = made_by {
                     found.push((&r.source, "to whom".to_string()));
                 }
             }

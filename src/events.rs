@@ -51,6 +51,17 @@ pub struct Event {
     pub at: DateTime<FixedOffset>,
 }
 
+/// The action an event may be about.
+#[derive(Debug, Clone, Copy)]
+pub struct About<'a> {
+    pub key: u128,
+    pub booking_id: &'a str,
+    pub message: &'a str,
+    pub channel: Channel,
+    pub recipient: Who,
+    pub sent_at: DateTime<FixedOffset>,
+}
+
 /// Events by booking id.
 #[derive(Debug, Clone, Default)]
 pub struct EventIndex {
@@ -72,24 +83,22 @@ impl EventIndex {
         self.count == 0
     }
 
-    /// The earliest event of `kind` about the action with this key (or, for events without a
-    /// key, about this booking's message on this channel to this recipient).
-    pub fn first(
-        &self,
-        key: u128,
-        booking_id: &str,
-        message: &str,
-        channel: Channel,
-        recipient: Who,
-        kind: EventKind,
-    ) -> Option<DateTime<FixedOffset>> {
+    /// The earliest event of `kind` about the action with this key, or, for events without a
+    /// key, about this booking's message on this channel to this recipient at or after the
+    /// action was sent (so an event about an earlier offset's message does not count).
+    pub fn first(&self, about: &About<'_>, kind: EventKind) -> Option<DateTime<FixedOffset>> {
         self.by_booking
-            .get(booking_id)?
+            .get(about.booking_id)?
             .iter()
             .filter(|e| e.kind == kind)
             .filter(|e| match e.key {
-                Some(k) => k == key,
-                None => e.message == message && e.channel == channel && e.recipient == recipient,
+                Some(k) => k == about.key,
+                None => {
+                    e.message == about.message
+                        && e.channel == about.channel
+                        && e.recipient == about.recipient
+                        && e.at >= about.sent_at
+                }
             })
             .map(|e| e.at)
             .min()

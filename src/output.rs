@@ -152,10 +152,15 @@ impl<W: Write> ActionWriter<W> {
     }
 }
 
-fn action_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, action: &Action) -> Line<'a> {
+/// The sender alias of an action: the message's, else the unit's, else the policy's (R19).
+pub fn sender_of<'a>(
+    engine: &'a Engine,
+    booking: &Booking<'_>,
+    action: &Action,
+) -> Option<&'a str> {
     let policy = &engine.plan().policies[action.policy];
     let message = &policy.messages[action.message];
-    let sender = message
+    message
         .settings
         .sender
         .as_deref()
@@ -165,7 +170,23 @@ fn action_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, action: &Action
                 .get(booking.unit.as_ref())
                 .and_then(|s| s.sender.as_deref())
         })
-        .or(policy.settings.sender.as_deref());
+        .or(policy.settings.sender.as_deref())
+}
+
+/// The inline text of an action with its placeholders filled, if the message has one.
+pub fn text_of(engine: &Engine, booking: &Booking<'_>, action: &Action) -> Option<String> {
+    let message = &engine.plan().policies[action.policy].messages[action.message];
+    let sender = sender_of(engine, booking, action);
+    message
+        .text
+        .as_deref()
+        .map(|t| render_text(t, engine, booking, action, sender))
+}
+
+fn action_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, action: &Action) -> Line<'a> {
+    let policy = &engine.plan().policies[action.policy];
+    let message = &policy.messages[action.message];
+    let sender = sender_of(engine, booking, action);
     Line {
         key: Some(format!("{:032x}", action.key)),
         booking_id: &booking.id,
@@ -178,10 +199,7 @@ fn action_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, action: &Action
         send_at: Some(rfc3339(action.send_at)),
         sender,
         template: message.template.as_deref(),
-        text: message
-            .text
-            .as_deref()
-            .map(|t| render_text(t, engine, booking, action, sender)),
+        text: text_of(engine, booking, action),
         condition: action
             .unless
             .map(|(event, by)| format!("unless {} by {}", event.as_str(), rfc3339(by))),

@@ -77,7 +77,12 @@ pub struct Expected {
     pub channel: Option<String>,
     pub to: Option<String>,
     pub at: Option<String>,
+    /// `unless opened by TIME`; `""` asks for an action without condition.
     pub condition: Option<String>,
+    pub template: Option<String>,
+    pub sender: Option<String>,
+    /// The text with its placeholders filled, as `rem eval` writes it.
+    pub text: Option<String>,
 }
 
 /// A message not sent, and why; fields left out match anything.
@@ -101,14 +106,16 @@ pub struct Actual {
     pub to: Who,
     pub at: DateTime<FixedOffset>,
     pub condition: Option<String>,
+    pub template: Option<String>,
+    pub sender: Option<String>,
+    pub text: Option<String>,
 }
 
 impl std::fmt::Display for Actual {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} `{}` via {} to {} at {} (booking {}, policy `{}`)",
-            "message",
+            "message `{}` via {} to {} at {} (booking {}, policy `{}`)",
             self.message,
             self.channel.as_str(),
             self.to.as_str(),
@@ -186,9 +193,15 @@ pub fn parse_suite(text: &str) -> Result<Suite, TestError> {
 /// consent, booked 30 days before the visit; clinic, unit and exam from the policy's scope.
 pub fn default_booking(plan: &plan::Plan) -> Vec<(Column, String)> {
     let first = plan.policies.first();
-    let clinic = first.and_then(|p| p.scope.clinics.first().cloned()).unwrap_or_else(|| "CLINIC".to_string());
-    let unit = first.and_then(|p| p.scope.units.as_ref().and_then(|u| u.first().cloned())).unwrap_or_else(|| "UNIT".to_string());
-    let exam = first.and_then(|p| p.scope.exams.as_ref().and_then(|e| e.first().cloned())).unwrap_or_default();
+    let clinic = first
+        .and_then(|p| p.scope.clinics.first().cloned())
+        .unwrap_or_else(|| "CLINIC".to_string());
+    let unit = first
+        .and_then(|p| p.scope.units.as_ref().and_then(|u| u.first().cloned()))
+        .unwrap_or_else(|| "UNIT".to_string());
+    let exam = first
+        .and_then(|p| p.scope.exams.as_ref().and_then(|e| e.first().cloned()))
+        .unwrap_or_default();
     vec![
         (Column::BookingId, "B1".to_string()),
         (Column::PatientId, "P1".to_string()),
@@ -220,7 +233,11 @@ fn value_text(value: &toml::Value) -> Option<String> {
 
 /// Builds the bookings of a case: defaults, then the file's `[defaults]`, then the booking's own
 /// fields. `created` defaults to 30 days before `start`.
-pub fn case_bookings(case: &Case, suite: &Suite, plan: &plan::Plan) -> Result<Vec<Booking<'static>>, TestError> {
+pub fn case_bookings(
+    case: &Case,
+    suite: &Suite,
+    plan: &plan::Plan,
+) -> Result<Vec<Booking<'static>>, TestError> {
     let mut bookings = Vec::new();
     for (index, booking) in case.bookings.iter().enumerate() {
         let mut raw = RawBooking::default();
@@ -247,9 +264,13 @@ pub fn case_bookings(case: &Case, suite: &Suite, plan: &plan::Plan) -> Result<Ve
             })?;
             raw.set(column, text);
         }
-        let has_created = suite.defaults.contains_key("created") || booking.get_ref().contains_key("created");
+        let has_created =
+            suite.defaults.contains_key("created") || booking.get_ref().contains_key("created");
         if !has_created {
-            if let Some(start) = raw.values[Column::Start as usize].as_ref().and_then(|s| DateTime::parse_from_rfc3339(s).ok()) {
+            if let Some(start) = raw.values[Column::Start as usize]
+                .as_ref()
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            {
                 raw.set(Column::Created, (start - Duration::days(30)).to_rfc3339());
             }
         }
@@ -286,11 +307,12 @@ fn events(case: &Case) -> Result<EventIndex, TestError> {
             .iter()
             .filter_map(|(k, v)| value_text(v.get_ref()).map(|t| (k.clone(), t)))
             .collect();
-        let (booking_id, parsed) = crate::events::event(&fields).map_err(|reason| TestError::BadValue {
-            field: "events".to_string(),
-            reason,
-            span: event.span().into(),
-        })?;
+        let (booking_id, parsed) =
+            crate::events::event(&fields).map_err(|reason| TestError::BadValue {
+                field: "events".to_string(),
+                reason,
+                span: event.span().into(),
+            })?;
         index.insert(booking_id, parsed);
     }
     Ok(index)
@@ -299,20 +321,51 @@ fn events(case: &Case) -> Result<EventIndex, TestError> {
 /// Checks that expectations name messages and policies of the plan, so a typo in a test is
 /// an error, not a test that can never pass.
 fn check_names(case: &Case, plan: &plan::Plan) -> Result<(), TestError> {
-    let messages: Vec<&str> = plan.policies.iter().flat_map(|p| p.messages.iter().map(|m| m.name.as_str())).collect();
+    let messages: Vec<&str> = plan
+        .policies
+        .iter()
+        .flat_map(|p| p.messages.iter().map(|m| m.name.as_str()))
+        .collect();
     let policies: Vec<&str> = plan.policies.iter().map(|p| p.name.as_str()).collect();
     let expectations = case
         .sent
         .iter()
         .chain(&case.excludes)
-        .map(|e| (e.span(), e.get_ref().message.as_deref(), e.get_ref().policy.as_deref(), e.get_ref().channel.as_deref(), e.get_ref().to.as_deref()))
-        .chain(case.not_sent.iter().map(|e| (e.span(), e.get_ref().message.as_deref(), e.get_ref().policy.as_deref(), None, e.get_ref().to.as_deref())));
+        .map(|e| {
+            (
+                e.span(),
+                e.get_ref().message.as_deref(),
+                e.get_ref().policy.as_deref(),
+                e.get_ref().channel.as_deref(),
+                e.get_ref().to.as_deref(),
+            )
+        })
+        .chain(case.not_sent.iter().map(|e| {
+            (
+                e.span(),
+                e.get_ref().message.as_deref(),
+                e.get_ref().policy.as_deref(),
+                None,
+                e.get_ref().to.as_deref(),
+            )
+        }));
     for (span, message, policy, channel, to) in expectations {
         let unknown = |what: &str, name: &str, known: &[&str]| TestError::UnknownName {
             what: what.to_string(),
             name: name.to_string(),
             span: span.clone().into(),
-            help: crate::check::suggest_help(name, known.iter().copied(), format!("the {what}s are {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))),
+            help: crate::check::suggest_help(
+                name,
+                known.iter().copied(),
+                format!(
+                    "the {what}s are {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
         };
         if let Some(m) = message.filter(|m| !messages.contains(m)) {
             return Err(unknown("message", m, &messages));
@@ -343,11 +396,14 @@ fn matches(expected: &Expected, actual: &Actual) -> bool {
             .at
             .as_deref()
             .is_none_or(|at| DateTime::parse_from_rfc3339(at).is_ok_and(|t| t == actual.at))
-        && match (&expected.condition, &actual.condition) {
-            (None, _) => true,
+        && match (expected.condition.as_deref(), &actual.condition) {
+            (None, _) | (Some(""), None) => true,
             (Some(e), Some(a)) => e == a,
             (Some(_), None) => false,
         }
+        && (expected.template.is_none() || expected.template == actual.template)
+        && (expected.sender.is_none() || expected.sender == actual.sender)
+        && (expected.text.is_none() || expected.text == actual.text)
 }
 
 fn matches_skip(expected: &ExpectedSkip, actual: &ActualSkip) -> bool {
@@ -377,14 +433,36 @@ fn describe(expected: &Expected) -> String {
         parts.push(format!("(booking {b})"));
     }
     if let Some(c) = &expected.condition {
-        parts.push(format!("[{c}]"));
+        parts.push(if c.is_empty() {
+            "[no condition]".to_string()
+        } else {
+            format!("[{c}]")
+        });
     }
-    if parts.is_empty() { "an action".to_string() } else { parts.join(" ") }
+    if let Some(t) = &expected.template {
+        parts.push(format!("template `{t}`"));
+    }
+    if let Some(s) = &expected.sender {
+        parts.push(format!("sender `{s}`"));
+    }
+    if let Some(t) = &expected.text {
+        parts.push(format!("text \"{t}\""));
+    }
+    if parts.is_empty() {
+        "an action".to_string()
+    } else {
+        parts.join(" ")
+    }
 }
 
 fn describe_skip(expected: &ExpectedSkip) -> String {
     let mut parts = Vec::new();
-    parts.push(expected.message.as_ref().map_or("a message".to_string(), |m| format!("message `{m}`")));
+    parts.push(
+        expected
+            .message
+            .as_ref()
+            .map_or("a message".to_string(), |m| format!("message `{m}`")),
+    );
     if let Some(t) = &expected.to {
         parts.push(format!("to {t}"));
     }
@@ -399,12 +477,22 @@ fn describe_skip(expected: &ExpectedSkip) -> String {
 }
 
 /// Evaluates one case and compares. `bookings` are the case's own and those of its feed.
-pub fn run_case(case: &Spanned<Case>, engine: &Engine, bookings: &[Booking<'static>], coverage: &mut Coverage) -> Result<CaseResult, TestError> {
+pub fn run_case(
+    case: &Spanned<Case>,
+    engine: &Engine,
+    bookings: &[Booking<'static>],
+    coverage: &mut Coverage,
+) -> Result<CaseResult, TestError> {
     let spanned = case;
     let case = case.get_ref();
     check_names(case, engine.plan())?;
     let now = time(&case.now, "now")?.with_timezone(&Utc);
-    let since = case.since.as_ref().map(|s| time(s, "since")).transpose()?.map(|t| t.with_timezone(&Utc));
+    let since = case
+        .since
+        .as_ref()
+        .map(|s| time(s, "since"))
+        .transpose()?
+        .map(|t| t.with_timezone(&Utc));
     let mode = match case.mode.as_ref().map(|m| m.get_ref().as_str()) {
         None | Some("forecast") => Mode::Forecast,
         Some("due") => Mode::Due,
@@ -447,13 +535,21 @@ pub fn run_case(case: &Spanned<Case>, engine: &Engine, bookings: &[Booking<'stat
                         channel: a.channel,
                         to: a.recipient,
                         at: a.send_at,
-                        condition: a.unless.map(|(event, by)| format!("unless {} by {}", event.as_str(), by.to_rfc3339())),
+                        condition: a.unless.map(|(event, by)| {
+                            format!("unless {} by {}", event.as_str(), by.to_rfc3339())
+                        }),
+                        template: policy.messages[a.message].template.clone(),
+                        sender: crate::output::sender_of(engine, booking, a).map(str::to_string),
+                        text: crate::output::text_of(engine, booking, a),
                     });
                 }
                 Outcome::Skip(s) => skipped.push(ActualSkip {
                     booking: booking.id.to_string(),
                     policy: s.policy.map(|p| engine.plan().policies[p].name.clone()),
-                    message: s.policy.zip(s.message).map(|(p, m)| engine.plan().policies[p].messages[m].name.clone()),
+                    message: s
+                        .policy
+                        .zip(s.message)
+                        .map(|(p, m)| engine.plan().policies[p].messages[m].name.clone()),
                     to: s.recipient,
                     because: engine.describe(s.policy, s.reason),
                 }),
@@ -465,9 +561,16 @@ pub fn run_case(case: &Spanned<Case>, engine: &Engine, bookings: &[Booking<'stat
     let mut used = vec![false; actual.len()];
     for expected in &case.sent {
         // Each expectation takes the first action it matches that no other took.
-        match actual.iter().enumerate().find(|(i, a)| !used[*i] && matches(expected.get_ref(), a)) {
+        match actual
+            .iter()
+            .enumerate()
+            .find(|(i, a)| !used[*i] && matches(expected.get_ref(), a))
+        {
             Some((i, _)) => used[i] = true,
-            None => failures.push(Failure::Missing(expected.span(), describe(expected.get_ref()))),
+            None => failures.push(Failure::Missing(
+                expected.span(),
+                describe(expected.get_ref()),
+            )),
         }
     }
     if exact {
@@ -484,7 +587,10 @@ pub fn run_case(case: &Spanned<Case>, engine: &Engine, bookings: &[Booking<'stat
     }
     for expected in &case.not_sent {
         if !skipped.iter().any(|s| matches_skip(expected.get_ref(), s)) {
-            failures.push(Failure::MissingSkip(expected.span(), describe_skip(expected.get_ref())));
+            failures.push(Failure::MissingSkip(
+                expected.span(),
+                describe_skip(expected.get_ref()),
+            ));
         }
     }
     Ok(CaseResult {

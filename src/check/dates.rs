@@ -19,7 +19,9 @@ fn minutes(offset: Offset) -> u64 {
 fn words(offset: Offset) -> String {
     match offset {
         Offset::Days(d) => format!("{d} day{}", if d == 1 { "" } else { "s" }),
-        Offset::Minutes(m) if m % 60 == 0 => format!("{} hour{}", m / 60, if m == 60 { "" } else { "s" }),
+        Offset::Minutes(m) if m % 60 == 0 => {
+            format!("{} hour{}", m / 60, if m == 60 { "" } else { "s" })
+        }
         Offset::Minutes(m) => format!("{m} minutes"),
     }
 }
@@ -28,9 +30,15 @@ fn words(offset: Offset) -> String {
 /// alone or in an `and`.
 fn excludes_minors(expr: &Expr) -> bool {
     match expr {
-        Expr::Not { arg } => matches!(arg.as_ref(), Expr::Field { path, .. } if path == "patient.minor"),
+        Expr::Not { arg } => {
+            matches!(arg.as_ref(), Expr::Field { path, .. } if path == "patient.minor")
+        }
         Expr::And { args } => args.iter().any(excludes_minors),
-        Expr::Compare { cmp: plan::CompareOp::Eq, left, right } => {
+        Expr::Compare {
+            cmp: plan::CompareOp::Eq,
+            left,
+            right,
+        } => {
             matches!((left.as_ref(), right.as_ref()), (Expr::Field { path, .. }, Expr::Bool { value: false }) if path == "patient.minor")
         }
         _ => false,
@@ -47,12 +55,24 @@ pub(super) fn warnings(policy: &plan::Policy) -> Vec<CheckError> {
                 .settings
                 .window
                 .iter()
-                .chain(policy.unit_settings.values().filter_map(|s| s.window.as_ref()))
+                .chain(
+                    policy
+                        .unit_settings
+                        .values()
+                        .filter_map(|s| s.window.as_ref()),
+                )
                 .collect(),
         };
         for trigger in &message.triggers {
-            let (When::Before { at: Some(at), .. } | When::After { at: Some(at), .. }) = &trigger.when else { continue };
-            if let Some(w) = windows.iter().find(|w| at.as_str() < w.from.as_str() || at.as_str() >= w.until.as_str()) {
+            let (When::Before { at: Some(at), .. } | When::After { at: Some(at), .. }) =
+                &trigger.when
+            else {
+                continue;
+            };
+            if let Some(w) = windows
+                .iter()
+                .find(|w| at.as_str() < w.from.as_str() || at.as_str() >= w.until.as_str())
+            {
                 found.push(CheckError::OffsetOutsideWindow {
                     at: at.clone(),
                     from: w.from.clone(),
@@ -63,7 +83,9 @@ pub(super) fn warnings(policy: &plan::Policy) -> Vec<CheckError> {
         }
         if let Some(fallback) = &message.fallback {
             for trigger in &message.triggers {
-                let When::Before { offset, .. } = trigger.when else { continue };
+                let When::Before { offset, .. } = trigger.when else {
+                    continue;
+                };
                 if minutes(fallback.after) >= minutes(offset) {
                     found.push(CheckError::FallbackAfterVisit {
                         after: words(fallback.after),
@@ -75,10 +97,15 @@ pub(super) fn warnings(policy: &plan::Policy) -> Vec<CheckError> {
             }
         }
         let reaches_guardians = message.recipients.iter().any(|r| r.recipient.is_guardian());
-        let to_patient = message.recipients.iter().filter(|r| r.recipient == Recipient::Patient);
+        let to_patient = message
+            .recipients
+            .iter()
+            .filter(|r| r.recipient == Recipient::Patient);
         for rule in to_patient {
             if !reaches_guardians && rule.condition.as_ref().is_some_and(excludes_minors) {
-                found.push(CheckError::MinorsWithoutGuardians { span: span(&rule.source) });
+                found.push(CheckError::MinorsWithoutGuardians {
+                    span: span(&rule.source),
+                });
             }
         }
     }

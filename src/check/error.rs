@@ -640,7 +640,13 @@ pub enum CheckError {
     },
 
     #[error("this offset sends at {at}, outside the send window {from}..{until}")]
-    #[diagnostic(code(rem::W105), severity(Warning), help("every message of this offset would wait for the window to open; choose a time within {from}..{until}"))]
+    #[diagnostic(
+        code(rem::W105),
+        severity(Warning),
+        help(
+            "every message of this offset would wait for the window to open; choose a time within {from}..{until}"
+        )
+    )]
     OffsetOutsideWindow {
         at: String,
         from: String,
@@ -649,8 +655,14 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("the fallback after {after} always lands after the visit for a message sent {before} before it")]
-    #[diagnostic(code(rem::W106), severity(Warning), help("shorten the fallback's delay below {before}, or send the first message earlier"))]
+    #[error(
+        "the fallback after {after} always lands after the visit for a message sent {before} before it"
+    )]
+    #[diagnostic(
+        code(rem::W106),
+        severity(Warning),
+        help("shorten the fallback's delay below {before}, or send the first message earlier")
+    )]
     FallbackAfterVisit {
         after: String,
         before: String,
@@ -660,8 +672,16 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("minors get nothing from this message: its recipients leave out minors, and no guardian is a recipient")]
-    #[diagnostic(code(rem::W107), severity(Warning), help("add `to guardians when patient.minor` (R14), or say with an exclusion that minors get no message"))]
+    #[error(
+        "minors get nothing from this message: its recipients leave out minors, and no guardian is a recipient"
+    )]
+    #[diagnostic(
+        code(rem::W107),
+        severity(Warning),
+        help(
+            "add `to guardians when patient.minor` (R14), or say with an exclusion that minors get no message"
+        )
+    )]
     MinorsWithoutGuardians {
         #[label("excludes minors")]
         span: SourceSpan,

@@ -27,17 +27,11 @@ pub struct DiffArgs {
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
     /// The evaluation time, RFC 3339 (default: now).
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    #[arg(long, value_name = "TIME", value_parser = super::parse_time)]
     pub now: Option<DateTime<Utc>>,
     /// text for people, json for CI.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-}
-
-fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| format!("`{text}` is not an RFC 3339 time such as 2026-03-30T09:00:00+02:00"))
 }
 
 pub fn run(args: &DiffArgs) -> u8 {
@@ -63,8 +57,7 @@ fn diff(args: &DiffArgs) -> Result<u8, u8> {
     })?;
     let (events, _) = load_events(args.events.as_deref(), &mut Tally::default())?;
     let options = Options {
-        // rem reads the clock only here, in the CLI, when --now is not given.
-        now: args.now.unwrap_or_else(|| DateTime::<Utc>::from(std::time::SystemTime::now())),
+        now: super::now_or_clock(args.now),
         since: None,
         mode: Mode::Forecast,
     };
@@ -81,7 +74,8 @@ fn diff(args: &DiffArgs) -> Result<u8, u8> {
                 match args.format {
                     Format::Human => {
                         for change in &changes {
-                            let _ = writeln!(out, "{}: {}", change.booking_id, diff::describe(change));
+                            let _ =
+                                writeln!(out, "{}: {}", change.booking_id, diff::describe(change));
                         }
                     }
                     Format::Json => changes_json.extend(changes),
@@ -100,9 +94,17 @@ fn diff(args: &DiffArgs) -> Result<u8, u8> {
     match args.format {
         Format::Human => {
             if summary.bookings_changed == 0 {
-                let _ = writeln!(out, "no changes for the {} bookings of the feed", summary.bookings_read);
+                let _ = writeln!(
+                    out,
+                    "no changes for the {} bookings of the feed",
+                    summary.bookings_read
+                );
             } else {
-                let _ = writeln!(out, "\n{} of {} bookings change:", summary.bookings_changed, summary.bookings_read);
+                let _ = writeln!(
+                    out,
+                    "\n{} of {} bookings change:",
+                    summary.bookings_changed, summary.bookings_read
+                );
                 for line in &lines {
                     let _ = writeln!(out, "  {line}");
                 }
@@ -116,13 +118,23 @@ fn diff(args: &DiffArgs) -> Result<u8, u8> {
                 "summary": lines,
                 "changes": changes_json,
             });
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
         }
     }
     let _ = out.flush();
     if rejected > 0 {
-        eprintln!("{rejected} rows of the feed were rejected and not compared; `rem eval` lists them");
+        eprintln!(
+            "{rejected} rows of the feed were rejected and not compared; `rem eval` lists them"
+        );
     }
     // Like diff(1): 0 no change, 1 changes, 2 trouble.
-    Ok(if summary.bookings_changed > 0 { FAILED } else { OK })
+    Ok(if summary.bookings_changed > 0 {
+        FAILED
+    } else {
+        OK
+    })
 }

@@ -34,10 +34,10 @@ pub struct EvalArgs {
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
     /// The evaluation time, RFC 3339 (default: the current time).
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    #[arg(long, value_name = "TIME", value_parser = super::parse_time)]
     pub now: Option<DateTime<Utc>>,
     /// With `--mode due`: only actions after this time, RFC 3339.
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    #[arg(long, value_name = "TIME", value_parser = super::parse_time)]
     pub since: Option<DateTime<Utc>>,
     /// forecast: every planned action; due: the actions to send now, in (since, now].
     #[arg(long, value_enum, default_value_t = ModeArg::Forecast)]
@@ -73,12 +73,6 @@ pub enum ModeArg {
 pub enum OutputArg {
     Jsonl,
     Csv,
-}
-
-fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| format!("`{text}` is not an RFC 3339 time such as 2026-03-30T09:00:00+02:00"))
 }
 
 /// Reads plans and compiles `.rem` files into one plan; prints diagnostics on failure.
@@ -218,10 +212,7 @@ fn eval(args: &EvalArgs) -> Result<u8, u8> {
     let mut tally = Tally::default();
     let (events, event_rejects) = load_events(args.events.as_deref(), &mut tally)?;
     let options = Options {
-        // The only place rem reads the clock; chrono is built without its `clock` feature.
-        now: args
-            .now
-            .unwrap_or_else(|| DateTime::<Utc>::from(std::time::SystemTime::now())),
+        now: super::now_or_clock(args.now),
         since: args.since,
         mode: match args.mode {
             ModeArg::Forecast => Mode::Forecast,

@@ -31,14 +31,8 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
     /// The time to explain at, RFC 3339 (default: now).
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    #[arg(long, value_name = "TIME", value_parser = super::parse_time)]
     pub now: Option<DateTime<Utc>>,
-}
-
-fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| format!("`{text}` is not an RFC 3339 time such as 2026-03-30T09:00:00+02:00"))
 }
 
 /// One step of the explanation as a miette report: a title, and labels on the policy source.
@@ -94,10 +88,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
         Err(status) => return status,
     };
     let options = Options {
-        // The only other place rem reads the clock.
-        now: args
-            .now
-            .unwrap_or_else(|| DateTime::<Utc>::from(std::time::SystemTime::now())),
+        now: super::now_or_clock(args.now),
         since: None,
         mode: Mode::Forecast,
     };

@@ -4,7 +4,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Report, Severity};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Report, Severity,
+};
 use serde::Serialize;
 
 use rem::booking::Booking;
@@ -56,7 +58,11 @@ fn test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         } else if path.extension().is_some_and(|e| e == "rem") {
             let sibling = path.with_extension("test.toml");
             if !sibling.exists() {
-                return Err(format!("{} has no tests: write them in {}", path.display(), sibling.display()));
+                return Err(format!(
+                    "{} has no tests: write them in {}",
+                    path.display(),
+                    sibling.display()
+                ));
             }
             files.push(sibling);
         } else {
@@ -139,7 +145,11 @@ fn failure_lines(failure: &Failure) -> String {
 }
 
 fn render_failure(run: &FileRun, result: &CaseResult) -> String {
-    let mut labels = vec![LabeledSpan::new(Some("this test".to_string()), result.span.start, 0)];
+    let mut labels = vec![LabeledSpan::new(
+        Some("this test".to_string()),
+        result.span.start,
+        0,
+    )];
     for failure in &result.failures {
         let (span, label) = match failure {
             Failure::Missing(span, _) => (span, "not sent"),
@@ -147,7 +157,11 @@ fn render_failure(run: &FileRun, result: &CaseResult) -> String {
             Failure::MissingSkip(span, _) => (span, "did not happen"),
             Failure::Unexpected(_) => continue,
         };
-        labels.push(LabeledSpan::new(Some(label.to_string()), span.start, span.end - span.start));
+        labels.push(LabeledSpan::new(
+            Some(label.to_string()),
+            span.start,
+            span.end - span.start,
+        ));
     }
     let mut details = String::new();
     for failure in &result.failures {
@@ -180,7 +194,8 @@ fn render_failure(run: &FileRun, result: &CaseResult) -> String {
 }
 
 fn render_error(run: &FileRun, error: &TestError) -> String {
-    let report = Report::new(error.clone()).with_source_code(NamedSource::new(&run.file, run.text.clone()));
+    let report =
+        Report::new(error.clone()).with_source_code(NamedSource::new(&run.file, run.text.clone()));
     let mut out = String::new();
     let _ = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_width(120)
@@ -189,7 +204,18 @@ fn render_error(run: &FileRun, error: &TestError) -> String {
 }
 
 /// Loads, compiles and runs one test file.
-fn run_file(path: &Path, coverage: &mut Coverage) -> Result<FileRun, u8> {
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+fn run_file(
+    path: &Path,
+    coverage: &mut Coverage,
+    tested: &mut Vec<PathBuf>,
+) -> Result<FileRun, u8> {
     let file = path.display().to_string();
     let text = super::read_text(path).map_err(|message| {
         eprintln!("error: {message}");
@@ -210,11 +236,19 @@ fn run_file(path: &Path, coverage: &mut Coverage) -> Result<FileRun, u8> {
     };
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let policies: Vec<PathBuf> = if suite.policies.is_empty() {
-        let name = path.file_name().map(|n| n.to_string_lossy().replace(".test.toml", ".rem")).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().replace(".test.toml", ".rem"))
+            .unwrap_or_default();
         vec![base.join(name)]
     } else {
-        suite.policies.iter().map(|p| base.join(p.get_ref())).collect()
+        suite
+            .policies
+            .iter()
+            .map(|p| base.join(p.get_ref()))
+            .collect()
     };
+    tested.extend(policies.iter().cloned());
     let (plan, _) = load_plan(&policies)?;
     let engine = Engine::new(plan).map_err(|e| {
         super::report_error(e);
@@ -247,7 +281,10 @@ fn run_file(path: &Path, coverage: &mut Coverage) -> Result<FileRun, u8> {
     Ok(run)
 }
 
-fn feed_bookings(base: &Path, feed: &toml::Spanned<String>) -> Result<Vec<Booking<'static>>, TestError> {
+fn feed_bookings(
+    base: &Path,
+    feed: &toml::Spanned<String>,
+) -> Result<Vec<Booking<'static>>, TestError> {
     let path = base.join(feed.get_ref());
     let unreadable = |reason: String| TestError::Unreadable {
         path: feed.get_ref().clone(),
@@ -263,7 +300,11 @@ fn feed_bookings(base: &Path, feed: &toml::Spanned<String>) -> Result<Vec<Bookin
             true
         }
         Err(reject) => {
-            rejected = Some(format!("{location} is rejected: {} {}", reject.field.unwrap_or("the row"), reject.reason));
+            rejected = Some(format!(
+                "{location} is rejected: {} {}",
+                reject.field.unwrap_or("the row"),
+                reject.reason
+            ));
             false
         }
     })
@@ -284,16 +325,47 @@ pub fn run(args: &TestArgs) -> u8 {
     };
     let mut coverage = Coverage::default();
     let mut runs = Vec::new();
+    let mut tested: Vec<PathBuf> = Vec::new();
     for path in &files {
-        match run_file(path, &mut coverage) {
+        match run_file(path, &mut coverage, &mut tested) {
             Ok(run) => runs.push(run),
             Err(status) => return status,
         }
     }
-    let passed: usize = runs.iter().map(|r| r.results.iter().filter(|c| c.passed()).count()).sum();
-    let failed: usize = runs.iter().map(|r| r.results.iter().filter(|c| !c.passed()).count() + r.errors.len()).sum();
+    // Policies in the folders named that no test file tests count for coverage too: all of
+    // their statements are unexercised.
+    let mut untested = Vec::new();
+    for folder in args.paths.iter().filter(|p| p.is_dir()) {
+        for entry in walkdir::WalkDir::new(folder)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "rem")
+                && !tested.iter().any(|t| same_file(t, path))
+            {
+                let (plan, _) = match load_plan(&[path.to_path_buf()]) {
+                    Ok(loaded) => loaded,
+                    Err(status) => return status,
+                };
+                coverage.add_plan(&plan);
+                untested.push(path.display().to_string());
+            }
+        }
+    }
+    let passed: usize = runs
+        .iter()
+        .map(|r| r.results.iter().filter(|c| c.passed()).count())
+        .sum();
+    let failed: usize = runs
+        .iter()
+        .map(|r| r.results.iter().filter(|c| !c.passed()).count() + r.errors.len())
+        .sum();
     let want_coverage = args.coverage || args.min_coverage.is_some();
-    let below = args.min_coverage.is_some_and(|min| coverage.percent() + 1e-9 < min);
+    let below = args
+        .min_coverage
+        .is_some_and(|min| coverage.percent() + 1e-9 < min);
 
     if let Some(path) = &args.junit {
         if let Err(e) = std::fs::write(path, junit(&runs)) {
@@ -302,23 +374,58 @@ pub fn run(args: &TestArgs) -> u8 {
         }
     }
     match args.format {
-        Format::Human => print!("{}", human(&runs, passed, failed, want_coverage.then_some(&coverage), args.min_coverage)),
-        Format::Json => print!("{}", json(&runs, passed, failed, want_coverage.then_some(&coverage))),
+        Format::Human => {
+            for path in &untested {
+                println!(
+                    "no tests for {path}: write them in {}",
+                    path.replace(".rem", ".test.toml")
+                );
+            }
+            print!(
+                "{}",
+                human(
+                    &runs,
+                    passed,
+                    failed,
+                    want_coverage.then_some(&coverage),
+                    args.min_coverage
+                )
+            );
+        }
+        Format::Json => print!(
+            "{}",
+            json(&runs, passed, failed, want_coverage.then_some(&coverage))
+        ),
     }
     if failed > 0 || below { FAILED } else { OK }
 }
 
-fn human(runs: &[FileRun], passed: usize, failed: usize, coverage: Option<&Coverage>, min: Option<f64>) -> String {
+fn human(
+    runs: &[FileRun],
+    passed: usize,
+    failed: usize,
+    coverage: Option<&Coverage>,
+    min: Option<f64>,
+) -> String {
     let mut out = String::new();
     let total = passed + failed;
-    let _ = writeln!(out, "running {total} test{}", if total == 1 { "" } else { "s" });
+    let _ = writeln!(
+        out,
+        "running {total} test{}",
+        if total == 1 { "" } else { "s" }
+    );
     for run in runs {
         for result in &run.results {
             let status = if result.passed() { "ok" } else { "FAILED" };
             let _ = writeln!(out, "test {} :: {} ... {status}", run.file, result.name);
         }
         for (name, _) in &run.errors {
-            let _ = writeln!(out, "test {} :: {} ... ERROR", run.file, name.as_deref().unwrap_or("(the file)"));
+            let _ = writeln!(
+                out,
+                "test {} :: {} ... ERROR",
+                run.file,
+                name.as_deref().unwrap_or("(the file)")
+            );
         }
     }
     if failed > 0 {
@@ -329,7 +436,12 @@ fn human(runs: &[FileRun], passed: usize, failed: usize, coverage: Option<&Cover
                 out.push_str(&render_failure(run, result));
             }
             for (name, error) in &run.errors {
-                let _ = writeln!(out, "---- {} :: {} ----", run.file, name.as_deref().unwrap_or("(the file)"));
+                let _ = writeln!(
+                    out,
+                    "---- {} :: {} ----",
+                    run.file,
+                    name.as_deref().unwrap_or("(the file)")
+                );
                 out.push_str(&render_error(run, error));
             }
         }
@@ -350,7 +462,11 @@ fn human(runs: &[FileRun], passed: usize, failed: usize, coverage: Option<&Cover
             );
         }
         if let Some(min) = min.filter(|m| coverage.percent() + 1e-9 < *m) {
-            let _ = writeln!(out, "coverage {:.1}% is below the required {min}%", coverage.percent());
+            let _ = writeln!(
+                out,
+                "coverage {:.1}% is below the required {min}%",
+                coverage.percent()
+            );
         }
     }
     let _ = writeln!(out, "\n{passed} passed, {failed} failed");
@@ -373,7 +489,10 @@ fn json(runs: &[FileRun], passed: usize, failed: usize, coverage: Option<&Covera
             cases.push(JsonCase {
                 file: run.file.clone(),
                 name: name.clone().unwrap_or_default(),
-                line: error.labels().and_then(|mut l| l.next()).map_or(1, |l| line_of(&run.text, l.offset())),
+                line: error
+                    .labels()
+                    .and_then(|mut l| l.next())
+                    .map_or(1, |l| line_of(&run.text, l.offset())),
                 passed: false,
                 failures: vec![error.to_string()],
             });
@@ -411,8 +530,21 @@ fn junit(runs: &[FileRun]) -> String {
                 TestCaseStatus::success()
             } else {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                status.set_message(result.failures.first().map(failure_lines).unwrap_or_default());
-                status.set_description(result.failures.iter().map(failure_lines).collect::<Vec<_>>().join("\n"));
+                status.set_message(
+                    result
+                        .failures
+                        .first()
+                        .map(failure_lines)
+                        .unwrap_or_default(),
+                );
+                status.set_description(
+                    result
+                        .failures
+                        .iter()
+                        .map(failure_lines)
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                );
                 status
             };
             let mut case = TestCase::new(result.name.as_str(), status);
@@ -422,7 +554,10 @@ fn junit(runs: &[FileRun]) -> String {
         for (name, error) in &run.errors {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
             status.set_message(error.to_string());
-            let mut case = TestCase::new(name.clone().unwrap_or_else(|| "(the file)".to_string()), status);
+            let mut case = TestCase::new(
+                name.clone().unwrap_or_else(|| "(the file)".to_string()),
+                status,
+            );
             case.set_classname(run.file.as_str());
             suite.add_test_case(case);
         }

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::engine::{Engine, Origin, Outcome, Reason, Who};
-use crate::plan::{self, Offset, Recipient, When};
+use crate::engine::{Engine, Origin, Outcome, Reason};
+use crate::plan::{self, Offset, When};
 
 /// A part of a policy that a test can exercise.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,9 +29,13 @@ fn place(source: &plan::Source) -> (String, usize, usize) {
 
 fn when_words(when: &When) -> String {
     let amount = |o: &Offset| match o {
-        Offset::Days(d) if d % 7 == 0 && *d > 0 => format!("{} week{}", d / 7, if *d == 7 { "" } else { "s" }),
+        Offset::Days(d) if d % 7 == 0 && *d > 0 => {
+            format!("{} week{}", d / 7, if *d == 7 { "" } else { "s" })
+        }
         Offset::Days(d) => format!("{d} day{}", if *d == 1 { "" } else { "s" }),
-        Offset::Minutes(m) if m % 60 == 0 => format!("{} hour{}", m / 60, if *m == 60 { "" } else { "s" }),
+        Offset::Minutes(m) if m % 60 == 0 => {
+            format!("{} hour{}", m / 60, if *m == 60 { "" } else { "s" })
+        }
         Offset::Minutes(m) => format!("{m} minutes"),
     };
     let at = |a: &Option<String>| a.as_ref().map(|a| format!(" at {a}")).unwrap_or_default();
@@ -62,16 +66,28 @@ impl Coverage {
                 let of = format!("{} `{}`", message.kind.as_str(), message.name);
                 add(of.clone(), &message.source);
                 for trigger in &message.triggers {
-                    add(format!("trigger `{}` of {of}", when_words(&trigger.when)), &trigger.source);
+                    add(
+                        format!("trigger `{}` of {of}", when_words(&trigger.when)),
+                        &trigger.source,
+                    );
                 }
                 for recipient in &message.recipients {
-                    add(format!("recipient `to {}` of {of}", recipient.recipient.as_str()), &recipient.source);
+                    add(
+                        format!("recipient `to {}` of {of}", recipient.recipient.as_str()),
+                        &recipient.source,
+                    );
                 }
                 for complement in &message.complements {
-                    add(format!("complement `also {}` of {of}", complement.channel.as_str()), &complement.source);
+                    add(
+                        format!("complement `also {}` of {of}", complement.channel.as_str()),
+                        &complement.source,
+                    );
                 }
                 if let Some(fallback) = &message.fallback {
-                    add(format!("fallback `{}` of {of}", fallback.channel.as_str()), &fallback.source);
+                    add(
+                        format!("fallback `{}` of {of}", fallback.channel.as_str()),
+                        &fallback.source,
+                    );
                 }
             }
         }
@@ -88,7 +104,8 @@ impl Coverage {
                     match action.origin {
                         Origin::Trigger(t) => {
                             self.exercised.insert(place(&message.triggers[t].source));
-                            if let Some(rule) = message.recipients.iter().find(|r| covers(r.recipient, action.recipient)) {
+                            if let Some(rule) = action.rule.and_then(|r| message.recipients.get(r))
+                            {
                                 self.exercised.insert(place(&rule.source));
                             }
                         }
@@ -104,7 +121,9 @@ impl Coverage {
                     }
                 }
                 Outcome::Skip(skip) => {
-                    let Some(policy) = skip.policy.map(|p| &engine.plan().policies[p]) else { continue };
+                    let Some(policy) = skip.policy.map(|p| &engine.plan().policies[p]) else {
+                        continue;
+                    };
                     match (skip.reason, skip.message) {
                         (Reason::Excluded(e), _) => {
                             self.exercised.insert(place(&policy.exclusions[e].source));
@@ -126,7 +145,10 @@ impl Coverage {
     }
 
     pub fn covered(&self) -> usize {
-        self.items.keys().filter(|k| self.exercised.contains(*k)).count()
+        self.items
+            .keys()
+            .filter(|k| self.exercised.contains(*k))
+            .count()
     }
 
     /// Covered items as a percentage; 100 when there is nothing to cover.
@@ -134,7 +156,10 @@ impl Coverage {
         if self.items.is_empty() {
             100.0
         } else {
-            #[expect(clippy::cast_precision_loss, reason = "counts of policy statements are small")]
+            #[expect(
+                clippy::cast_precision_loss,
+                reason = "counts of policy statements are small"
+            )]
             let ratio = self.covered() as f64 / self.total() as f64;
             ratio * 100.0
         }
@@ -142,17 +167,10 @@ impl Coverage {
 
     /// Items no test exercised, in file and line order.
     pub fn uncovered(&self) -> Vec<&Item> {
-        self.items.iter().filter(|(k, _)| !self.exercised.contains(*k)).map(|(_, item)| item).collect()
+        self.items
+            .iter()
+            .filter(|(k, _)| !self.exercised.contains(*k))
+            .map(|(_, item)| item)
+            .collect()
     }
-}
-
-fn covers(rule: Recipient, who: Who) -> bool {
-    matches!(
-        (rule, who),
-        (Recipient::Patient, Who::Patient)
-            | (Recipient::Staff, Who::Staff)
-            | (Recipient::Guardians, Who::Guardian1 | Who::Guardian2)
-            | (Recipient::Guardian1, Who::Guardian1)
-            | (Recipient::Guardian2, Who::Guardian2)
-    )
 }

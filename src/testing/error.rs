@@ -6,7 +6,10 @@ use thiserror::Error;
 #[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
 pub enum TestError {
     #[error("the test file is not valid TOML: {message}")]
-    #[diagnostic(code(rem::E100), help("see docs/testing.md for the layout of a test file"))]
+    #[diagnostic(
+        code(rem::E100),
+        help("see docs/testing.md for the layout of a test file")
+    )]
     Syntax {
         message: String,
         #[label("here")]
@@ -23,7 +26,10 @@ pub enum TestError {
     },
 
     #[error("`{field}` {reason}")]
-    #[diagnostic(code(rem::E102), help("see docs/testing.md and docs/feed-format.md for the values a field takes"))]
+    #[diagnostic(
+        code(rem::E102),
+        help("see docs/testing.md and docs/feed-format.md for the values a field takes")
+    )]
     BadValue {
         field: String,
         reason: String,
@@ -42,7 +48,10 @@ pub enum TestError {
     },
 
     #[error("cannot read `{path}`: {reason}")]
-    #[diagnostic(code(rem::E104), help("paths in a test file are relative to the test file"))]
+    #[diagnostic(
+        code(rem::E104),
+        help("paths in a test file are relative to the test file")
+    )]
     Unreadable {
         path: String,
         reason: String,

@@ -45,3 +45,44 @@ fn examples_in_docs_check_clean() {
         "expected the docs to hold examples, found {count}"
     );
 }
+
+#[test]
+fn test_file_examples_in_docs_are_valid_suites() {
+    let markdown = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/testing.md"))
+        .expect("docs/testing.md");
+    let mut blocks = 0;
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match (&mut current, line.trim_start()) {
+            (None, l) if l.starts_with("```toml") => current = Some(String::new()),
+            (Some(text), l) if l.starts_with("```") => {
+                let suite = rem::testing::parse_suite(text)
+                    .unwrap_or_else(|e| panic!("invalid test file in docs/testing.md: {e}"));
+                assert!(!suite.cases.is_empty());
+                blocks += 1;
+                current = None;
+            }
+            (Some(text), _) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    assert!(blocks >= 1);
+    // The example is the runner's own passing fixture, which the runner tests execute.
+    let fixture = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/runner/passing/letters.test.toml"
+    ))
+    .expect("fixture");
+    let example = markdown
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("an example");
+    assert!(
+        example.ends_with(&fixture),
+        "docs/testing.md's example and tests/runner/passing/letters.test.toml differ"
+    );
+}

@@ -839,3 +839,92 @@ fn wins_over_replaces_the_other_policys_message() {
     assert_eq!(sent, ["ekg ekg", "other general"]);
     assert_eq!(run.skips(), ["replaced by policy `ekg`"]);
 }
+
+#[test]
+fn r12_r13_the_fallback_deadline_is_when_the_window_lets_it_go_out() {
+    // An SMS confirmation on Saturday evening; the e-mail fallback after 1 day would be Sunday
+    // evening, but the window (Mon-Sat 08-20) holds it until Monday 08:00. A delivery report
+    // that arrives on Sunday night still makes the e-mail unnecessary.
+    let policy = "policy \"p\" {\n    timezone \"Europe/Rome\"\n    clinic \"C\"\n    window 08:00..20:00 mon, tue, wed, thu, fri, sat\n\n    confirmation \"c\" {\n        send at booking\n        via sms\n        to patient\n        fallback email after 1 day undelivered\n        template \"t\"\n    }\n}\n";
+    let booking = row(&[
+        ("created", "2026-04-18T19:30:00+02:00"),
+        ("start", "2026-04-30T09:00:00+02:00"),
+        ("email", "p@example.it"),
+        ("consent_email", "true"),
+    ]);
+    let early = Run::new(policy, vec![booking.clone()]).now("2026-04-19T12:00:00+02:00");
+    assert_eq!(
+        summary(&early.actions()),
+        [
+            "sms patient 2026-04-18T19:30:00+02:00",
+            "email patient 2026-04-20T08:00:00+02:00 [unless delivered by 2026-04-20T08:00:00+02:00]"
+        ]
+    );
+    let sunday_night = "{\"booking_id\":\"B1\",\"message\":\"c\",\"channel\":\"sms\",\"recipient\":\"patient\",\"event\":\"delivered\",\"at\":\"2026-04-19T22:00:00+02:00\"}";
+    let run = Run::new(policy, vec![booking])
+        .now("2026-04-21T12:00:00+02:00")
+        .events(sunday_night);
+    assert_eq!(run.actions().len(), 1);
+    assert_eq!(
+        run.skips(),
+        ["delivered before the fallback deadline (patient)"]
+    );
+}
+
+#[test]
+fn r13_an_event_about_an_earlier_offset_does_not_answer_a_later_one() {
+    let policy = "policy \"p\" {\n    timezone \"Europe/Stockholm\"\n    clinic \"C\"\n\n    reminder \"r\" {\n        send 4 days before at 10:00, 1 day before at 10:00\n        via sms\n        to patient\n        fallback email after 2 hours undelivered\n        template \"t\"\n    }\n}\n";
+    let booking = row(&[("email", "p@example.se"), ("consent_email", "true")]);
+    // Delivered: the first SMS only (no key, so matched by time).
+    let delivered = "{\"booking_id\":\"B1\",\"message\":\"r\",\"channel\":\"sms\",\"recipient\":\"patient\",\"event\":\"delivered\",\"at\":\"2026-04-11T10:00:04+02:00\"}";
+    let run = Run::new(policy, vec![booking])
+        .now("2026-04-15T08:00:00+02:00")
+        .events(delivered);
+    assert_eq!(
+        summary(&run.actions()),
+        [
+            "sms patient 2026-04-11T10:00:00+02:00",
+            "sms patient 2026-04-14T10:00:00+02:00",
+            "email patient 2026-04-14T12:00:00+02:00"
+        ]
+    );
+}
+
+#[test]
+fn r18_a_moved_booking_gets_its_letter_again_unless_a_rebooking_notice_tells_it() {
+    let letter_only = "policy \"p\" {\n    timezone \"Europe/Stockholm\"\n    clinic \"C\"\n\n    letter \"kallelse\" {\n        send at booking\n        via inbox\n        to patient\n        template \"t\"\n    }\n}\n";
+    let moved = row(&[
+        ("inbox_account", "true"),
+        ("previous_start", "2026-04-08T09:00:00+02:00"),
+        ("status_at", "2026-03-20T11:00:00+01:00"),
+    ]);
+    let run = Run::new(letter_only, vec![moved.clone()]);
+    assert_eq!(
+        summary(&run.actions()),
+        ["inbox patient 2026-03-20T11:00:00+01:00"],
+        "the new letter goes out when the visit is moved"
+    );
+    let with_notice = letter_only.replace(
+        "}\n}\n",
+        "}\n\n    rebooking \"flyttad\" {\n        send on rescheduling\n        via inbox\n        to patient\n        template \"flyttad\"\n    }\n}\n",
+    );
+    let run = Run::new(&with_notice, vec![moved]);
+    let sent: Vec<String> = run
+        .actions()
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {}",
+                a["message"].as_str().unwrap_or(""),
+                a["send_at"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "kallelse 2026-03-01T10:00:00+01:00",
+            "flyttad 2026-03-20T11:00:00+01:00"
+        ]
+    );
+}

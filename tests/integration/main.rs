@@ -14,6 +14,7 @@ mod eval_cli;
 mod fmt;
 mod parse;
 mod robustness;
+mod runner;
 
 use std::path::{Path, PathBuf};
 

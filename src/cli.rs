@@ -80,7 +80,7 @@ enum Command {
     Test(test::TestArgs),
     /// Compare two versions of the policies on the same bookings: actions added, removed, moved.
     #[command(
-        after_help = "Exit status: 0 when nothing changes, 1 when some booking's actions change (so CI can ask for an approval), 2 when an input cannot be read.\n\nExamples:\n  rem diff examples/diff/v1/ examples/diff/v2/ --feed examples/bookings.csv --now 2026-03-24T12:00:00+01:00\n  rem diff old-plan.json policies/ --feed bookings.csv --format json"
+        after_help = "Exit status: 0 when nothing changes, 1 when some booking's actions change (so CI can ask for an approval), 2 when an input cannot be read.\n\nExamples:\n  rem diff examples/diff/jonkoping-kf-pilot.rem policies/jonkoping-kf.rem --feed examples/bookings.csv\n  rem diff old-plan.json policies/ --feed bookings.csv --output json"
     )]
     Diff(diff::DiffArgs),
     /// Format policies in place (four-space indentation, one statement a line, comments kept).
@@ -241,23 +241,28 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// The files under `folder` whose names pass `wanted`, sorted by name.
+fn files_under(folder: &Path, wanted: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(folder).sort_by_file_name() {
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+        if entry.file_type().is_file() && wanted(entry.path()) {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
 /// The `.rem` files named, and those found under the folders named, each folder sorted.
 fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let before = files.len();
-            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-                let entry = entry.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                if entry.file_type().is_file()
-                    && entry.path().extension().is_some_and(|e| e == "rem")
-                {
-                    files.push(entry.into_path());
-                }
-            }
-            if files.len() == before {
+            let found = files_under(path, |p| p.extension().is_some_and(|e| e == "rem"))?;
+            if found.is_empty() {
                 return Err(format!("no .rem files in {}", path.display()));
             }
+            files.extend(found);
         } else if path.exists() {
             files.push(path.clone());
         } else {

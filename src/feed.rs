@@ -490,6 +490,28 @@ fn mail<'a>(column: Column, value: Cow<'a, str>) -> Result<Cow<'a, str>, (Column
     }
 }
 
+/// Reads the next line that is not blank into `line`, counting every line read in
+/// `line_number`. `Ok(false)` at the end of the input.
+pub(crate) fn next_line(
+    input: &mut impl std::io::BufRead,
+    line: &mut Vec<u8>,
+    line_number: &mut u64,
+) -> Result<bool, FeedError> {
+    loop {
+        line.clear();
+        let read = input
+            .read_until(b'\n', line)
+            .map_err(|e| FeedError::Io(e.to_string()))?;
+        if read == 0 {
+            return Ok(false);
+        }
+        *line_number += 1;
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            return Ok(true);
+        }
+    }
+}
+
 /// Turns a validation failure into a reject.
 pub fn reject(
     location: Location,

@@ -3,13 +3,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
-
 use rem::diff::{self, Summary};
 use rem::engine::{Engine, Mode, Options};
 use rem::output::Tally;
 
-use super::eval::{FeedFormat, feed_format, for_each_row, load_events, load_plan};
+use super::eval::{FeedArgs, feed_format, for_each_row, load_events, load_plan};
 use super::{FAILED, Format, OK, UNUSABLE};
 
 #[derive(clap::Args)]
@@ -18,20 +16,11 @@ pub struct DiffArgs {
     pub old: PathBuf,
     /// The policies as changed.
     pub new: PathBuf,
-    /// The bookings to compare on (CSV, JSON Lines or FHIR bundle).
-    #[arg(long, value_name = "FILE")]
-    pub feed: PathBuf,
-    #[arg(long, value_enum)]
-    pub format_feed: Option<FeedFormat>,
-    /// Delivery events, for fallbacks.
-    #[arg(long, value_name = "FILE")]
-    pub events: Option<PathBuf>,
-    /// The evaluation time, RFC 3339 (default: now).
-    #[arg(long, value_name = "TIME", value_parser = super::parse_time)]
-    pub now: Option<DateTime<Utc>>,
+    #[command(flatten)]
+    pub input: FeedArgs,
     /// text for people, json for CI.
     #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    pub output: Format,
 }
 
 pub fn run(args: &DiffArgs) -> u8 {
@@ -51,13 +40,13 @@ fn engine(path: &PathBuf) -> Result<Engine, u8> {
 fn diff(args: &DiffArgs) -> Result<u8, u8> {
     let old = engine(&args.old)?;
     let new = engine(&args.new)?;
-    let format = feed_format(&args.feed, args.format_feed).map_err(|message| {
+    let format = feed_format(&args.input.feed, args.input.format).map_err(|message| {
         eprintln!("error: {message}");
         UNUSABLE
     })?;
-    let (events, _) = load_events(args.events.as_deref(), &mut Tally::default())?;
+    let (events, _) = load_events(args.input.events.as_deref(), &mut Tally::default())?;
     let options = Options {
-        now: super::now_or_clock(args.now),
+        now: super::now_or_clock(args.input.now),
         since: None,
         mode: Mode::Forecast,
     };
@@ -66,12 +55,12 @@ fn diff(args: &DiffArgs) -> Result<u8, u8> {
     let mut changes_json = Vec::new();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let read = for_each_row(&args.feed, format, |_, row| {
+    let read = for_each_row(&args.input.feed, format, |_, row| {
         match row {
             Ok(booking) => {
                 let changes = diff::compare(&old, &new, booking, &events, &options);
                 summary.add(&changes);
-                match args.format {
+                match args.output {
                     Format::Human => {
                         for change in &changes {
                             let _ =
@@ -86,12 +75,12 @@ fn diff(args: &DiffArgs) -> Result<u8, u8> {
         true
     });
     if let Err(error) = read {
-        eprintln!("error in {}:", args.feed.display());
+        eprintln!("error in {}:", args.input.feed.display());
         super::report_error(error);
         return Err(UNUSABLE);
     }
     let lines = summary.lines();
-    match args.format {
+    match args.output {
         Format::Human => {
             if summary.bookings_changed == 0 {
                 let _ = writeln!(

@@ -19,11 +19,9 @@ use super::{FAILED, OK, UNUSABLE, load_and_check, policy_files, print_diagnostic
 /// Exit status: the run finished, but some rows were rejected (see the rejects file).
 pub const REJECTED: u8 = 3;
 
+/// The inputs `eval`, `explain` and `diff` share: the bookings, the events, the time.
 #[derive(clap::Args)]
-pub struct EvalArgs {
-    /// Policies: .rem files, folders of them, or plans compiled with `rem compile` (.json).
-    #[arg(required = true, value_name = "POLICY")]
-    pub policies: Vec<PathBuf>,
+pub struct FeedArgs {
     /// The booking feed: CSV, JSON Lines (.jsonl) or a FHIR R4 Bundle (.json).
     #[arg(long, value_name = "FILE")]
     pub feed: PathBuf,
@@ -36,6 +34,15 @@ pub struct EvalArgs {
     /// The evaluation time, RFC 3339 (default: the current time).
     #[arg(long, value_name = "TIME", value_parser = super::parse_time)]
     pub now: Option<DateTime<Utc>>,
+}
+
+#[derive(clap::Args)]
+pub struct EvalArgs {
+    /// Policies: .rem files, folders of them, or plans compiled with `rem compile` (.json).
+    #[arg(required = true, value_name = "POLICY")]
+    pub policies: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: FeedArgs,
     /// With `--mode due`: only actions after this time, RFC 3339.
     #[arg(long, value_name = "TIME", value_parser = super::parse_time)]
     pub since: Option<DateTime<Utc>>,
@@ -205,14 +212,14 @@ fn eval(args: &EvalArgs) -> Result<u8, u8> {
         super::report_error(e);
         UNUSABLE
     })?;
-    let format = feed_format(&args.feed, args.format).map_err(|message| {
+    let format = feed_format(&args.input.feed, args.input.format).map_err(|message| {
         eprintln!("error: {message}");
         UNUSABLE
     })?;
     let mut tally = Tally::default();
-    let (events, event_rejects) = load_events(args.events.as_deref(), &mut tally)?;
+    let (events, event_rejects) = load_events(args.input.events.as_deref(), &mut tally)?;
     let options = Options {
-        now: super::now_or_clock(args.now),
+        now: super::now_or_clock(args.input.now),
         since: args.since,
         mode: match args.mode {
             ModeArg::Forecast => Mode::Forecast,
@@ -234,7 +241,7 @@ fn eval(args: &EvalArgs) -> Result<u8, u8> {
     let mut writer =
         ActionWriter::new(out, output_format, args.explain).map_err(|e| io_failed(&e))?;
     let rejects_path = args.rejects.clone().unwrap_or_else(|| {
-        let beside = args.out.as_ref().unwrap_or(&args.feed);
+        let beside = args.out.as_ref().unwrap_or(&args.input.feed);
         let stem = beside
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
@@ -255,6 +262,7 @@ fn eval(args: &EvalArgs) -> Result<u8, u8> {
         }
     };
     let events_name = args
+        .input
         .events
         .as_ref()
         .map(|p| p.display().to_string())
@@ -263,10 +271,10 @@ fn eval(args: &EvalArgs) -> Result<u8, u8> {
         write_reject(&events_name, reject)?;
     }
 
-    let feed_name = args.feed.display().to_string();
+    let feed_name = args.input.feed.display().to_string();
     let mut outcomes: Vec<Outcome> = Vec::new();
     let mut failure: Option<u8> = None;
-    let read = for_each_row(&args.feed, format, |_, row| {
+    let read = for_each_row(&args.input.feed, format, |_, row| {
         match row {
             Ok(booking) => {
                 outcomes.clear();
@@ -290,7 +298,7 @@ fn eval(args: &EvalArgs) -> Result<u8, u8> {
         true
     });
     if let Err(error) = read {
-        eprintln!("error in {}:", args.feed.display());
+        eprintln!("error in {}:", args.input.feed.display());
         super::report_error(error);
         return Err(UNUSABLE);
     }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
 };
@@ -12,7 +12,7 @@ use rem::booking::Booking;
 use rem::engine::{Engine, Mode, Options, Origin, Outcome};
 use rem::output::Tally;
 
-use super::eval::{FeedFormat, feed_format, for_each_row, load_events, load_plan};
+use super::eval::{FeedArgs, feed_format, for_each_row, load_events, load_plan};
 use super::{FAILED, OK, UNUSABLE};
 
 #[derive(clap::Args)]
@@ -22,17 +22,8 @@ pub struct ExplainArgs {
     /// Policies: .rem files, folders of them, or compiled plans (.json).
     #[arg(required = true, value_name = "POLICY")]
     pub policies: Vec<PathBuf>,
-    /// The booking feed (CSV, JSON Lines or FHIR bundle).
-    #[arg(long, value_name = "FILE")]
-    pub feed: PathBuf,
-    #[arg(long, value_enum)]
-    pub format: Option<FeedFormat>,
-    /// Delivery events, for fallbacks.
-    #[arg(long, value_name = "FILE")]
-    pub events: Option<PathBuf>,
-    /// The time to explain at, RFC 3339 (default: now).
-    #[arg(long, value_name = "TIME", value_parser = super::parse_time)]
-    pub now: Option<DateTime<Utc>>,
+    #[command(flatten)]
+    pub input: FeedArgs,
 }
 
 /// One step of the explanation as a miette report: a title, and labels on the policy source.
@@ -76,19 +67,19 @@ pub fn run(args: &ExplainArgs) -> u8 {
             return UNUSABLE;
         }
     };
-    let format = match feed_format(&args.feed, args.format) {
+    let format = match feed_format(&args.input.feed, args.input.format) {
         Ok(format) => format,
         Err(message) => {
             eprintln!("error: {message}");
             return UNUSABLE;
         }
     };
-    let (events, _) = match load_events(args.events.as_deref(), &mut Tally::default()) {
+    let (events, _) = match load_events(args.input.events.as_deref(), &mut Tally::default()) {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
     let options = Options {
-        now: super::now_or_clock(args.now),
+        now: super::now_or_clock(args.input.now),
         since: None,
         mode: Mode::Forecast,
     };
@@ -107,7 +98,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
 
     let mut report = None;
     let mut rejected = None;
-    let read = for_each_row(&args.feed, format, |location, row| match row {
+    let read = for_each_row(&args.input.feed, format, |location, row| match row {
         Ok(booking) if booking.id == args.booking_id => {
             report = Some(explain(&engine, booking, &events, &options, &source_text));
             false
@@ -123,7 +114,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
         _ => true,
     });
     if let Err(error) = read {
-        eprintln!("error in {}:", args.feed.display());
+        eprintln!("error in {}:", args.input.feed.display());
         super::report_error(error);
         return UNUSABLE;
     }
@@ -136,7 +127,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
             eprintln!(
                 "error: booking `{}` is in {} but was rejected, {why}",
                 args.booking_id,
-                args.feed.display()
+                args.input.feed.display()
             );
             FAILED
         }
@@ -144,7 +135,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
             eprintln!(
                 "error: no booking `{}` in {}",
                 args.booking_id,
-                args.feed.display()
+                args.input.feed.display()
             );
             UNUSABLE
         }

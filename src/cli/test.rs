@@ -43,16 +43,11 @@ fn test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let before = files.len();
-            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-                let entry = entry.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                if entry.file_type().is_file() && is_test(entry.path()) {
-                    files.push(entry.into_path());
-                }
-            }
-            if files.len() == before {
+            let found = super::files_under(path, is_test)?;
+            if found.is_empty() {
                 return Err(format!("no test files (*.test.toml) in {}", path.display()));
             }
+            files.extend(found);
         } else if is_test(path) && path.exists() {
             files.push(path.clone());
         } else if path.extension().is_some_and(|e| e == "rem") {
@@ -336,22 +331,24 @@ pub fn run(args: &TestArgs) -> u8 {
     // their statements are unexercised.
     let mut untested = Vec::new();
     for folder in args.paths.iter().filter(|p| p.is_dir()) {
-        for entry in walkdir::WalkDir::new(folder)
-            .sort_by_file_name()
-            .into_iter()
-            .flatten()
+        let policies =
+            match super::files_under(folder, |p| p.extension().is_some_and(|e| e == "rem")) {
+                Ok(found) => found,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return UNUSABLE;
+                }
+            };
+        for path in policies
+            .iter()
+            .filter(|p| !tested.iter().any(|t| same_file(t, p)))
         {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "rem")
-                && !tested.iter().any(|t| same_file(t, path))
-            {
-                let (plan, _) = match load_plan(&[path.to_path_buf()]) {
-                    Ok(loaded) => loaded,
-                    Err(status) => return status,
-                };
-                coverage.add_plan(&plan);
-                untested.push(path.display().to_string());
-            }
+            let (plan, _) = match load_plan(std::slice::from_ref(path)) {
+                Ok(loaded) => loaded,
+                Err(status) => return status,
+            };
+            coverage.add_plan(&plan);
+            untested.push(path.display().to_string());
         }
     }
     let passed: usize = runs

@@ -67,17 +67,10 @@ impl<R: BufRead> CsvFeed<R> {
     /// The next row: a booking borrowing from the feed's buffer, or a reject. `None` at the
     /// end of the feed; an unreadable input ends the feed with an error.
     pub fn next_row(&mut self) -> Option<Result<Row<'_>, FeedError>> {
-        loop {
-            self.line.clear();
-            match self.input.read_until(b'\n', &mut self.line) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(e) => return Some(Err(FeedError::Io(e.to_string()))),
-            }
-            self.line_number += 1;
-            if !self.line.iter().all(u8::is_ascii_whitespace) {
-                break;
-            }
+        match super::next_line(&mut self.input, &mut self.line, &mut self.line_number) {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(error) => return Some(Err(error)),
         }
         let location = Location::Line(self.line_number);
         Some(Ok((location, self.row(location))))

@@ -149,17 +149,10 @@ impl<R: BufRead> JsonlFeed<R> {
     }
 
     pub fn next_row(&mut self) -> Option<Result<Row<'_>, FeedError>> {
-        loop {
-            self.bytes.clear();
-            match self.input.read_until(b'\n', &mut self.bytes) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(e) => return Some(Err(FeedError::Io(e.to_string()))),
-            }
-            self.line_number += 1;
-            if !self.bytes.iter().all(u8::is_ascii_whitespace) {
-                break;
-            }
+        match super::next_line(&mut self.input, &mut self.bytes, &mut self.line_number) {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(error) => return Some(Err(error)),
         }
         let location = Location::Line(self.line_number);
         self.line.clear();

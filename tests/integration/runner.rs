@@ -194,7 +194,7 @@ fn diff_as_json() {
             "examples/bookings.jsonl",
             "--now",
             "2026-03-24T12:00:00+01:00",
-            "--format",
+            "--output",
             "json",
         ]),
         1,

@@ -879,6 +879,15 @@ fn prepare(policy: &plan::Policy, plan: &Plan) -> Result<Policy, PlanError> {
                 m.triggers
                     .iter()
                     .map(|t| {
+                        if let When::Before { offset, .. } | When::After { offset, .. } = &t.when {
+                            if !offset.in_range() {
+                                return Err(invalid(format!(
+                                    "message `{}`: an offset beyond {} days",
+                                    m.name,
+                                    plan::MAX_OFFSET_DAYS
+                                )));
+                            }
+                        }
                         let at = match &t.when {
                             When::Before { at: Some(at), .. }
                             | When::After { at: Some(at), .. } => Some(
@@ -906,6 +915,13 @@ fn prepare(policy: &plan::Policy, plan: &Plan) -> Result<Policy, PlanError> {
                 .iter()
                 .map(|c| Ok((c.channel, c.condition.as_ref().map(condition).transpose()?)))
                 .collect::<Result<Vec<_>, PlanError>>()?;
+            if m.fallback.as_ref().is_some_and(|f| !f.after.in_range()) {
+                return Err(invalid(format!(
+                    "message `{}`: a fallback delay beyond {} days",
+                    m.name,
+                    plan::MAX_OFFSET_DAYS
+                )));
+            }
             Ok(Message {
                 triggers,
                 recipients,

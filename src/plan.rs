@@ -18,6 +18,9 @@ pub use crate::schema::{Channel, EnumType, Outcome, Recipient, Type};
 pub const FORMAT: &str = "rem-plan";
 /// Raised when a field changes meaning or disappears; adding a field keeps the version.
 pub const FORMAT_VERSION: u32 = 1;
+/// The longest offset or fallback delay a plan may hold: ten years, so that every send time
+/// stays well inside the calendar.
+pub const MAX_OFFSET_DAYS: u64 = 3660;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,6 +28,16 @@ pub struct Plan {
     pub format: String,
     pub format_version: u32,
     pub policies: Vec<Policy>,
+}
+
+impl Offset {
+    /// Whether the offset is within [`MAX_OFFSET_DAYS`].
+    pub fn in_range(self) -> bool {
+        match self {
+            Offset::Days(d) => d <= MAX_OFFSET_DAYS,
+            Offset::Minutes(m) => m <= MAX_OFFSET_DAYS * 24 * 60,
+        }
+    }
 }
 
 impl Plan {

@@ -602,6 +602,15 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
+    #[error("{amount} is longer than a policy can plan ahead")]
+    #[diagnostic(code(rem::E066), help("write at most {limit} days (ten years)"))]
+    DurationTooLong {
+        amount: String,
+        limit: u64,
+        #[label("too long")]
+        span: SourceSpan,
+    },
+
     // ---- warnings
     #[error("this SMS text needs {segments} messages ({length} characters in {encoding})")]
     #[diagnostic(code(rem::W101), severity(Warning), help("{help}"))]

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::ast::{self, Direction, DurationUnit, MessageItemKind, MessageKind, Span, TriggerKind};
-use crate::plan::{self, Offset, When};
+use crate::plan::{self, MAX_OFFSET_DAYS as MAX_DAYS, Offset, When};
 use crate::schema::{Channel, Outcome, Recipient};
 use crate::source::FileId;
 
@@ -161,6 +161,9 @@ impl Checker<'_> {
                                 "write `unopened` or `undelivered`",
                             ),
                         });
+                    }
+                    if too_long(errors, after) {
+                        continue;
                     }
                     if after.node.value == 0 {
                         errors.push(CheckError::ZeroDuration {
@@ -388,6 +391,20 @@ fn channel(errors: &mut Vec<CheckError>, name: &ast::Name) -> Option<Channel> {
     found
 }
 
+/// Reports a duration longer than the plan allows.
+fn too_long(errors: &mut Vec<CheckError>, duration: &ast::Spanned<ast::Duration>) -> bool {
+    let minutes = super::expr::exact_minutes(duration.node);
+    if minutes > MAX_DAYS * 24 * 60 {
+        errors.push(CheckError::DurationTooLong {
+            amount: duration.node.to_string(),
+            limit: MAX_DAYS,
+            span: duration.span.into(),
+        });
+        return true;
+    }
+    false
+}
+
 /// Weeks become days; hours become minutes.
 pub(super) fn offset(d: ast::Duration) -> Offset {
     match d.unit {
@@ -448,6 +465,9 @@ fn when(
                 Some(at) => Some(super::time_of_day(errors, at)?),
                 None => None,
             };
+            if too_long(errors, amount) {
+                return None;
+            }
             let offset = offset(amount.node);
             match direction {
                 Direction::Before => When::Before { offset, at },

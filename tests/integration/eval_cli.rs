@@ -359,3 +359,27 @@ fn bad_fhir_entries_are_rejected_by_entry() {
         ]
     );
 }
+
+#[test]
+fn a_hand_edited_plan_that_cannot_run_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = dir.path().join("plan.json");
+    rem()
+        .args(["compile", "policies/vas-vardcentral.rem", "-o"])
+        .arg(&plan)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&plan).expect("plan");
+    let edited = text.replacen("\"days\": 1", "\"days\": 999999", 1);
+    assert_ne!(edited, text, "the plan has a day offset to edit");
+    std::fs::write(&plan, edited).expect("write");
+    rem()
+        .arg("eval")
+        .arg(&plan)
+        .args(["--feed", "examples/bookings.csv", "--now", NOW])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("rem::E081").and(predicate::str::contains("beyond 3660 days")),
+        );
+}

@@ -103,6 +103,16 @@ impl<W: Write> ActionWriter<W> {
         booking: &Booking<'_>,
         outcome: &Outcome,
     ) -> io::Result<()> {
+        // Actions in JSON Lines are the hot path of a large feed: written straight into the
+        // buffer, without building the line first.
+        if let (Sink::Jsonl { out, buffer }, Outcome::Action(action)) = (&mut self.sink, outcome) {
+            write_action_json(buffer, engine, booking, action);
+            if buffer.len() > 1 << 16 {
+                out.write_all(buffer)?;
+                buffer.clear();
+            }
+            return Ok(());
+        }
         let line = match outcome {
             Outcome::Action(action) => action_line(engine, booking, action),
             Outcome::Skip(skip) if self.explain => skip_line(engine, booking, skip),
@@ -277,20 +287,96 @@ fn render_text(
 
 /// `2026-03-29T10:00:00+02:00`: RFC 3339 with the local offset, whole seconds.
 fn rfc3339(t: chrono::DateTime<chrono::FixedOffset>) -> String {
+    let mut out = Vec::with_capacity(25);
+    push_rfc3339(&mut out, t);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends `n` in decimal with at least `width` digits.
+fn push_digits(out: &mut Vec<u8>, n: u32, width: usize) {
+    let mut digits = [b'0'; 10];
+    let mut i = digits.len();
+    let mut n = n;
+    while n > 0 || digits.len() - i < width {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+fn push_rfc3339(out: &mut Vec<u8>, t: chrono::DateTime<chrono::FixedOffset>) {
+    let year = t.year();
+    if year < 0 {
+        out.push(b'-');
+    }
+    push_digits(out, year.unsigned_abs(), 4);
+    for (separator, value) in [
+        (b'-', t.month()),
+        (b'-', t.day()),
+        (b'T', t.hour()),
+        (b':', t.minute()),
+        (b':', t.second()),
+    ] {
+        out.push(separator);
+        push_digits(out, value, 2);
+    }
     let offset = t.offset().local_minus_utc();
-    let sign = if offset < 0 { '-' } else { '+' };
-    let offset = offset.unsigned_abs() / 60;
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        offset / 60,
-        offset % 60
-    )
+    out.push(if offset < 0 { b'-' } else { b'+' });
+    let minutes = offset.unsigned_abs() / 60;
+    push_digits(out, minutes / 60, 2);
+    out.push(b':');
+    push_digits(out, minutes % 60, 2);
+}
+
+/// Appends `text` as a JSON string, escaped by serde_json.
+fn push_json_str(out: &mut Vec<u8>, text: &str) {
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, text);
+}
+
+/// One action as a JSON line, byte for byte what serialising its `Line` gives.
+fn write_action_json(out: &mut Vec<u8>, engine: &Engine, booking: &Booking<'_>, action: &Action) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let policy = &engine.plan().policies[action.policy];
+    let message = &policy.messages[action.message];
+    out.extend_from_slice(b"{\"key\":\"");
+    for shift in (0..32).rev() {
+        out.push(HEX[((action.key >> (shift * 4)) & 0xf) as usize]);
+    }
+    let field = |out: &mut Vec<u8>, name: &[u8], value: &str| {
+        out.extend_from_slice(b"\",\"");
+        out.extend_from_slice(name);
+        out.extend_from_slice(b"\":");
+        push_json_str(out, value);
+        // Undo the closing quote's place: fields after a string start with `,`.
+        out.pop();
+    };
+    field(out, b"booking_id", &booking.id);
+    field(out, b"policy", &policy.name);
+    field(out, b"message", &message.name);
+    field(out, b"kind", message.kind.as_str());
+    field(out, b"channel", action.channel.as_str());
+    field(out, b"recipient", action.recipient.as_str());
+    field(out, b"address", &action.address.resolve(booking));
+    out.extend_from_slice(b"\",\"send_at\":\"");
+    push_rfc3339(out, action.send_at);
+    if let Some(sender) = sender_of(engine, booking, action) {
+        field(out, b"sender", sender);
+    }
+    if let Some(template) = &message.template {
+        field(out, b"template", template);
+    }
+    if let Some(text) = text_of(engine, booking, action) {
+        field(out, b"text", &text);
+    }
+    if let Some((event, by)) = action.unless {
+        out.extend_from_slice(b"\",\"condition\":\"unless ");
+        out.extend_from_slice(event.as_str().as_bytes());
+        out.extend_from_slice(b" by ");
+        push_rfc3339(out, by);
+    }
+    out.extend_from_slice(b"\"}\n");
 }
 
 fn weekday(language: &str, day: u32) -> &'static str {
@@ -455,5 +541,57 @@ impl Tally {
                 .or_default() += count;
         }
         by_reason
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Mode, Options};
+    use crate::events::EventIndex;
+
+    /// The fast JSON path writes exactly what serialising the line would.
+    #[test]
+    fn direct_json_equals_the_serialised_line() {
+        let policy = "policy \"p\" {\n    timezone \"Europe/Stockholm\"\n    clinic \"C\"\n    sender \"VC \\\"Öst\\\"\"\n\n    letter \"l\" {\n        send at booking\n        via inbox\n        to patient\n        also paper\n        fallback sms after 3 days unopened\n        text \"Tid {booking.weekday} {booking.date} kl {booking.time}, {booking.unit}\"\n    }\n}\n";
+        let (program, _) = crate::source::load(&[std::path::PathBuf::from("p.rem")], |_| {
+            Ok(policy.as_bytes().to_vec())
+        });
+        let checked = crate::check::check(&program);
+        assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+        let engine = Engine::new(checked.plan).expect("runs");
+        let feed = "booking_id,patient_id,clinic,unit,exam,kind,series_id,group_id,source,status,status_at,start,created,reminder,birth_date,id_kind,mobile,email,consent_sms,consent_email,consent_source,inbox_account,inbox_notifications,interpreter,language,guardian1_mobile,guardian1_consent_sms,guardian2_mobile,guardian2_consent_sms\n\"B\"\"1\",P1,C,\"Enhet \"\"A\"\"\",x,single,,,staff,booked,,2026-03-30T09:00:00+02:00,2026-03-01T10:00:00+01:00,true,1980-01-01,personal,+46701234567,,true,false,clinic,true,true,false,sv,,,,\n";
+        let mut csv = crate::feed::csv::CsvFeed::new(feed.as_bytes()).expect("header");
+        let (_, row) = csv.next_row().expect("a row").expect("readable");
+        let booking = row.expect("valid");
+        let options = Options {
+            now: chrono::DateTime::parse_from_rfc3339("2026-03-02T12:00:00+01:00")
+                .expect("time")
+                .with_timezone(&chrono::Utc),
+            since: None,
+            mode: Mode::Forecast,
+        };
+        let mut outcomes = Vec::new();
+        engine.evaluate(&booking, &EventIndex::default(), &options, &mut outcomes);
+        let mut actions = 0;
+        for outcome in &outcomes {
+            let Outcome::Action(action) = outcome else {
+                continue;
+            };
+            actions += 1;
+            let mut fast = Vec::new();
+            write_action_json(&mut fast, &engine, &booking, action);
+            let mut slow =
+                serde_json::to_vec(&action_line(&engine, &booking, action)).expect("serialises");
+            slow.push(b'\n');
+            assert_eq!(
+                String::from_utf8_lossy(&fast),
+                String::from_utf8_lossy(&slow)
+            );
+        }
+        assert_eq!(
+            actions, 3,
+            "inbox, paper complement and the conditional fallback"
+        );
     }
 }

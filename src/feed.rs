@@ -442,8 +442,24 @@ fn time(column: Column, value: &str) -> Result<DateTime<FixedOffset>, (Column, S
     })
 }
 
+/// `YYYY-MM-DD`, strictly: four, two and two digits.
 fn date(column: Column, value: &str) -> Result<NaiveDate, (Column, String)> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+    let b = value.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    let number =
+        |range: std::ops::Range<usize>| value.get(range).and_then(|s| s.parse::<u32>().ok());
+    let parsed = match (shape, number(0..4), number(5..7), number(8..10)) {
+        (true, Some(y), Some(m), Some(d)) => i32::try_from(y)
+            .ok()
+            .and_then(|y| NaiveDate::from_ymd_opt(y, m, d)),
+        _ => None,
+    };
+    parsed.ok_or_else(|| {
         (
             column,
             format!(
@@ -523,5 +539,35 @@ pub fn reject(
         booking_id,
         field: Some(column.name()),
         reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_strictly_yyyy_mm_dd() {
+        assert_eq!(
+            date(Column::BirthDate, "1990-02-28").ok(),
+            NaiveDate::from_ymd_opt(1990, 2, 28)
+        );
+        for bad in [
+            "1990-02-30",
+            "1990-2-28",
+            "90-02-28",
+            "1990/02/28",
+            "+1990-02-2",
+            "1990-02-28T00:00",
+            "",
+        ] {
+            assert!(
+                date(Column::BirthDate, bad).is_err(),
+                "{bad:?} was accepted"
+            );
+        }
+        // A birth date is personal: the reason never repeats it.
+        let (_, reason) = date(Column::BirthDate, "1990-02-30").expect_err("rejected");
+        assert!(!reason.contains("1990"));
     }
 }

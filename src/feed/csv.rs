@@ -100,11 +100,19 @@ impl<R: BufRead> CsvFeed<R> {
         }
         let mut raw = RawBooking::default();
         let mut bad_text = None;
+        // One UTF-8 check for the whole record; a field whose bounds fall inside a character,
+        // or a record that is not UTF-8, is checked field by field to name the culprit.
+        let end = fields.last().map_or(0, |&(_, end)| end);
+        let whole = std::str::from_utf8(&self.output[..end]).ok();
         for (&(start, end), column) in fields.iter().zip(&self.columns) {
             let Some(column) = column else { continue };
-            match std::str::from_utf8(&self.output[start..end]) {
-                Ok(text) => raw.set(*column, text),
-                Err(_) => bad_text = bad_text.or(Some(*column)),
+            let text = match whole.and_then(|w| w.get(start..end)) {
+                Some(text) => Some(text),
+                None => std::str::from_utf8(&self.output[start..end]).ok(),
+            };
+            match text {
+                Some(text) => raw.set(*column, text),
+                None => bad_text = bad_text.or(Some(*column)),
             }
         }
         let booking_id = raw.booking_id();

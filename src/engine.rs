@@ -278,22 +278,20 @@ impl Engine {
         }
         if options.mode == Mode::Due {
             let (since, now) = (options.since, options.now);
-            let mut i = first;
-            while i < out.len() {
-                let keep = match &out[i] {
-                    Outcome::Action(a) => {
-                        a.unless.is_none()
-                            && a.send_at <= now
-                            && since.is_none_or(|s| a.send_at > s)
+            // Only this booking's outcomes (from `first` on) are filtered, in one pass.
+            let mut index = 0;
+            out.retain(|o| {
+                index += 1;
+                index <= first
+                    || match o {
+                        Outcome::Action(a) => {
+                            a.unless.is_none()
+                                && a.send_at <= now
+                                && since.is_none_or(|s| a.send_at > s)
+                        }
+                        Outcome::Skip(_) => true,
                     }
-                    Outcome::Skip(_) => true,
-                };
-                if keep {
-                    i += 1;
-                } else {
-                    out.remove(i);
-                }
-            }
+            });
         }
         // Actions by send time, then skips; the sort is stable, so ties keep plan order.
         out[first..].sort_by_key(|o| match o {

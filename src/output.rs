@@ -183,10 +183,15 @@ pub fn sender_of<'a>(
         .or(policy.settings.sender.as_deref())
 }
 
-/// The inline text of an action with its placeholders filled, if the message has one.
-pub fn text_of(engine: &Engine, booking: &Booking<'_>, action: &Action) -> Option<String> {
+/// The inline text of an action with its placeholders filled, if the message has one;
+/// `sender` is the action's [`sender_of`], which the caller has already looked up.
+pub fn text_of(
+    engine: &Engine,
+    booking: &Booking<'_>,
+    action: &Action,
+    sender: Option<&str>,
+) -> Option<String> {
     let message = &engine.plan().policies[action.policy].messages[action.message];
-    let sender = sender_of(engine, booking, action);
     message
         .text
         .as_deref()
@@ -209,7 +214,7 @@ fn action_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, action: &Action
         send_at: Some(rfc3339(action.send_at)),
         sender,
         template: message.template.as_deref(),
-        text: text_of(engine, booking, action),
+        text: text_of(engine, booking, action, sender),
         condition: action
             .unless
             .map(|(event, by)| format!("unless {} by {}", event.as_str(), rfc3339(by))),
@@ -361,13 +366,14 @@ fn write_action_json(out: &mut Vec<u8>, engine: &Engine, booking: &Booking<'_>, 
     field(out, b"address", &action.address.resolve(booking));
     out.extend_from_slice(b"\",\"send_at\":\"");
     push_rfc3339(out, action.send_at);
-    if let Some(sender) = sender_of(engine, booking, action) {
+    let sender = sender_of(engine, booking, action);
+    if let Some(sender) = sender {
         field(out, b"sender", sender);
     }
     if let Some(template) = &message.template {
         field(out, b"template", template);
     }
-    if let Some(text) = text_of(engine, booking, action) {
+    if let Some(text) = text_of(engine, booking, action, sender) {
         field(out, b"text", &text);
     }
     if let Some((event, by)) = action.unless {

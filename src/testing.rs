@@ -528,6 +528,7 @@ pub fn run_case(
             match outcome {
                 Outcome::Action(a) => {
                     let policy = &engine.plan().policies[a.policy];
+                    let sender = crate::output::sender_of(engine, booking, a);
                     actual.push(Actual {
                         booking: booking.id.to_string(),
                         policy: policy.name.clone(),
@@ -539,8 +540,8 @@ pub fn run_case(
                             format!("unless {} by {}", event.as_str(), by.to_rfc3339())
                         }),
                         template: policy.messages[a.message].template.clone(),
-                        sender: crate::output::sender_of(engine, booking, a).map(str::to_string),
-                        text: crate::output::text_of(engine, booking, a),
+                        sender: sender.map(str::to_string),
+                        text: crate::output::text_of(engine, booking, a, sender),
                     });
                 }
                 Outcome::Skip(s) => skipped.push(ActualSkip {

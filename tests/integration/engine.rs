@@ -155,6 +155,20 @@ impl<'a> Run<'a> {
     }
 }
 
+/// The named fields of each action, joined by spaces, for compact assertions.
+fn fields(actions: &[Value], names: &[&str]) -> Vec<String> {
+    actions
+        .iter()
+        .map(|a| {
+            names
+                .iter()
+                .map(|n| a[*n].as_str().unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
 /// `channel recipient send_at` of each action, for compact assertions.
 fn summary(actions: &[Value]) -> Vec<String> {
     actions
@@ -315,18 +329,7 @@ fn r10_channels_and_their_addresses() {
             ("consent_email", "true"),
         ])],
     );
-    let addresses: Vec<String> = run
-        .actions()
-        .iter()
-        .map(|a| {
-            format!(
-                "{} {} {}",
-                a["channel"].as_str().unwrap_or(""),
-                a["address"].as_str().unwrap_or(""),
-                a["send_at"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
+    let addresses = fields(&run.actions(), &["channel", "address", "send_at"]);
     assert_eq!(
         addresses,
         [
@@ -359,17 +362,7 @@ fn r11_paper_complement_for_those_who_need_it() {
         ],
     )
     .now("2026-03-01T12:00:00+01:00");
-    let by_booking: Vec<String> = run
-        .actions()
-        .iter()
-        .map(|a| {
-            format!(
-                "{} {}",
-                a["booking_id"].as_str().unwrap_or(""),
-                a["channel"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
+    let by_booking = fields(&run.actions(), &["booking_id", "channel"]);
     assert_eq!(
         by_booking,
         [
@@ -494,17 +487,7 @@ fn r14_guardians_of_minors_and_reserve_numbers() {
     let mut reserve = child.to_vec();
     reserve.extend([("booking_id", "reserve"), ("id_kind", "reserve")]);
     let run = Run::new(policy, vec![row(&child), row(&own_mobile), row(&reserve)]);
-    let sent: Vec<String> = run
-        .actions()
-        .iter()
-        .map(|a| {
-            format!(
-                "{} {}",
-                a["booking_id"].as_str().unwrap_or(""),
-                a["recipient"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
+    let sent = fields(&run.actions(), &["booking_id", "recipient"]);
     // Guardian 2 gave no consent; a minor with a mobile also gets an own reminder.
     assert_eq!(sent, ["B1 guardian1", "own patient", "own guardian1"]);
     let skips = run.skips();
@@ -603,18 +586,7 @@ fn r18_cancellation_and_rebooking_notices() {
             ]),
         ],
     );
-    let sent: Vec<String> = run
-        .actions()
-        .iter()
-        .map(|a| {
-            format!(
-                "{} {} {}",
-                a["booking_id"].as_str().unwrap_or(""),
-                a["message"].as_str().unwrap_or(""),
-                a["send_at"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
+    let sent = fields(&run.actions(), &["booking_id", "message", "send_at"]);
     assert_eq!(
         sent,
         [
@@ -825,17 +797,7 @@ fn wins_over_replaces_the_other_policys_message() {
             row(&[("booking_id", "other"), ("exam", "xray")]),
         ],
     );
-    let sent: Vec<String> = run
-        .actions()
-        .iter()
-        .map(|a| {
-            format!(
-                "{} {}",
-                a["booking_id"].as_str().unwrap_or(""),
-                a["template"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
+    let sent = fields(&run.actions(), &["booking_id", "template"]);
     assert_eq!(sent, ["ekg ekg", "other general"]);
     assert_eq!(run.skips(), ["replaced by policy `ekg`"]);
 }
@@ -909,17 +871,7 @@ fn r18_a_moved_booking_gets_its_letter_again_unless_a_rebooking_notice_tells_it(
         "}\n\n    rebooking \"flyttad\" {\n        send on rescheduling\n        via inbox\n        to patient\n        template \"flyttad\"\n    }\n}\n",
     );
     let run = Run::new(&with_notice, vec![moved]);
-    let sent: Vec<String> = run
-        .actions()
-        .iter()
-        .map(|a| {
-            format!(
-                "{} {}",
-                a["message"].as_str().unwrap_or(""),
-                a["send_at"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
+    let sent = fields(&run.actions(), &["message", "send_at"]);
     assert_eq!(
         sent,
         [

@@ -12,6 +12,20 @@ fn rem() -> Command {
     cmd
 }
 
+/// The rejects file's rows, each as `prefix` and three of its columns joined by spaces.
+fn reject_rows(text: &str, prefix: &str, columns: [usize; 3]) -> Vec<String> {
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let cols: Vec<&str> = line.split(',').collect();
+            format!(
+                "{prefix}{} {} {}",
+                cols[columns[0]], cols[columns[1]], cols[columns[2]]
+            )
+        })
+        .collect()
+}
+
 fn eval(feed: &str, extra: &[&str]) -> (Vec<u8>, String) {
     let output = rem()
         .args(["eval", "policies/", "--feed", feed, "--now", NOW])
@@ -113,13 +127,7 @@ fn bad_rows_are_rejected_counted_and_listed_without_personal_data() {
         .expect("rejects beside the output");
     let lines: Vec<&str> = rejects.lines().collect();
     assert_eq!(lines[0], "input,line,entry,booking_id,field,reason");
-    let fields: Vec<String> = lines[1..]
-        .iter()
-        .map(|l| {
-            let cols: Vec<&str> = l.split(',').collect();
-            format!("{} {} {}", cols[1], cols[3], cols[4])
-        })
-        .collect();
+    let fields = reject_rows(&rejects, "", [1, 3, 4]);
     assert_eq!(
         fields,
         [
@@ -298,14 +306,7 @@ fn bad_json_lines_are_rejected_with_their_field() {
         "the good row is still evaluated"
     );
     let text = std::fs::read_to_string(&rejects).expect("rejects");
-    let rows: Vec<String> = text
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let cols: Vec<&str> = l.split(',').collect();
-            format!("{} {} {}", cols[1], cols[3], cols[4])
-        })
-        .collect();
+    let rows = reject_rows(&text, "", [1, 3, 4]);
     assert_eq!(
         rows,
         [
@@ -342,14 +343,7 @@ fn bad_fhir_entries_are_rejected_by_entry() {
             "rows read: 4 (1 evaluated, 3 rejected)",
         ));
     let text = std::fs::read_to_string(&rejects).expect("rejects");
-    let rows: Vec<String> = text
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let cols: Vec<&str> = l.split(',').collect();
-            format!("entry {} {} {}", cols[2], cols[3], cols[4])
-        })
-        .collect();
+    let rows = reject_rows(&text, "entry ", [2, 3, 4]);
     assert_eq!(
         rows,
         [

@@ -92,7 +92,11 @@ pub struct Patient<'a> {
     pub id_kind: IdKind,
     /// E.164, e.g. `+46701234567`.
     pub mobile: Option<Cow<'a, str>>,
+    /// A usable e-mail address; `None` when none was given or it was unusable.
     pub email: Option<Cow<'a, str>>,
+    /// An e-mail address was given but cannot be used: the e-mail is skipped with a reason,
+    /// the rest of the booking is evaluated.
+    pub email_invalid: bool,
     pub consent_sms: bool,
     pub consent_email: bool,
     pub consent_source: ConsentSource,
@@ -119,18 +123,23 @@ pub fn is_e164(text: &str) -> bool {
         && !digits.starts_with('0')
 }
 
-/// A deliberately loose e-mail check: one `@` with text on both sides and a dot in the domain.
+/// Whether `text` is one e-mail address a mail system can send to: valid by RFC 5322 (checked
+/// by the `email_address` crate), without display text or an IP address for a domain, with a
+/// dot in the domain, and not starting with a character that a spreadsheet reads as a formula
+/// (the address is written into CSV files; see `docs/output-format.md`). Lists such as
+/// `a@example.se,b@example.se` and control characters are refused.
 pub fn is_email(text: &str) -> bool {
-    match text.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !text.contains(char::is_whitespace)
-        }
-        None => false,
-    }
+    let options = email_address::Options::default()
+        .without_display_text()
+        .without_domain_literal();
+    let Ok(address) = email_address::EmailAddress::parse_with_options(text, options) else {
+        return false;
+    };
+    address.as_str() == text
+        && address.domain().contains('.')
+        && !address.domain().ends_with('.')
+        && !text.starts_with(['=', '+', '-', '@', '"'])
+        && !text.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
 fn owned(text: Cow<'_, str>) -> Cow<'static, str> {
@@ -161,6 +170,7 @@ impl Booking<'_> {
                 id_kind: self.patient.id_kind,
                 mobile: self.patient.mobile.map(owned),
                 email: self.patient.email.map(owned),
+                email_invalid: self.patient.email_invalid,
                 consent_sms: self.patient.consent_sms,
                 consent_email: self.patient.consent_email,
                 consent_source: self.patient.consent_source,
@@ -175,6 +185,38 @@ impl Booking<'_> {
                     consent_sms: g.consent_sms,
                 })
             }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e_mail_addresses_are_one_address_each() {
+        for good in [
+            "anna@example.se",
+            "anna.karlsson+kf@mail.example.se",
+            "o'neil@example.ie",
+        ] {
+            assert!(is_email(good), "{good} was refused");
+        }
+        for bad in [
+            "anna@example.se,eve@evil.example",
+            "anna@example.se;eve@evil.example",
+            "anna@example.se eve@evil.example",
+            "Anna <anna@example.se>",
+            "anna@example.se\r\nBcc: eve@evil.example",
+            "anna\u{0}@example.se",
+            "anna@localhost",
+            "anna@[192.0.2.1]",
+            "=HYPERLINK(\"x\")@example.se",
+            "anna",
+            "@example.se",
+            "",
+        ] {
+            assert!(!is_email(bad), "{bad:?} was accepted");
         }
     }
 }

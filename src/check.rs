@@ -17,6 +17,8 @@ mod error;
 mod expr;
 mod message;
 mod overlap;
+
+pub use overlap::{Clash, clashes};
 mod suggest;
 mod text;
 

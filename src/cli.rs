@@ -14,13 +14,18 @@ mod diff;
 mod eval;
 mod explain;
 mod fmt;
+mod inputs;
 mod test;
+mod write;
+
+use write::say;
 
 /// Exit status: the policies are clean (or the command succeeded).
 const OK: u8 = 0;
 /// Exit status: the policies have errors, or `--check` found unformatted files.
 const FAILED: u8 = 1;
-/// Exit status: the command could not run (no such file, bad arguments).
+/// Exit status: the command could not run (no such file, bad arguments) or could not write its
+/// output (a full disk, a closed pipe).
 const UNUSABLE: u8 = 2;
 
 #[derive(Parser)]
@@ -133,37 +138,61 @@ pub fn run() -> ExitCode {
 
 /// `rem check`, and `rem compile` when `output` is given.
 fn check_command(paths: &[PathBuf], report: &ReportArgs, output: Option<Option<PathBuf>>) -> u8 {
-    let files = match policy_files(paths) {
-        Ok(files) => files,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return UNUSABLE;
-        }
-    };
+    match check_or_compile(paths, report, output) {
+        Ok(status) | Err(status) => status,
+    }
+}
+
+fn check_or_compile(
+    paths: &[PathBuf],
+    report: &ReportArgs,
+    output: Option<Option<PathBuf>>,
+) -> Result<u8, u8> {
+    let files = policy_files(paths).map_err(|message| {
+        say!("error: {message}");
+        UNUSABLE
+    })?;
     let (program, checked) = load_and_check(&files);
-    print_diagnostics(&checked.diagnostics, &program, report.format);
+    print_diagnostics(&checked.diagnostics, &program, report.format)?;
     let unreadable = checked.diagnostics.iter().any(|d| d.file.is_none());
     let failed = checked.has_errors() || (report.deny_warnings && !checked.diagnostics.is_empty());
     if unreadable {
-        return UNUSABLE;
+        return Ok(UNUSABLE);
     }
     if failed {
-        return FAILED;
+        return Ok(FAILED);
     }
     if let Some(output) = output {
         let json = checked.plan.to_json();
         match output {
             Some(path) => {
-                if let Err(error) = std::fs::write(&path, json) {
-                    eprintln!("error: cannot write {}: {error}", path.display());
-                    return UNUSABLE;
-                }
+                let inputs: Vec<PathBuf> = program
+                    .files
+                    .iter()
+                    .map(|f| PathBuf::from(&f.path))
+                    .collect();
+                let inputs: Vec<write::Named<'_>> = inputs
+                    .iter()
+                    .map(|path| write::Named {
+                        role: "policy input",
+                        path,
+                    })
+                    .collect();
+                let outputs = [write::Named {
+                    role: "-o",
+                    path: &path,
+                }];
+                write::refuse_overwriting_inputs(&inputs, &outputs).map_err(|message| {
+                    say!("error: {message}");
+                    UNUSABLE
+                })?;
+                write::write_file(&path, json.as_bytes()).map_err(|e| e.report())?;
             }
-            None => print!("{json}"),
+            None => write::print(&json).map_err(|e| e.report())?,
         }
     } else if report.format == Format::Human {
         let policies = checked.plan.policies.len();
-        eprintln!(
+        say!(
             "checked {} file{}, {policies} polic{}: {}",
             files.len(),
             if files.len() == 1 { "" } else { "s" },
@@ -175,7 +204,7 @@ fn check_command(paths: &[PathBuf], report: &ReportArgs, output: Option<Option<P
             }
         );
     }
-    OK
+    Ok(OK)
 }
 
 /// Loads the files and everything they `use`, and checks them.
@@ -188,23 +217,32 @@ fn load_and_check(files: &[PathBuf]) -> (Program, Checked) {
     (program, checked)
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic], program: &Program, format: Format) {
+/// Prints diagnostics: text on standard error for people, JSON on standard output for CI.
+/// Fails only when the JSON cannot be written.
+fn print_diagnostics(
+    diagnostics: &[Diagnostic],
+    program: &Program,
+    format: Format,
+) -> Result<(), u8> {
     match format {
         Format::Human => {
             if !diagnostics.is_empty() {
                 let color =
                     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                eprint!("{}", diagnostic::render::human(diagnostics, program, color));
+                write::say_text(&diagnostic::render::human(diagnostics, program, color));
                 let errors = diagnostics.iter().filter(|d| d.is_error()).count();
                 let warnings = diagnostics.len() - errors;
-                eprintln!(
+                say!(
                     "{errors} error{}, {warnings} warning{}",
                     plural(errors),
                     plural(warnings)
                 );
             }
+            Ok(())
         }
-        Format::Json => print!("{}", diagnostic::render::json(diagnostics, program)),
+        Format::Json => {
+            write::print(&diagnostic::render::json(diagnostics, program)).map_err(|e| e.report())
+        }
     }
 }
 
@@ -234,7 +272,7 @@ fn report_error(error: impl miette::Diagnostic + Send + Sync + 'static) {
     let _ = miette::GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .render_report(&mut out, report.as_ref());
-    eprint!("{out}");
+    write::say_text(&out);
 }
 
 fn plural(n: usize) -> &'static str {

@@ -54,6 +54,41 @@ pub enum PlanError {
         )
     )]
     Invalid { policy: String, problem: String },
+    #[error("policy `{policy}` is given twice: in {first} and in {second}")]
+    #[diagnostic(
+        code(rem::E082),
+        help(
+            "give each policy once: a compiled plan or the .rem files it was compiled from, not both (every action would be sent twice)"
+        )
+    )]
+    Twice {
+        policy: String,
+        first: String,
+        second: String,
+    },
+    #[error(
+        "policy `{}` ({}) and policy `{}` ({}) would both send a {} by {} to the {}",
+        .0.later, .0.later_input, .0.earlier, .0.earlier_input, .0.kind, .0.channel, .0.recipient
+    )]
+    #[diagnostic(
+        code(rem::E083),
+        help(
+            "policies given in separate plans are not checked against each other when compiled: check them together with `rem check`, then narrow their scopes or write `wins_over`"
+        )
+    )]
+    Overlap(Box<PlanOverlap>),
+}
+
+/// Two policies from inputs compiled apart that would send one message twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanOverlap {
+    pub earlier: String,
+    pub earlier_input: String,
+    pub later: String,
+    pub later_input: String,
+    pub kind: String,
+    pub channel: String,
+    pub recipient: String,
 }
 
 /// Who an action goes to, one person each.
@@ -95,6 +130,27 @@ pub enum Address {
 }
 
 impl Address {
+    /// Feeds what the address resolves to into `hasher`, without building the text.
+    fn hash_into(self, booking: &Booking<'_>, hasher: &mut xxhash_rust::xxh3::Xxh3) {
+        let mobile = |i: usize| {
+            booking.guardians[i]
+                .as_ref()
+                .and_then(|g| g.mobile.as_deref())
+        };
+        let (tag, value): (&[u8], &str) = match self {
+            Address::Mobile(Who::Guardian1) => (b"m", mobile(0).unwrap_or_default()),
+            Address::Mobile(Who::Guardian2) => (b"m", mobile(1).unwrap_or_default()),
+            Address::Mobile(_) => (b"m", booking.patient.mobile.as_deref().unwrap_or_default()),
+            Address::Email => (b"e", booking.patient.email.as_deref().unwrap_or_default()),
+            Address::Inbox => (b"i", &booking.patient_id),
+            Address::Postal => (b"p", &booking.patient_id),
+            Address::Unit => (b"u", &booking.unit),
+        };
+        hasher.update(tag);
+        hasher.update(value.as_bytes());
+        hasher.update(&[0]);
+    }
+
     /// The address as the sending system reads it: `+46...`, `a@b.se`, `inbox:ID`,
     /// `postal:ID`, `unit:NAME`.
     pub fn resolve(self, booking: &Booking<'_>) -> String {
@@ -174,6 +230,8 @@ pub enum Reason {
     NoConsent(Channel),
     NoMobile,
     NoEmail,
+    /// An e-mail address was given, but it cannot be sent to.
+    InvalidEmail,
     NoInboxAccount,
     AlreadyComplement(Channel),
     FallbackAfterVisit,
@@ -489,6 +547,7 @@ impl Engine {
                                     "also",
                                     *channel,
                                     Who::Patient,
+                                    address,
                                 ),
                                 policy: p,
                                 message: m,
@@ -568,6 +627,7 @@ impl Engine {
                             "",
                             plan_message.channel,
                             who,
+                            address,
                         );
                         out.push(Outcome::Action(Action {
                             key: action_key,
@@ -651,6 +711,7 @@ impl Engine {
                                 "fallback",
                                 fallback.channel,
                                 who,
+                                address,
                             ),
                             policy: p,
                             message: m,
@@ -692,6 +753,7 @@ impl Engine {
             Reason::NoConsent(channel) => format!("no consent for {}", channel.as_str()),
             Reason::NoMobile => "no mobile number".to_string(),
             Reason::NoEmail => "no e-mail address".to_string(),
+            Reason::InvalidEmail => "the e-mail address is not valid".to_string(),
             Reason::NoInboxAccount => "no inbox account".to_string(),
             Reason::AlreadyComplement(channel) => {
                 format!("already sent on {} as a complement", channel.as_str())
@@ -759,7 +821,11 @@ fn address(
                 .email
                 .as_ref()
                 .map(|_| Address::Email)
-                .ok_or(Reason::NoEmail)
+                .ok_or(if booking.patient.email_invalid {
+                    Reason::InvalidEmail
+                } else {
+                    Reason::NoEmail
+                })
         }
         (Channel::Email, _) => Err(Reason::NoEmail),
     }
@@ -774,7 +840,13 @@ fn address_for_fallback(
 }
 
 /// The idempotency key: a hash of what identifies the action, including the visit's start, so
-/// that moving the booking voids the old reminders.
+/// that moving the booking voids the old reminders, and the patient and the address, so that
+/// two actions for different people or addresses never share a key (even when a faulty export
+/// gives two patients one booking id).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each argument is one part of what identifies an action"
+)]
 fn key(
     policy: &plan::Policy,
     message: &plan::Message,
@@ -783,6 +855,7 @@ fn key(
     part: &str,
     channel: Channel,
     who: Who,
+    address: Address,
 ) -> u128 {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     let start = booking.start.timestamp();
@@ -794,10 +867,12 @@ fn key(
         part,
         channel.as_str(),
         who.as_str(),
+        &booking.patient_id,
     ] {
         hasher.update(piece.as_bytes());
         hasher.update(&[0]);
     }
+    address.hash_into(booking, &mut hasher);
     hasher.update(&start.to_le_bytes());
     hasher.digest128()
 }

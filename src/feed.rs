@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 
 use crate::booking::{
     self, Booking, ConsentSource, Guardian, IdKind, Kind, Patient, Source, Status,
@@ -15,6 +15,17 @@ use crate::booking::{
 pub mod csv;
 pub mod fhir;
 pub mod jsonl;
+pub mod lines;
+pub mod rules;
+
+/// The reason given for a line longer than [`lines::MAX_LINE_BYTES`].
+pub const LINE_TOO_LONG: &str =
+    "the line is longer than 1 MiB; a booking row is a few hundred bytes";
+
+/// The first and last years a booking's times may have: every time the engine derives from
+/// them (offsets and fallbacks up to ten years) stays writable as RFC 3339, and a year such
+/// as `0026` (a slip for 2026) is caught.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
 
 /// The feed formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +109,32 @@ pub enum FeedError {
     #[error("cannot read the feed: {0}")]
     #[diagnostic(code(rem::E093), help("check that the file exists and can be read"))]
     Io(String),
+    #[error("the feed names the column `{column}` twice (columns {first} and {second})")]
+    #[diagnostic(
+        code(rem::E094),
+        help(
+            "each column may appear once in the header, or rem cannot tell which value to use; remove or rename one of them"
+        )
+    )]
+    DuplicateColumn {
+        column: &'static str,
+        first: usize,
+        second: usize,
+    },
+    #[error(
+        "the bundle holds two different {kind} resources with one id (entries {first} and {second})"
+    )]
+    #[diagnostic(
+        code(rem::E095),
+        help(
+            "a reference must name one resource; export the bundle again, or remove the stale copy"
+        )
+    )]
+    DuplicateResource {
+        kind: String,
+        first: usize,
+        second: usize,
+    },
 }
 
 /// The canonical columns, in the order of the canonical CSV header.
@@ -315,9 +352,12 @@ impl<'a> RawBooking<'a> {
         let mobile = take(Column::Mobile)
             .map(|v| phone(Column::Mobile, v))
             .transpose()?;
-        let email = take(Column::Email)
-            .map(|v| mail(Column::Email, v))
-            .transpose()?;
+        // An unusable e-mail address costs the e-mail, not the booking.
+        let (email, email_invalid) = match take(Column::Email) {
+            Some(v) if booking::is_email(&v) => (Some(v), false),
+            Some(_) => (None, true),
+            None => (None, false),
+        };
         let consent_sms = flag(Column::ConsentSms, take(Column::ConsentSms), false)?;
         let consent_email = flag(Column::ConsentEmail, take(Column::ConsentEmail), false)?;
         let consent_source = match take(Column::ConsentSource) {
@@ -393,6 +433,7 @@ impl<'a> RawBooking<'a> {
                 id_kind,
                 mobile,
                 email,
+                email_invalid,
                 consent_sms,
                 consent_email,
                 consent_source,
@@ -406,40 +447,34 @@ impl<'a> RawBooking<'a> {
     }
 }
 
-/// A value in backticks where it may be shown, or nothing where it is personal data.
-fn shown(column: Column, value: &str) -> String {
-    if column.is_personal() {
-        String::new()
-    } else {
-        let short: String = value.chars().take(40).collect();
-        format!(" `{short}`")
-    }
-}
-
 fn word<T>(
     column: Column,
     value: Cow<'_, str>,
     parse: fn(&str) -> Option<T>,
     expected: &str,
 ) -> Result<T, (Column, String)> {
-    parse(&value).ok_or_else(|| {
-        (
-            column,
-            format!("value{} is not one of {expected}", shown(column, &value)),
-        )
-    })
+    // The value is not repeated: a wrong column may hold a phone number or an id number.
+    parse(&value).ok_or_else(|| (column, format!("is not one of {expected}")))
 }
 
 fn time(column: Column, value: &str) -> Result<DateTime<FixedOffset>, (Column, String)> {
-    DateTime::parse_from_rfc3339(value).map_err(|_| {
+    let time = DateTime::parse_from_rfc3339(value).map_err(|_| {
         (
             column,
-            format!(
-                "value{} is not an RFC 3339 time with offset, such as 2026-03-30T09:00:00+02:00",
-                shown(column, value)
-            ),
+            "is not an RFC 3339 time with offset, such as 2026-03-30T09:00:00+02:00".to_string(),
         )
-    })
+    })?;
+    if !YEARS.contains(&time.year()) {
+        return Err((
+            column,
+            format!(
+                "is outside the years {} to {} that a booking's times can have",
+                YEARS.start(),
+                YEARS.end()
+            ),
+        ));
+    }
+    Ok(time)
 }
 
 /// `YYYY-MM-DD`, strictly: four, two and two digits.
@@ -459,15 +494,7 @@ fn date(column: Column, value: &str) -> Result<NaiveDate, (Column, String)> {
             .and_then(|y| NaiveDate::from_ymd_opt(y, m, d)),
         _ => None,
     };
-    parsed.ok_or_else(|| {
-        (
-            column,
-            format!(
-                "value{} is not a date in the form YYYY-MM-DD",
-                shown(column, value)
-            ),
-        )
-    })
+    parsed.ok_or_else(|| (column, "is not a date in the form YYYY-MM-DD".to_string()))
 }
 
 fn flag(
@@ -479,10 +506,7 @@ fn flag(
         None | Some("") => Ok(default),
         Some("true") => Ok(true),
         Some("false") => Ok(false),
-        Some(other) => Err((
-            column,
-            format!("value{} is not true or false", shown(column, other)),
-        )),
+        Some(_) => Err((column, "is not true or false".to_string())),
     }
 }
 
@@ -495,36 +519,6 @@ fn phone<'a>(column: Column, value: Cow<'a, str>) -> Result<Cow<'a, str>, (Colum
             "is not a phone number in E.164 form (+ and country code, e.g. +46701234567)"
                 .to_string(),
         ))
-    }
-}
-
-fn mail<'a>(column: Column, value: Cow<'a, str>) -> Result<Cow<'a, str>, (Column, String)> {
-    if booking::is_email(&value) {
-        Ok(value)
-    } else {
-        Err((column, "is not an e-mail address".to_string()))
-    }
-}
-
-/// Reads the next line that is not blank into `line`, counting every line read in
-/// `line_number`. `Ok(false)` at the end of the input.
-pub(crate) fn next_line(
-    input: &mut impl std::io::BufRead,
-    line: &mut Vec<u8>,
-    line_number: &mut u64,
-) -> Result<bool, FeedError> {
-    loop {
-        line.clear();
-        let read = input
-            .read_until(b'\n', line)
-            .map_err(|e| FeedError::Io(e.to_string()))?;
-        if read == 0 {
-            return Ok(false);
-        }
-        *line_number += 1;
-        if !line.iter().all(u8::is_ascii_whitespace) {
-            return Ok(true);
-        }
     }
 }
 

@@ -145,19 +145,21 @@ impl<W: Write> ActionWriter<W> {
                     line.condition.as_deref().unwrap_or(""),
                     line.skip.as_deref().unwrap_or(""),
                 ];
-                csv.write_record(record).map_err(io::Error::other)
+                csv.write_record(record.map(|cell| neutral(cell).into_owned().into_bytes()))
+                    .map_err(io::Error::other)
             }
         }
     }
 
-    /// Writes what is buffered and flushes.
-    pub fn finish(self) -> io::Result<()> {
+    /// Writes what is buffered, flushes, and gives the output back.
+    pub fn finish(self) -> io::Result<W> {
         match self.sink {
             Sink::Jsonl { mut out, buffer } => {
                 out.write_all(&buffer)?;
-                out.flush()
+                out.flush()?;
+                Ok(out)
             }
-            Sink::Csv(mut csv) => csv.flush(),
+            Sink::Csv(csv) => csv.into_inner().map_err(|e| e.into_error()),
         }
     }
 }
@@ -443,6 +445,19 @@ fn weekday(language: &str, day: u32) -> &'static str {
     names[day as usize % 7]
 }
 
+/// A CSV cell made safe to open in a spreadsheet (OWASP, "CSV Injection"): a cell that starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return would be read as a formula, so it gets a
+/// `'` in front. A phone number in E.164 form (`+46701234567`) is left as it is: the SMS gateway
+/// needs it, and a spreadsheet reads it as a number, not a formula.
+pub fn neutral(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !crate::booking::is_e164(cell) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// Writes rejected rows: where, which booking, which field, why. No values of personal fields.
 pub struct RejectWriter<W: Write> {
     csv: csv::Writer<W>,
@@ -462,19 +477,23 @@ impl<W: Write> RejectWriter<W> {
             Location::Entry(n) => (String::new(), n.to_string()),
         };
         self.csv
-            .write_record([
-                input,
-                &line,
-                &entry,
-                reject.booking_id.as_deref().unwrap_or(""),
-                reject.field.unwrap_or(""),
-                &reject.reason,
-            ])
+            .write_record(
+                [
+                    input,
+                    &line,
+                    &entry,
+                    reject.booking_id.as_deref().unwrap_or(""),
+                    reject.field.unwrap_or(""),
+                    &reject.reason,
+                ]
+                .map(|cell| neutral(cell).into_owned().into_bytes()),
+            )
             .map_err(io::Error::other)
     }
 
-    pub fn finish(mut self) -> io::Result<()> {
-        self.csv.flush()
+    /// Flushes, and gives the output back.
+    pub fn finish(self) -> io::Result<W> {
+        self.csv.into_inner().map_err(|e| e.into_error())
     }
 }
 

@@ -299,20 +299,41 @@ fn time(value: &Spanned<String>, field: &str) -> Result<DateTime<FixedOffset>, T
     })
 }
 
-fn events(case: &Case) -> Result<EventIndex, TestError> {
+fn events(case: &Case, now: DateTime<Utc>) -> Result<EventIndex, TestError> {
     let mut index = EventIndex::default();
     for event in &case.events {
-        let fields: Vec<(String, String)> = event
-            .get_ref()
-            .iter()
-            .filter_map(|(k, v)| value_text(v.get_ref()).map(|t| (k.clone(), t)))
-            .collect();
+        let bad = |field: &str, reason: String| TestError::BadValue {
+            field: format!("events.{field}"),
+            reason,
+            span: event.span().into(),
+        };
+        let mut fields: Vec<(&'static str, String)> = Vec::new();
+        for (name, value) in event.get_ref() {
+            let known = crate::events::FIELDS
+                .iter()
+                .find(|f| *f == name)
+                .ok_or_else(|| {
+                    bad(
+                        name,
+                        format!(
+                            "is not a field of an event; events have {}",
+                            crate::events::FIELDS.join(", ")
+                        ),
+                    )
+                })?;
+            if let Some(text) = value_text(value.get_ref()) {
+                fields.push((known, text));
+            }
+        }
         let (booking_id, parsed) =
-            crate::events::event(&fields).map_err(|reason| TestError::BadValue {
-                field: "events".to_string(),
-                reason,
-                span: event.span().into(),
-            })?;
+            crate::events::event(&fields).map_err(|(field, reason)| bad(field, reason))?;
+        if parsed.at > now {
+            return Err(bad(
+                "at",
+                "is after the test's `now`: an event cannot be reported before it happens"
+                    .to_string(),
+            ));
+        }
         index.insert(booking_id, parsed);
     }
     Ok(index)
@@ -515,7 +536,7 @@ pub fn run_case(
             });
         }
     };
-    let index = events(case)?;
+    let index = events(case, now)?;
     let options = Options { now, since, mode };
     let mut actual = Vec::new();
     let mut skipped = Vec::new();

@@ -7,12 +7,21 @@ use crate::source::FileId;
 
 use super::CheckError;
 
-/// Every such pair, reported at the later policy's message, unless one policy `wins_over` the
-/// other. `items[i]` is the source of `policies[i]`.
-pub(super) fn find(
-    policies: &[Policy],
-    items: &[(FileId, Vec<PolicyItem>)],
-) -> Vec<(FileId, CheckError)> {
+/// Two policies that would both send a message to the same person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clash {
+    /// The earlier and the later policy, by number.
+    pub earlier: usize,
+    pub later: usize,
+    /// The messages of each, by number.
+    pub earlier_message: usize,
+    pub later_message: usize,
+    pub recipient: crate::plan::Recipient,
+}
+
+/// Every such pair of policies (the later policy's messages in order), unless one policy
+/// `wins_over` the other.
+pub fn clashes(policies: &[Policy]) -> Vec<Clash> {
     let mut found = Vec::new();
     for (j, later) in policies.iter().enumerate() {
         for (i, earlier) in policies[..j].iter().enumerate() {
@@ -22,8 +31,8 @@ pub(super) fn find(
             if !scopes_overlap(&earlier.scope, &later.scope) {
                 continue;
             }
-            for b in &later.messages {
-                let clash = earlier.messages.iter().find_map(|a| {
+            for (bm, b) in later.messages.iter().enumerate() {
+                let clash = earlier.messages.iter().enumerate().find_map(|(am, a)| {
                     if a.kind != b.kind || a.channel != b.channel {
                         return None;
                     }
@@ -32,33 +41,56 @@ pub(super) fn find(
                             .iter()
                             .any(|ra| ra.recipient.overlaps(rb.recipient))
                     })?;
-                    Some((a, recipient.recipient))
+                    Some((am, recipient.recipient))
                 });
-                let Some((a, recipient)) = clash else {
-                    continue;
-                };
-                let (file, span) = (items[j].0, message_span(&items[j].1, &b.name));
-                let first = (items[i].0 == file).then(|| message_span(&items[i].1, &a.name).into());
-                found.push((
-                    file,
-                    CheckError::OverlappingPolicies {
-                        policy: later.name.clone(),
-                        other: earlier.name.clone(),
-                        kind: b.kind.as_str().to_string(),
-                        channel: b.channel.as_str().to_string(),
-                        recipient: recipient.as_str().to_string(),
-                        span: span.into(),
-                        first,
-                        help: format!(
-                            "narrow the scopes (`units`, `exams`, `kinds`) so they do not overlap, or write `wins_over \"{}\"` in policy `{}` if its message replaces the other's",
-                            earlier.name, later.name
-                        ),
-                    },
-                ));
+                if let Some((am, recipient)) = clash {
+                    found.push(Clash {
+                        earlier: i,
+                        later: j,
+                        earlier_message: am,
+                        later_message: bm,
+                        recipient,
+                    });
+                }
             }
         }
     }
     found
+}
+
+/// Every clash as an error at the later policy's message. `items[i]` is the source of
+/// `policies[i]`.
+pub(super) fn find(
+    policies: &[Policy],
+    items: &[(FileId, Vec<PolicyItem>)],
+) -> Vec<(FileId, CheckError)> {
+    clashes(policies)
+        .into_iter()
+        .map(|clash| {
+            let (earlier, later) = (&policies[clash.earlier], &policies[clash.later]);
+            let a = &earlier.messages[clash.earlier_message];
+            let b = &later.messages[clash.later_message];
+            let (i, j) = (clash.earlier, clash.later);
+            let (file, span) = (items[j].0, message_span(&items[j].1, &b.name));
+            let first = (items[i].0 == file).then(|| message_span(&items[i].1, &a.name).into());
+            (
+                file,
+                CheckError::OverlappingPolicies {
+                    policy: later.name.clone(),
+                    other: earlier.name.clone(),
+                    kind: b.kind.as_str().to_string(),
+                    channel: b.channel.as_str().to_string(),
+                    recipient: clash.recipient.as_str().to_string(),
+                    span: span.into(),
+                    first,
+                    help: format!(
+                        "narrow the scopes (`units`, `exams`, `kinds`) so they do not overlap, or write `wins_over \"{}\"` in policy `{}` if its message replaces the other's",
+                        earlier.name, later.name
+                    ),
+                },
+            )
+        })
+        .collect()
 }
 
 fn message_span(items: &[PolicyItem], name: &str) -> Span {

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use rem::diff::{self, Summary};
 use rem::engine::{Engine, Mode, Options};
-use rem::output::Tally;
 
-use super::eval::{FeedArgs, feed_format, for_each_row, load_events, load_plan};
+use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan};
+use super::write::{Output, WriteError, say};
 use super::{FAILED, Format, OK, UNUSABLE};
 
 #[derive(clap::Args)]
@@ -30,8 +30,8 @@ pub fn run(args: &DiffArgs) -> u8 {
 }
 
 fn engine(path: &PathBuf) -> Result<Engine, u8> {
-    let (plan, _) = load_plan(std::slice::from_ref(path))?;
-    Engine::new(plan).map_err(|e| {
+    let loaded = load_plan(std::slice::from_ref(path))?;
+    Engine::new(loaded.plan).map_err(|e| {
         super::report_error(e);
         UNUSABLE
     })
@@ -41,20 +41,20 @@ fn diff(args: &DiffArgs) -> Result<u8, u8> {
     let old = engine(&args.old)?;
     let new = engine(&args.new)?;
     let format = feed_format(&args.input.feed, args.input.format).map_err(|message| {
-        eprintln!("error: {message}");
+        say!("error: {message}");
         UNUSABLE
     })?;
-    let (events, _) = load_events(args.input.events.as_deref(), &mut Tally::default())?;
     let options = Options {
         now: super::now_or_clock(args.input.now),
         since: None,
         mode: Mode::Forecast,
     };
+    let (events, _) = load_events(args.input.events.as_deref(), options.now)?;
     let mut summary = Summary::default();
     let mut rejected = 0u64;
     let mut changes_json = Vec::new();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = Output::stdout();
+    let mut failure = None;
     let read = for_each_row(&args.input.feed, format, |_, row| {
         match row {
             Ok(booking) => {
@@ -63,8 +63,12 @@ fn diff(args: &DiffArgs) -> Result<u8, u8> {
                 match args.output {
                     Format::Human => {
                         for change in &changes {
-                            let _ =
-                                writeln!(out, "{}: {}", change.booking_id, diff::describe(change));
+                            if let Err(e) =
+                                writeln!(out, "{}: {}", change.booking_id, diff::describe(change))
+                            {
+                                failure = Some(e);
+                                return false;
+                            }
                         }
                     }
                     Format::Json => changes_json.extend(changes),
@@ -75,27 +79,33 @@ fn diff(args: &DiffArgs) -> Result<u8, u8> {
         true
     });
     if let Err(error) = read {
-        eprintln!("error in {}:", args.input.feed.display());
+        say!("error in {}:", args.input.feed.display());
         super::report_error(error);
         return Err(UNUSABLE);
+    }
+    let failed = |e: std::io::Error| WriteError::new("standard output", e).report();
+    if let Some(error) = failure {
+        return Err(failed(error));
     }
     let lines = summary.lines();
     match args.output {
         Format::Human => {
             if summary.bookings_changed == 0 {
-                let _ = writeln!(
+                writeln!(
                     out,
                     "no changes for the {} bookings of the feed",
                     summary.bookings_read
-                );
+                )
+                .map_err(failed)?;
             } else {
-                let _ = writeln!(
+                writeln!(
                     out,
                     "\n{} of {} bookings change:",
                     summary.bookings_changed, summary.bookings_read
-                );
+                )
+                .map_err(failed)?;
                 for line in &lines {
-                    let _ = writeln!(out, "  {line}");
+                    writeln!(out, "  {line}").map_err(failed)?;
                 }
             }
         }
@@ -107,18 +117,17 @@ fn diff(args: &DiffArgs) -> Result<u8, u8> {
                 "summary": lines,
                 "changes": changes_json,
             });
-            let _ = writeln!(
+            writeln!(
                 out,
                 "{}",
                 serde_json::to_string_pretty(&report).unwrap_or_default()
-            );
+            )
+            .map_err(failed)?;
         }
     }
-    let _ = out.flush();
+    out.finish().map_err(|e| e.report())?;
     if rejected > 0 {
-        eprintln!(
-            "{rejected} rows of the feed were rejected and not compared; `rem eval` lists them"
-        );
+        say!("{rejected} rows of the feed were rejected and not compared; `rem eval` lists them");
     }
     // Like diff(1): 0 no change, 1 changes, 2 trouble.
     Ok(if summary.bookings_changed > 0 {

@@ -1,40 +1,19 @@
 //! `rem eval`: policies × booking feed × events → actions, rejects and a summary.
 
-use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use rem::booking::Booking;
 use rem::engine::{Engine, Mode, Options, Outcome};
-use rem::events::{self, EventIndex};
-use rem::feed::{self, FeedError, Format, Location, Reject, csv::CsvFeed, jsonl::JsonlFeed};
+use rem::feed::Reject;
 use rem::output::{ActionWriter, OutputFormat, RejectWriter, Tally};
-use rem::plan::Plan;
-use rem::source::Program;
 
-use super::{FAILED, OK, UNUSABLE, load_and_check, policy_files, print_diagnostics};
+use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan};
+use super::write::{Named, Output, WriteError, refuse_overwriting_inputs, say, say_text};
+use super::{OK, UNUSABLE};
 
 /// Exit status: the run finished, but some rows were rejected (see the rejects file).
 pub const REJECTED: u8 = 3;
-
-/// The inputs `eval`, `explain` and `diff` share: the bookings, the events, the time.
-#[derive(clap::Args)]
-pub struct FeedArgs {
-    /// The booking feed: CSV, JSON Lines (.jsonl) or a FHIR R4 Bundle (.json).
-    #[arg(long, value_name = "FILE")]
-    pub feed: PathBuf,
-    /// The feed's format, when its file name does not tell.
-    #[arg(long, value_enum)]
-    pub format: Option<FeedFormat>,
-    /// Delivery events (JSON Lines, or CSV by extension): sent, delivered, failed, opened.
-    #[arg(long, value_name = "FILE")]
-    pub events: Option<PathBuf>,
-    /// The evaluation time, RFC 3339 (default: the current time).
-    #[arg(long, value_name = "TIME", value_parser = super::parse_time)]
-    pub now: Option<DateTime<Utc>>,
-}
 
 #[derive(clap::Args)]
 pub struct EvalArgs {
@@ -64,13 +43,6 @@ pub struct EvalArgs {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FeedFormat {
-    Csv,
-    Jsonl,
-    Fhir,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ModeArg {
     Forecast,
     Due,
@@ -82,142 +54,108 @@ pub enum OutputArg {
     Csv,
 }
 
-/// Reads plans and compiles `.rem` files into one plan; prints diagnostics on failure.
-pub fn load_plan(paths: &[PathBuf]) -> Result<(Plan, Option<Program>), u8> {
-    let (json, rem): (Vec<&PathBuf>, Vec<&PathBuf>) = paths
-        .iter()
-        .partition(|p| p.extension().is_some_and(|e| e == "json"));
-    let mut policies = Vec::new();
-    for path in json {
-        let text = super::read_text(path).map_err(|message| {
-            eprintln!("error: {message}");
-            UNUSABLE
-        })?;
-        let plan: Plan = serde_json::from_str(&text).map_err(|e| {
-            eprintln!("error: {} is not a rem plan: {e}", path.display());
-            UNUSABLE
-        })?;
-        if plan.format != rem::plan::FORMAT {
-            eprintln!(
-                "error: {} is not a rem plan (format `{}`)",
-                path.display(),
-                plan.format
-            );
-            return Err(UNUSABLE);
-        }
-        policies.extend(plan.policies);
-    }
-    let mut program = None;
-    if !rem.is_empty() {
-        let owned: Vec<PathBuf> = rem.into_iter().cloned().collect();
-        let files = policy_files(&owned).map_err(|message| {
-            eprintln!("error: {message}");
-            UNUSABLE
-        })?;
-        let (loaded, checked) = load_and_check(&files);
-        if checked.has_errors() || checked.diagnostics.iter().any(|d| d.file.is_none()) {
-            print_diagnostics(&checked.diagnostics, &loaded, super::Format::Human);
-            return Err(FAILED);
-        }
-        print_diagnostics(&checked.diagnostics, &loaded, super::Format::Human);
-        policies.extend(checked.plan.policies);
-        program = Some(loaded);
-    }
-    Ok((Plan::new(policies), program))
-}
-
-pub fn feed_format(path: &Path, given: Option<FeedFormat>) -> Result<Format, String> {
-    match given {
-        Some(FeedFormat::Csv) => Ok(Format::Csv),
-        Some(FeedFormat::Jsonl) => Ok(Format::Jsonl),
-        Some(FeedFormat::Fhir) => Ok(Format::Fhir),
-        None => Format::from_path(&path.to_string_lossy()).ok_or_else(|| {
-            format!(
-                "cannot tell the format of {} from its name; give --format csv, jsonl or fhir",
-                path.display()
-            )
-        }),
-    }
-}
-
-/// Calls `each` for every row of the feed, in order: a booking, or a reject.
-pub fn for_each_row(
-    path: &Path,
-    format: Format,
-    mut each: impl FnMut(Location, Result<&Booking<'_>, &Reject>) -> bool,
-) -> Result<(), FeedError> {
-    let open = || {
-        File::open(path)
-            .map(|f| BufReader::with_capacity(1 << 20, f))
-            .map_err(|e| FeedError::Io(e.to_string()))
-    };
-    match format {
-        Format::Csv => {
-            let mut feed = CsvFeed::new(open()?)?;
-            while let Some(row) = feed.next_row() {
-                let (location, row) = row?;
-                if !each(location, row.as_ref()) {
-                    break;
-                }
-            }
-        }
-        Format::Jsonl => {
-            let mut feed = JsonlFeed::new(open()?);
-            while let Some(row) = feed.next_row() {
-                let (location, row) = row?;
-                if !each(location, row.as_ref()) {
-                    break;
-                }
-            }
-        }
-        Format::Fhir => {
-            let text = std::fs::read_to_string(path).map_err(|e| FeedError::Io(e.to_string()))?;
-            for (location, row) in feed::fhir::read_bundle(&text)? {
-                if !each(location, row.as_ref()) {
-                    break;
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-pub fn load_events(
-    path: Option<&Path>,
-    tally: &mut Tally,
-) -> Result<(EventIndex, Vec<Reject>), u8> {
-    let Some(path) = path else {
-        return Ok((EventIndex::default(), Vec::new()));
-    };
-    let text = super::read_text(path).map_err(|message| {
-        eprintln!("error: {message}");
-        UNUSABLE
-    })?;
-    let csv = path.extension().is_some_and(|e| e == "csv");
-    let (index, rejects) = events::read(&text, csv);
-    tally.event_rows_read = (index.len() + rejects.len()) as u64;
-    tally.event_rows_rejected = rejects.len() as u64;
-    Ok((index, rejects))
-}
-
 pub fn run(args: &EvalArgs) -> u8 {
     match eval(args) {
         Ok(status) | Err(status) => status,
     }
 }
 
+/// `NAME.rejects.csv` beside the output, or beside the feed when the output is standard output.
+fn default_rejects_path(args: &EvalArgs) -> PathBuf {
+    let beside = args.out.as_ref().unwrap_or(&args.input.feed);
+    let name = beside
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or("rem").to_string();
+    beside.with_file_name(format!("{stem}.rejects.csv"))
+}
+
+/// The rejects file: opened at the first reject, moved into place when the run is done.
+struct Rejects {
+    path: PathBuf,
+    writer: Option<RejectWriter<Output>>,
+    count: u64,
+}
+
+impl Rejects {
+    fn write(&mut self, input: &str, reject: &Reject) -> Result<(), WriteError> {
+        let name = self.path.display().to_string();
+        if self.writer.is_none() {
+            let output = Output::file(&self.path)?;
+            self.writer =
+                Some(RejectWriter::new(output).map_err(|e| WriteError::new(name.as_str(), e))?);
+        }
+        self.count += 1;
+        match &mut self.writer {
+            Some(writer) => writer
+                .write(input, reject)
+                .map_err(|e| WriteError::new(name, e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Flushes the file; it is moved into place by [`Rejects::commit`].
+    fn flush(&mut self) -> Result<Option<Output>, WriteError> {
+        let name = self.path.display().to_string();
+        self.writer
+            .take()
+            .map(|w| w.finish().map_err(|e| WriteError::new(name, e)))
+            .transpose()
+    }
+
+    /// Moves the file into place, or, when this run rejected nothing, removes the rejects
+    /// file an earlier run left, so that it is not taken for this run's.
+    fn commit(path: &Path, output: Option<Output>) -> Result<(), WriteError> {
+        match output {
+            Some(output) => output.finish(),
+            None => match std::fs::metadata(path) {
+                Ok(meta) if meta.is_file() => std::fs::remove_file(path)
+                    .map_err(|e| WriteError::new(path.display().to_string(), e)),
+                _ => Ok(()),
+            },
+        }
+    }
+}
+
 fn eval(args: &EvalArgs) -> Result<u8, u8> {
-    let (plan, _) = load_plan(&args.policies)?;
-    let engine = Engine::new(plan).map_err(|e| {
+    let loaded = load_plan(&args.policies)?;
+    let rejects_path = args
+        .rejects
+        .clone()
+        .unwrap_or_else(|| default_rejects_path(args));
+    let mut inputs = args.input.named();
+    inputs.extend(loaded.named());
+    let mut outputs = vec![Named {
+        role: if args.rejects.is_some() {
+            "--rejects"
+        } else {
+            "the rejects file"
+        },
+        path: &rejects_path,
+    }];
+    if let Some(out) = &args.out {
+        outputs.insert(
+            0,
+            Named {
+                role: "-o",
+                path: out,
+            },
+        );
+    }
+    refuse_overwriting_inputs(&inputs, &outputs).map_err(|message| {
+        say!("error: {message}");
+        UNUSABLE
+    })?;
+
+    let engine = Engine::new(loaded.plan).map_err(|e| {
         super::report_error(e);
         UNUSABLE
     })?;
     let format = feed_format(&args.input.feed, args.input.format).map_err(|message| {
-        eprintln!("error: {message}");
+        say!("error: {message}");
         UNUSABLE
     })?;
-    let mut tally = Tally::default();
-    let (events, event_rejects) = load_events(args.input.events.as_deref(), &mut tally)?;
     let options = Options {
         now: super::now_or_clock(args.input.now),
         since: args.since,
@@ -226,114 +164,83 @@ fn eval(args: &EvalArgs) -> Result<u8, u8> {
             ModeArg::Due => Mode::Due,
         },
     };
+    let mut tally = Tally::default();
+    let (events, event_rejects) = load_events(args.input.events.as_deref(), options.now)?;
+    tally.event_rows_read = (events.len() + event_rejects.len()) as u64;
+    tally.event_rows_rejected = event_rejects.len() as u64;
     let output_format = match args.output {
         OutputArg::Jsonl => OutputFormat::Jsonl,
         OutputArg::Csv => OutputFormat::Csv,
     };
 
-    let out: Box<dyn Write> = match &args.out {
-        Some(path) => Box::new(BufWriter::with_capacity(
-            1 << 20,
-            File::create(path).map_err(|e| cannot_write(path, &e))?,
-        )),
-        None => Box::new(BufWriter::with_capacity(1 << 20, std::io::stdout().lock())),
+    let out = Output::to(args.out.as_deref()).map_err(|e| e.report())?;
+    let out_name = out.name().to_string();
+    let mut writer = ActionWriter::new(out, output_format, args.explain)
+        .map_err(|e| WriteError::new(out_name.as_str(), e).report())?;
+    let mut rejects = Rejects {
+        path: rejects_path,
+        writer: None,
+        count: 0,
     };
-    let mut writer =
-        ActionWriter::new(out, output_format, args.explain).map_err(|e| io_failed(&e))?;
-    let rejects_path = args.rejects.clone().unwrap_or_else(|| {
-        let beside = args.out.as_ref().unwrap_or(&args.input.feed);
-        let stem = beside
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let stem = stem.split('.').next().unwrap_or("rem").to_string();
-        beside.with_file_name(format!("{stem}.rejects.csv"))
-    });
-    // The rejects file is written only when there is something to say.
-    let mut rejects: Option<RejectWriter<BufWriter<File>>> = None;
-    let mut write_reject = |input: &str, reject: &Reject| -> Result<(), u8> {
-        if rejects.is_none() {
-            let file = File::create(&rejects_path).map_err(|e| cannot_write(&rejects_path, &e))?;
-            rejects = Some(RejectWriter::new(BufWriter::new(file)).map_err(|e| io_failed(&e))?);
+    if let Some(events_path) = &args.input.events {
+        let name = events_path.display().to_string();
+        for reject in &event_rejects {
+            rejects.write(&name, reject).map_err(|e| e.report())?;
         }
-        match &mut rejects {
-            Some(w) => w.write(input, reject).map_err(|e| io_failed(&e)),
-            None => Ok(()),
-        }
-    };
-    let events_name = args
-        .input
-        .events
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
-    for reject in &event_rejects {
-        write_reject(&events_name, reject)?;
     }
 
     let feed_name = args.input.feed.display().to_string();
     let mut outcomes: Vec<Outcome> = Vec::new();
-    let mut failure: Option<u8> = None;
+    let mut failure: Option<WriteError> = None;
     let read = for_each_row(&args.input.feed, format, |_, row| {
-        match row {
+        let written = match row {
             Ok(booking) => {
                 outcomes.clear();
                 engine.evaluate(booking, &events, &options, &mut outcomes);
                 tally.count_booking(&outcomes);
-                for outcome in &outcomes {
-                    if let Err(e) = writer.write(&engine, booking, outcome) {
-                        failure = Some(io_failed(&e));
-                        return false;
-                    }
-                }
+                outcomes
+                    .iter()
+                    .try_for_each(|outcome| writer.write(&engine, booking, outcome))
+                    .map_err(|e| WriteError::new(out_name.as_str(), e))
             }
             Err(reject) => {
                 tally.count_reject();
-                if let Err(status) = write_reject(&feed_name, reject) {
-                    failure = Some(status);
-                    return false;
-                }
+                rejects.write(&feed_name, reject)
+            }
+        };
+        match written {
+            Ok(()) => true,
+            Err(error) => {
+                failure = Some(error);
+                false
             }
         }
-        true
     });
-    if let Err(error) = read {
-        eprintln!("error in {}:", args.input.feed.display());
-        super::report_error(error);
-        return Err(UNUSABLE);
+    let conflicts = match read {
+        Ok(conflicts) => conflicts,
+        Err(error) => {
+            say!("error in {}:", args.input.feed.display());
+            super::report_error(error);
+            return Err(UNUSABLE);
+        }
+    };
+    if let Some(error) = failure {
+        return Err(error.report());
     }
-    if let Some(status) = failure {
-        return Err(status);
-    }
-    writer.finish().map_err(|e| io_failed(&e))?;
-    if let Some(w) = rejects {
-        w.finish().map_err(|e| io_failed(&e))?;
-    }
-    eprint!("{}", summary(&engine, &tally, &rejects_path));
-    Ok(
-        if tally.rows_rejected > 0 || tally.event_rows_rejected > 0 {
-            REJECTED
-        } else {
-            OK
-        },
-    )
-}
-
-fn cannot_write(path: &Path, error: &std::io::Error) -> u8 {
-    eprintln!("error: cannot write {}: {error}", path.display());
-    UNUSABLE
-}
-
-fn io_failed(error: &std::io::Error) -> u8 {
-    if error.kind() == std::io::ErrorKind::BrokenPipe {
-        return OK;
-    }
-    eprintln!("error: cannot write the output: {error}");
-    UNUSABLE
+    // Both files are complete before either is moved into place.
+    let out = writer
+        .finish()
+        .map_err(|e| WriteError::new(out_name.as_str(), e).report())?;
+    let rejects_output = rejects.flush().map_err(|e| e.report())?;
+    out.finish().map_err(|e| e.report())?;
+    Rejects::commit(&rejects.path, rejects_output).map_err(|e| e.report())?;
+    super::inputs::warn_group_conflicts(&conflicts);
+    say_text(&summary(&engine, &tally, &rejects.path, conflicts.len()));
+    Ok(if rejects.count > 0 { REJECTED } else { OK })
 }
 
 /// The run summary for stderr: counts only, never personal data.
-pub fn summary(engine: &Engine, tally: &Tally, rejects_path: &Path) -> String {
+pub fn summary(engine: &Engine, tally: &Tally, rejects_path: &Path, conflicts: usize) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let _ = writeln!(
@@ -369,6 +276,12 @@ pub fn summary(engine: &Engine, tally: &Tally, rejects_path: &Path) -> String {
             s,
             "event rows read: {} ({} rejected)",
             tally.event_rows_read, tally.event_rows_rejected
+        );
+    }
+    if conflicts > 0 {
+        let _ = writeln!(
+            s,
+            "group bookings whose rows disagree on the reminder flag: {conflicts}"
         );
     }
     if tally.rows_rejected + tally.event_rows_rejected > 0 {

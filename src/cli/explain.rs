@@ -10,9 +10,9 @@ use miette::{
 
 use rem::booking::Booking;
 use rem::engine::{Engine, Mode, Options, Origin, Outcome};
-use rem::output::Tally;
 
-use super::eval::{FeedArgs, feed_format, for_each_row, load_events, load_plan};
+use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan};
+use super::write::say;
 use super::{FAILED, OK, UNUSABLE};
 
 #[derive(clap::Args)]
@@ -57,7 +57,7 @@ impl Diagnostic for Step {
 
 pub fn run(args: &ExplainArgs) -> u8 {
     let (plan, program) = match load_plan(&args.policies) {
-        Ok(loaded) => loaded,
+        Ok(loaded) => (loaded.plan, loaded.program),
         Err(status) => return status,
     };
     let engine = match Engine::new(plan) {
@@ -70,18 +70,18 @@ pub fn run(args: &ExplainArgs) -> u8 {
     let format = match feed_format(&args.input.feed, args.input.format) {
         Ok(format) => format,
         Err(message) => {
-            eprintln!("error: {message}");
+            say!("error: {message}");
             return UNUSABLE;
         }
-    };
-    let (events, _) = match load_events(args.input.events.as_deref(), &mut Tally::default()) {
-        Ok(loaded) => loaded,
-        Err(status) => return status,
     };
     let options = Options {
         now: super::now_or_clock(args.input.now),
         since: None,
         mode: Mode::Forecast,
+    };
+    let (events, _) = match load_events(args.input.events.as_deref(), options.now) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
     };
     // The text of each policy file, for snippets: from the compiled program, else from disk.
     let source_text = |file: &str| -> Option<String> {
@@ -114,17 +114,17 @@ pub fn run(args: &ExplainArgs) -> u8 {
         _ => true,
     });
     if let Err(error) = read {
-        eprintln!("error in {}:", args.input.feed.display());
+        say!("error in {}:", args.input.feed.display());
         super::report_error(error);
         return UNUSABLE;
     }
     match (report, rejected) {
-        (Some(text), _) => {
-            print!("{text}");
-            OK
-        }
+        (Some(text), _) => match super::write::print(&text) {
+            Ok(()) => OK,
+            Err(error) => error.report(),
+        },
         (None, Some(why)) => {
-            eprintln!(
+            say!(
                 "error: booking `{}` is in {} but was rejected, {why}",
                 args.booking_id,
                 args.input.feed.display()
@@ -132,7 +132,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
             FAILED
         }
         (None, None) => {
-            eprintln!(
+            say!(
                 "error: no booking `{}` in {}",
                 args.booking_id,
                 args.input.feed.display()

@@ -5,38 +5,40 @@ use std::path::PathBuf;
 use rem::diagnostic::{self, Diagnostic};
 use rem::source::{Program, SourceFile};
 
+use super::write::{self, say};
 use super::{FAILED, OK, UNUSABLE, policy_files, read_text};
 
 pub fn run(paths: &[PathBuf], check: bool) -> u8 {
     let files = match policy_files(paths) {
         Ok(files) => files,
         Err(message) => {
-            eprintln!("error: {message}");
+            say!("error: {message}");
             return UNUSABLE;
         }
     };
     let mut status = OK;
     let mut unformatted = 0;
+    let mut listed = String::new();
     for path in &files {
         let text = match read_text(path) {
             Ok(text) => text,
             Err(message) => {
-                eprintln!("error: {message}");
+                say!("error: {message}");
                 status = UNUSABLE;
                 continue;
             }
         };
         match rem::fmt::format(&text) {
             Ok(formatted) if formatted == text => {}
-            Ok(formatted) if check => {
-                println!("{}", path.display());
+            Ok(_) if check => {
+                listed.push_str(&format!("{}\n", path.display()));
                 unformatted += 1;
-                let _ = formatted;
             }
             Ok(formatted) => {
-                if let Err(error) = std::fs::write(path, formatted) {
-                    eprintln!("error: cannot write {}: {error}", path.display());
-                    status = UNUSABLE;
+                // Written beside the file and renamed over it: a full disk never leaves half a
+                // policy.
+                if let Err(error) = write::write_file(path, formatted.as_bytes()) {
+                    status = status.max(error.report());
                 }
             }
             Err(error) => {
@@ -45,16 +47,16 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
                     modules: Vec::new(),
                 };
                 let diagnostics = [Diagnostic::new(Some(0), error)];
-                eprint!(
-                    "{}",
-                    diagnostic::render::human(&diagnostics, &program, false)
-                );
+                write::say_text(&diagnostic::render::human(&diagnostics, &program, false));
                 status = status.max(FAILED);
             }
         }
     }
+    if let Err(error) = write::print(&listed) {
+        return error.report();
+    }
     if check && unformatted > 0 {
-        eprintln!(
+        say!(
             "{unformatted} file{} not formatted; run `rem fmt` on {}",
             super::plural(unformatted),
             if unformatted == 1 { "it" } else { "them" }

@@ -13,7 +13,8 @@ use rem::booking::Booking;
 use rem::engine::Engine;
 use rem::testing::{self, CaseResult, Coverage, Failure, TestError};
 
-use super::eval::{for_each_row, load_plan};
+use super::inputs::{for_each_row, load_plan};
+use super::write::{self, say};
 use super::{FAILED, Format, OK, UNUSABLE};
 
 #[derive(clap::Args)]
@@ -213,7 +214,7 @@ fn run_file(
 ) -> Result<FileRun, u8> {
     let file = path.display().to_string();
     let text = super::read_text(path).map_err(|message| {
-        eprintln!("error: {message}");
+        say!("error: {message}");
         UNUSABLE
     })?;
     let mut run = FileRun {
@@ -244,7 +245,7 @@ fn run_file(
             .collect()
     };
     tested.extend(policies.iter().cloned());
-    let (plan, _) = load_plan(&policies)?;
+    let plan = load_plan(&policies)?.plan;
     let engine = Engine::new(plan).map_err(|e| {
         super::report_error(e);
         UNUSABLE
@@ -268,6 +269,8 @@ fn run_file(
                 }
             }
         }
+        // A group booking has one reminder flag, as in a feed (R17).
+        rem::feed::rules::settle_groups(&mut bookings);
         match testing::run_case(case, &engine, &bookings, coverage) {
             Ok(result) => run.results.push(result),
             Err(error) => run.errors.push((Some(name), error)),
@@ -286,7 +289,7 @@ fn feed_bookings(
         reason,
         span: feed.span().into(),
     };
-    let format = super::eval::feed_format(&path, None).map_err(unreadable)?;
+    let format = super::inputs::feed_format(&path, None).map_err(unreadable)?;
     let mut bookings = Vec::new();
     let mut rejected = None;
     for_each_row(&path, format, |location, row| match row {
@@ -314,7 +317,7 @@ pub fn run(args: &TestArgs) -> u8 {
     let files = match test_files(&args.paths) {
         Ok(files) => files,
         Err(message) => {
-            eprintln!("error: {message}");
+            say!("error: {message}");
             return UNUSABLE;
         }
     };
@@ -335,7 +338,7 @@ pub fn run(args: &TestArgs) -> u8 {
             match super::files_under(folder, |p| p.extension().is_some_and(|e| e == "rem")) {
                 Ok(found) => found,
                 Err(message) => {
-                    eprintln!("error: {message}");
+                    say!("error: {message}");
                     return UNUSABLE;
                 }
             };
@@ -343,8 +346,8 @@ pub fn run(args: &TestArgs) -> u8 {
             .iter()
             .filter(|p| !tested.iter().any(|t| same_file(t, p)))
         {
-            let (plan, _) = match load_plan(std::slice::from_ref(path)) {
-                Ok(loaded) => loaded,
+            let plan = match load_plan(std::slice::from_ref(path)) {
+                Ok(loaded) => loaded.plan,
                 Err(status) => return status,
             };
             coverage.add_plan(&plan);
@@ -365,34 +368,49 @@ pub fn run(args: &TestArgs) -> u8 {
         .is_some_and(|min| coverage.percent() + 1e-9 < min);
 
     if let Some(path) = &args.junit {
-        if let Err(e) = std::fs::write(path, junit(&runs)) {
-            eprintln!("error: cannot write {}: {e}", path.display());
+        let inputs: Vec<write::Named<'_>> = files
+            .iter()
+            .chain(&tested)
+            .map(|path| write::Named {
+                role: "test input",
+                path,
+            })
+            .collect();
+        let outputs = [write::Named {
+            role: "--junit",
+            path,
+        }];
+        if let Err(message) = write::refuse_overwriting_inputs(&inputs, &outputs) {
+            say!("error: {message}");
             return UNUSABLE;
         }
+        if let Err(error) = write::write_file(path, junit(&runs).as_bytes()) {
+            return error.report();
+        }
     }
-    match args.format {
+    let report = match args.format {
         Format::Human => {
+            let mut text = String::new();
             for path in &untested {
-                println!(
+                let _ = writeln!(
+                    text,
                     "no tests for {path}: write them in {}",
                     path.replace(".rem", ".test.toml")
                 );
             }
-            print!(
-                "{}",
-                human(
-                    &runs,
-                    passed,
-                    failed,
-                    want_coverage.then_some(&coverage),
-                    args.min_coverage
-                )
-            );
+            text.push_str(&human(
+                &runs,
+                passed,
+                failed,
+                want_coverage.then_some(&coverage),
+                args.min_coverage,
+            ));
+            text
         }
-        Format::Json => print!(
-            "{}",
-            json(&runs, passed, failed, want_coverage.then_some(&coverage))
-        ),
+        Format::Json => json(&runs, passed, failed, want_coverage.then_some(&coverage)),
+    };
+    if let Err(error) = write::print(&report) {
+        return error.report();
     }
     if failed > 0 || below { FAILED } else { OK }
 }

@@ -1,46 +1,48 @@
 //! CSV feeds: a header line naming the columns, then one booking a line.
 //!
-//! Lines are read one at a time and split with `csv-core`, so a broken line (an unclosed
-//! quote, invalid UTF-8, a missing field) is rejected alone and the next line is read as
-//! usual. Fields cannot contain line breaks; booking exports never need them.
+//! Lines are read one at a time (LF, CRLF or a bare CR ends a line; see [`super::lines`]) and
+//! split with `csv-core`, so a broken line (an unclosed quote, invalid UTF-8, a missing field)
+//! is rejected alone and the next line is read as usual. Fields cannot contain line breaks;
+//! booking exports never need them.
 
 use std::io::BufRead;
 
 use csv_core::{ReadRecordResult, Reader};
 
+use super::lines::{Line, LineReader};
 use super::{Column, FeedError, Location, RawBooking, Reject, Row, reject};
 use crate::booking::Booking;
 
 pub struct CsvFeed<R> {
-    input: R,
+    input: LineReader<R>,
     columns: Vec<Option<Column>>,
     reader: Reader,
     line: Vec<u8>,
+    /// The current line was longer than a line may be, and is not in `line`.
+    too_long: bool,
     output: Vec<u8>,
     ends: Vec<usize>,
-    line_number: u64,
 }
 
 impl<R: BufRead> CsvFeed<R> {
     /// Reads the header and checks that every canonical column is there.
     pub fn new(input: R) -> Result<Self, FeedError> {
         let mut feed = CsvFeed {
-            input,
+            input: LineReader::new(input),
             columns: Vec::new(),
             reader: Reader::new(),
             line: Vec::with_capacity(512),
+            too_long: false,
             output: vec![0; 512],
             ends: vec![0; 64],
-            line_number: 0,
         };
-        let read = feed
+        let header = feed
             .input
-            .read_until(b'\n', &mut feed.line)
+            .next_line(&mut feed.line)
             .map_err(|e| FeedError::Io(e.to_string()))?;
-        if read == 0 {
+        if header != Line::Text {
             return Err(FeedError::NoHeader);
         }
-        feed.line_number = 1;
         let fields = feed.split().ok_or(FeedError::NoHeader)?;
         let names: Vec<String> = fields
             .iter()
@@ -52,6 +54,17 @@ impl<R: BufRead> CsvFeed<R> {
             })
             .collect();
         let columns: Vec<Option<Column>> = names.iter().map(|n| Column::named(n)).collect();
+        // A column named twice is ambiguous: which of the two values is the patient's?
+        for (second, column) in columns.iter().enumerate() {
+            let Some(column) = column else { continue };
+            if let Some(first) = columns[..second].iter().position(|c| c == &Some(*column)) {
+                return Err(FeedError::DuplicateColumn {
+                    column: column.name(),
+                    first: first + 1,
+                    second: second + 1,
+                });
+            }
+        }
         let missing: Vec<&'static str> = super::COLUMNS
             .into_iter()
             .filter(|c| c.in_canonical_header() && !columns.contains(&Some(*c)))
@@ -67,12 +80,13 @@ impl<R: BufRead> CsvFeed<R> {
     /// The next row: a booking borrowing from the feed's buffer, or a reject. `None` at the
     /// end of the feed; an unreadable input ends the feed with an error.
     pub fn next_row(&mut self) -> Option<Result<Row<'_>, FeedError>> {
-        match super::next_line(&mut self.input, &mut self.line, &mut self.line_number) {
-            Ok(true) => {}
-            Ok(false) => return None,
-            Err(error) => return Some(Err(error)),
+        match self.input.next_line(&mut self.line) {
+            Ok(Line::Text) => self.too_long = false,
+            Ok(Line::TooLong) => self.too_long = true,
+            Ok(Line::End) => return None,
+            Err(error) => return Some(Err(FeedError::Io(error.to_string()))),
         }
-        let location = Location::Line(self.line_number);
+        let location = Location::Line(self.input.number());
         Some(Ok((location, self.row(location))))
     }
 
@@ -83,6 +97,9 @@ impl<R: BufRead> CsvFeed<R> {
             field: None,
             reason: reason.to_string(),
         };
+        if self.too_long {
+            return Err(bad_line(super::LINE_TOO_LONG));
+        }
         if self.line.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
             return Err(bad_line(
                 "broken quoting: a quote is not closed on this line",
@@ -128,10 +145,7 @@ impl<R: BufRead> CsvFeed<R> {
 
     /// Splits the current line into fields in `output`; returns their ranges.
     fn split(&mut self) -> Option<Vec<(usize, usize)>> {
-        let mut line: &[u8] = &self.line;
-        while let Some((b'\n' | b'\r', rest)) = line.split_last() {
-            line = rest;
-        }
+        let line: &[u8] = &self.line;
         self.reader.reset();
         let (mut out_len, mut ends_len) = (0, 0);
         let mut input = line;

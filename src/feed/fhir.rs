@@ -32,19 +32,50 @@ pub fn read_bundle(text: &str) -> Result<Vec<Row<'static>>, FeedError> {
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default();
-    // Resources by every name a reference may use: `Type/id` and the entry's fullUrl.
+    // Resources by every name a reference may use: `Type/id` and the entry's fullUrl. Two
+    // different resources under one name are refused: which one is the patient's? (The same
+    // resource twice, as a server may include it, is harmless.)
     let mut by_reference: HashMap<String, &Value> = HashMap::new();
+    let mut entry_of: HashMap<String, usize> = HashMap::new();
     let mut related: Vec<&Value> = Vec::new();
-    for entry in entries {
+    for (index, entry) in entries.iter().enumerate() {
         let Some(resource) = entry.get("resource") else {
             continue;
         };
+        // Appointments are the rows, not something referred to: two with one id are two rows
+        // with one booking id, rejected row by row.
+        if text_at(resource, "resourceType") == Some("Appointment") {
+            continue;
+        }
+        let mut names = Vec::new();
         if let (Some(kind), Some(id)) = (text_at(resource, "resourceType"), text_at(resource, "id"))
         {
-            by_reference.insert(format!("{kind}/{id}"), resource);
+            names.push(format!("{kind}/{id}"));
         }
         if let Some(full_url) = text_at(entry, "fullUrl") {
-            by_reference.insert(full_url.to_string(), resource);
+            names.push(full_url.to_string());
+        }
+        let mut repeated = false;
+        for name in names {
+            if let Some(earlier) = by_reference.get(&name) {
+                if *earlier != resource {
+                    // The id is not shown: a Patient's id may be personal.
+                    return Err(FeedError::DuplicateResource {
+                        kind: text_at(resource, "resourceType")
+                            .unwrap_or("resource")
+                            .to_string(),
+                        first: entry_of.get(&name).copied().unwrap_or_default(),
+                        second: index,
+                    });
+                }
+                repeated = true;
+                continue;
+            }
+            entry_of.insert(name.clone(), index);
+            by_reference.insert(name, resource);
+        }
+        if repeated {
+            continue;
         }
         if text_at(resource, "resourceType") == Some("RelatedPerson") {
             related.push(resource);

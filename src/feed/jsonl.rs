@@ -6,6 +6,7 @@ use std::io::BufRead;
 
 use serde::Deserialize;
 
+use super::lines::{Line as LineRead, LineReader};
 use super::{Column, FeedError, Location, RawBooking, Reject, Row, reject};
 
 #[derive(Deserialize)]
@@ -132,43 +133,45 @@ impl<'a> Line<'a> {
 }
 
 pub struct JsonlFeed<R> {
-    input: R,
+    input: LineReader<R>,
     line: String,
     bytes: Vec<u8>,
-    line_number: u64,
 }
 
 impl<R: BufRead> JsonlFeed<R> {
     pub fn new(input: R) -> Self {
         JsonlFeed {
-            input,
+            input: LineReader::new(input),
             line: String::with_capacity(1024),
             bytes: Vec::with_capacity(1024),
-            line_number: 0,
         }
     }
 
     pub fn next_row(&mut self) -> Option<Result<Row<'_>, FeedError>> {
-        match super::next_line(&mut self.input, &mut self.bytes, &mut self.line_number) {
-            Ok(true) => {}
-            Ok(false) => return None,
-            Err(error) => return Some(Err(error)),
+        let read = match self.input.next_line(&mut self.bytes) {
+            Ok(LineRead::End) => return None,
+            Ok(read) => read,
+            Err(error) => return Some(Err(FeedError::Io(error.to_string()))),
+        };
+        let location = Location::Line(self.input.number());
+        let bad_line = |reason: &str| {
+            Some(Ok((
+                location,
+                Err(Reject {
+                    location,
+                    booking_id: None,
+                    field: None,
+                    reason: reason.to_string(),
+                }),
+            )))
+        };
+        if read == LineRead::TooLong {
+            return bad_line(super::LINE_TOO_LONG);
         }
-        let location = Location::Line(self.line_number);
         self.line.clear();
         match std::str::from_utf8(&self.bytes) {
             Ok(text) => self.line.push_str(text),
-            Err(_) => {
-                return Some(Ok((
-                    location,
-                    Err(Reject {
-                        location,
-                        booking_id: None,
-                        field: None,
-                        reason: "the line is not valid UTF-8".to_string(),
-                    }),
-                )));
-            }
+            Err(_) => return bad_line("the line is not valid UTF-8"),
         }
         let line = self.line.as_str();
         let row = match serde_json::from_str::<Line<'_>>(line) {

@@ -100,13 +100,14 @@ impl<'a> Run<'a> {
             rem::diagnostic::render::human(&diagnostics, &program, false)
         );
         let engine = Engine::new(checked.plan).expect("plan runs");
-        let (index, rejects) = events::read(self.events, false);
-        assert!(rejects.is_empty(), "bad test events: {rejects:?}");
         let options = Options {
             now: time(self.now),
             since: self.since.map(time),
             mode: self.mode,
         };
+        let (index, rejects) =
+            events::read(self.events.as_bytes(), false, options.now).expect("events read");
+        assert!(rejects.is_empty(), "bad test events: {rejects:?}");
         let feed = format!("{HEADER}\n{}\n", self.rows.join("\n"));
         let mut csv = CsvFeed::new(feed.as_bytes()).expect("header");
         let mut out = Vec::new();

@@ -1,0 +1,325 @@
+//! The inputs `eval`, `explain`, `diff` and `test` share: policies or plans, the booking feed,
+//! the delivery events, and the evaluation time.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use rem::booking::Booking;
+use rem::engine::{PlanError, PlanOverlap};
+use rem::events::{self, EventIndex};
+use rem::feed::rules::{Admit, FeedRules, GroupConflict};
+use rem::feed::{self, FeedError, Format, Location, Reject, csv::CsvFeed, jsonl::JsonlFeed};
+use rem::plan::{self, Plan};
+use rem::source::Program;
+
+use super::write::{Named, say};
+use super::{FAILED, UNUSABLE, load_and_check, policy_files, print_diagnostics};
+
+/// The inputs `eval`, `explain` and `diff` share: the bookings, the events, the time.
+#[derive(clap::Args)]
+pub struct FeedArgs {
+    /// The booking feed: CSV, JSON Lines (.jsonl) or a FHIR R4 Bundle (.json).
+    #[arg(long, value_name = "FILE")]
+    pub feed: PathBuf,
+    /// The feed's format, when its file name does not tell.
+    #[arg(long, value_enum)]
+    pub format: Option<FeedFormat>,
+    /// Delivery events (JSON Lines, or CSV by extension): sent, delivered, failed, opened.
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+    /// The evaluation time, RFC 3339 (default: the current time).
+    #[arg(long, value_name = "TIME", value_parser = super::parse_time)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl FeedArgs {
+    /// The files read, for refusing outputs that would overwrite them.
+    pub fn named(&self) -> Vec<Named<'_>> {
+        let mut named = vec![Named {
+            role: "booking feed (--feed)",
+            path: &self.feed,
+        }];
+        if let Some(events) = &self.events {
+            named.push(Named {
+                role: "event feed (--events)",
+                path: events,
+            });
+        }
+        named
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FeedFormat {
+    Csv,
+    Jsonl,
+    Fhir,
+}
+
+/// Policies ready to run, and where they came from.
+pub struct Loaded {
+    pub plan: Plan,
+    /// The compiled `.rem` files, when any were given (for snippets in explanations).
+    pub program: Option<Program>,
+    /// Every file read: plans, policies and the files they `use`.
+    pub files: Vec<PathBuf>,
+}
+
+impl Loaded {
+    pub fn named(&self) -> Vec<Named<'_>> {
+        self.files
+            .iter()
+            .map(|path| Named {
+                role: "policy input",
+                path,
+            })
+            .collect()
+    }
+}
+
+/// What every plan file starts with, read before the rest so that a plan of another version
+/// is refused as such, not as a list of fields this version does not know.
+#[derive(Deserialize)]
+struct PlanHeader {
+    format: Option<String>,
+    format_version: Option<u32>,
+}
+
+/// Reads plans and compiles `.rem` files into one plan; prints diagnostics on failure.
+///
+/// A policy given twice (a plan and its own source, say) is refused, and so are policies from
+/// different inputs that would send the same message to the same person: compiling them
+/// separately bypassed the checker's overlap check.
+pub fn load_plan(paths: &[PathBuf]) -> Result<Loaded, u8> {
+    let (json, rem): (Vec<&PathBuf>, Vec<&PathBuf>) = paths
+        .iter()
+        .partition(|p| p.extension().is_some_and(|e| e == "json"));
+    // Each policy and the input it came from.
+    let mut policies: Vec<(plan::Policy, String)> = Vec::new();
+    let mut files = Vec::new();
+    for path in json {
+        let text = super::read_text(path).map_err(|message| {
+            say!("error: {message}");
+            UNUSABLE
+        })?;
+        files.push(path.clone());
+        let not_a_plan = |why: String| {
+            say!("error: {} is not a rem plan: {why}", path.display());
+            UNUSABLE
+        };
+        let header: PlanHeader =
+            serde_json::from_str(&text).map_err(|e| not_a_plan(e.to_string()))?;
+        if header.format.as_deref() != Some(plan::FORMAT) {
+            return Err(not_a_plan(format!(
+                "its `format` is not `{}`",
+                plan::FORMAT
+            )));
+        }
+        if header.format_version != Some(plan::FORMAT_VERSION) {
+            say!("error in {}:", path.display());
+            super::report_error(PlanError::Version {
+                found: header.format_version.unwrap_or_default(),
+                expected: plan::FORMAT_VERSION,
+            });
+            return Err(UNUSABLE);
+        }
+        let plan: Plan = serde_json::from_str(&text).map_err(|e| not_a_plan(e.to_string()))?;
+        let input = path.display().to_string();
+        policies.extend(plan.policies.into_iter().map(|p| (p, input.clone())));
+    }
+    let mut program = None;
+    if !rem.is_empty() {
+        let owned: Vec<PathBuf> = rem.into_iter().cloned().collect();
+        let found = policy_files(&owned).map_err(|message| {
+            say!("error: {message}");
+            UNUSABLE
+        })?;
+        let (loaded, checked) = load_and_check(&found);
+        print_diagnostics(&checked.diagnostics, &loaded, super::Format::Human)?;
+        if checked.has_errors() || checked.diagnostics.iter().any(|d| d.file.is_none()) {
+            return Err(FAILED);
+        }
+        files.extend(loaded.files.iter().map(|f| PathBuf::from(&f.path)));
+        for policy in checked.plan.policies {
+            let input = policy.source.file.clone();
+            policies.push((policy, input));
+        }
+        program = Some(loaded);
+    }
+    refuse_doubles(&policies)?;
+    Ok(Loaded {
+        plan: Plan::new(policies.into_iter().map(|(p, _)| p).collect()),
+        program,
+        files,
+    })
+}
+
+/// Refuses a policy given twice, and overlapping policies from inputs checked apart.
+fn refuse_doubles(policies: &[(plan::Policy, String)]) -> Result<(), u8> {
+    for (j, (later, second)) in policies.iter().enumerate() {
+        if let Some((_, first)) = policies[..j].iter().find(|(p, _)| p.name == later.name) {
+            super::report_error(PlanError::Twice {
+                policy: later.name.clone(),
+                first: first.clone(),
+                second: second.clone(),
+            });
+            return Err(UNUSABLE);
+        }
+    }
+    let plans: Vec<plan::Policy> = policies.iter().map(|(p, _)| p.clone()).collect();
+    // The checker already compared policies compiled together; here only inputs checked
+    // apart are compared: two plans, or a plan and .rem files.
+    let apart = |i: usize, j: usize| {
+        let json = |input: &str| input.ends_with(".json");
+        policies[i].1 != policies[j].1 && (json(&policies[i].1) || json(&policies[j].1))
+    };
+    if let Some(clash) = rem::check::clashes(&plans)
+        .into_iter()
+        .find(|c| apart(c.earlier, c.later))
+    {
+        let (earlier, earlier_input) = &policies[clash.earlier];
+        let (later, later_input) = &policies[clash.later];
+        let message = &later.messages[clash.later_message];
+        super::report_error(PlanError::Overlap(Box::new(PlanOverlap {
+            earlier: earlier.name.clone(),
+            earlier_input: earlier_input.clone(),
+            later: later.name.clone(),
+            later_input: later_input.clone(),
+            kind: message.kind.as_str().to_string(),
+            channel: message.channel.as_str().to_string(),
+            recipient: clash.recipient.as_str().to_string(),
+        })));
+        return Err(UNUSABLE);
+    }
+    Ok(())
+}
+
+pub fn feed_format(path: &Path, given: Option<FeedFormat>) -> Result<Format, String> {
+    match given {
+        Some(FeedFormat::Csv) => Ok(Format::Csv),
+        Some(FeedFormat::Jsonl) => Ok(Format::Jsonl),
+        Some(FeedFormat::Fhir) => Ok(Format::Fhir),
+        None => Format::from_path(&path.to_string_lossy()).ok_or_else(|| {
+            format!(
+                "cannot tell the format of {} from its name; give --format csv, jsonl or fhir",
+                path.display()
+            )
+        }),
+    }
+}
+
+/// Calls `each` for every row of the feed: a booking, or a reject; `each` returns false to
+/// stop. The feed's whole-feed rules apply (`rem::feed::rules`): a booking id used twice is a
+/// reject, and the rows of group bookings come last, each with its group's reminder flag.
+/// Returns the groups whose rows disagreed on the flag.
+pub fn for_each_row(
+    path: &Path,
+    format: Format,
+    mut each: impl FnMut(Location, Result<&Booking<'_>, &Reject>) -> bool,
+) -> Result<Vec<GroupConflict>, FeedError> {
+    let mut rules = FeedRules::default();
+    let mut visit = |location: Location, row: Result<&Booking<'_>, &Reject>| match row {
+        Ok(booking) => match rules.admit(location, booking) {
+            Admit::Now => each(location, Ok(booking)),
+            Admit::Held => true,
+            Admit::Duplicate(reject) => each(location, Err(&reject)),
+        },
+        Err(reject) => each(location, Err(reject)),
+    };
+    if !read_rows(path, format, &mut visit)? {
+        return Ok(Vec::new());
+    }
+    let (held, conflicts) = rules.finish();
+    for (location, booking) in &held {
+        if !each(*location, Ok(booking)) {
+            break;
+        }
+    }
+    Ok(conflicts)
+}
+
+/// Every row of the feed as it is read; false when `each` asked to stop.
+fn read_rows(
+    path: &Path,
+    format: Format,
+    each: &mut impl FnMut(Location, Result<&Booking<'_>, &Reject>) -> bool,
+) -> Result<bool, FeedError> {
+    let open = || {
+        File::open(path)
+            .map(|f| BufReader::with_capacity(1 << 20, f))
+            .map_err(|e| FeedError::Io(e.to_string()))
+    };
+    match format {
+        Format::Csv => {
+            let mut feed = CsvFeed::new(open()?)?;
+            while let Some(row) = feed.next_row() {
+                let (location, row) = row?;
+                if !each(location, row.as_ref()) {
+                    return Ok(false);
+                }
+            }
+        }
+        Format::Jsonl => {
+            let mut feed = JsonlFeed::new(open()?);
+            while let Some(row) = feed.next_row() {
+                let (location, row) = row?;
+                if !each(location, row.as_ref()) {
+                    return Ok(false);
+                }
+            }
+        }
+        Format::Fhir => {
+            let text = std::fs::read_to_string(path).map_err(|e| FeedError::Io(e.to_string()))?;
+            for (location, row) in feed::fhir::read_bundle(&text)? {
+                if !each(location, row.as_ref()) {
+                    return Ok(false);
+                }
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// The delivery events, indexed, and the rejected event rows. Events after `now` are
+/// rejected: nothing can have been reported before it happened.
+pub fn load_events(
+    path: Option<&Path>,
+    now: DateTime<Utc>,
+) -> Result<(EventIndex, Vec<Reject>), u8> {
+    let Some(path) = path else {
+        return Ok((EventIndex::default(), Vec::new()));
+    };
+    let failed = |error: FeedError| {
+        say!("error in {}:", path.display());
+        super::report_error(error);
+        UNUSABLE
+    };
+    let file = File::open(path).map_err(|e| failed(FeedError::Io(e.to_string())))?;
+    let csv = path.extension().is_some_and(|e| e == "csv");
+    events::read(BufReader::with_capacity(1 << 20, file), csv, now).map_err(failed)
+}
+
+/// Says, on standard error, which group bookings had rows that disagreed on the flag (R17).
+pub fn warn_group_conflicts(conflicts: &[GroupConflict]) {
+    const SHOWN: usize = 10;
+    for conflict in conflicts.iter().take(SHOWN) {
+        say!(
+            "warning: group booking `{}` at `{}`: {} row{} with the reminder on, {} off; a group has one flag (R17), so no member is reminded",
+            conflict.group_id,
+            conflict.clinic,
+            conflict.on,
+            super::plural(conflict.on),
+            conflict.off
+        );
+    }
+    if conflicts.len() > SHOWN {
+        say!(
+            "warning: {} more group bookings whose rows disagree on the reminder flag",
+            conflicts.len() - SHOWN
+        );
+    }
+}

@@ -541,4 +541,22 @@ mod tests {
         );
         assert_eq!(format(&formatted).expect("formats"), formatted);
     }
+
+    #[test]
+    fn output_of_another_meaning_is_an_internal_error() {
+        let source = "policy \"p\" { // why\n}\n";
+        let file = parser::parse(source).expect("parses");
+        let comments = parser::comments(source);
+        for wrong in [
+            "policy \"q\" { // why\n}\n",
+            "policy \"p\" {\n}\n",
+            "policy",
+        ] {
+            assert!(matches!(
+                same_meaning(&file, &comments, wrong),
+                Err(FormatError::Internal(_))
+            ));
+        }
+        assert_eq!(same_meaning(&file, &comments, source), Ok(()));
+    }
 }

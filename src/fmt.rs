@@ -82,9 +82,9 @@ struct Printer<'a> {
 /// Whether a statement gets a blank line before it.
 #[derive(Clone, Copy)]
 enum Gap {
-    /// None: the first statement of a block, or a `use` after a `use`.
+    /// The first statement of a block, and a `use` after a `use`.
     Never,
-    /// Always: between top-level blocks, and before a message that is not the first statement.
+    /// Between top-level items, and before a message that is not the first statement.
     Always,
     /// When the author left an empty line after the end of the previous statement (at this
     /// position) and before this statement's first leading comment.

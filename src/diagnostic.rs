@@ -7,6 +7,7 @@ use thiserror::Error;
 
 use crate::ast::Span;
 use crate::check::CheckError;
+use crate::fmt::FormatError;
 use crate::parser::ParseError;
 use crate::source::FileId;
 
@@ -63,6 +64,9 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Check(#[from] CheckError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Format(#[from] FormatError),
 }
 
 /// An error or warning, and the file it is about (none for a file that could not be read).

@@ -58,6 +58,7 @@ fn every_code_is_documented() {
     let sources = [
         "src/check/error.rs",
         "src/parser/error.rs",
+        "src/fmt/error.rs",
         "src/diagnostic.rs",
         "src/engine.rs",
         "src/feed.rs",

@@ -176,6 +176,21 @@ fn fmt_refuses_files_with_syntax_errors() {
 }
 
 #[test]
+fn fmt_refuses_to_write_a_file_over_the_size_limit() {
+    // Parses at just under 1 MiB; four-space indentation would take it over.
+    let block = "policy \"p\" {\n  clinic \"A\"\n  units \"LAK\"\n}\n";
+    let text = block.repeat((rem::parser::MAX_SOURCE_BYTES - 100) / block.len());
+    let (_dir, path) = temp_policy(&text);
+    rem()
+        .arg("fmt")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("rem::E070"));
+    assert!(std::fs::read_to_string(&path).expect("unchanged") == text);
+}
+
+#[test]
 fn help_shows_examples() {
     rem().args(["check", "--help"]).assert().success().stdout(
         predicate::str::contains("Examples:").and(predicate::str::contains("--deny-warnings")),

@@ -14,6 +14,7 @@ mod diff;
 mod eval;
 mod explain;
 mod fmt;
+mod read;
 mod test;
 
 /// Exit status: the policies are clean (or the command succeeded).
@@ -180,7 +181,7 @@ fn check_command(paths: &[PathBuf], report: &ReportArgs, output: Option<Option<P
 
 /// Loads the files and everything they `use`, and checks them.
 fn load_and_check(files: &[PathBuf]) -> (Program, Checked) {
-    let (program, mut load_diagnostics) = source::load(files, |path| std::fs::read(path));
+    let (program, mut load_diagnostics) = source::load(files, read::policy_file);
     let mut checked = check::check(&program);
     load_diagnostics.append(&mut checked.diagnostics);
     diagnostic::sort(&mut load_diagnostics);

@@ -13,6 +13,7 @@ use crate::schema::{self, EnumType};
 use crate::source::{FileId, Program};
 
 mod dates;
+mod deceptive;
 mod error;
 mod expr;
 mod message;
@@ -47,6 +48,9 @@ pub fn check(program: &Program) -> Checked {
         diagnostics: Vec::new(),
     };
     let policies = checker.policies();
+    for (file, warning) in deceptive::warnings(program) {
+        checker.report(file, [warning]);
+    }
     let mut diagnostics = checker.diagnostics;
     diagnostic::sort(&mut diagnostics);
     Checked {

@@ -15,6 +15,7 @@ mod eval;
 mod explain;
 mod fmt;
 mod inputs;
+mod read;
 mod test;
 mod write;
 
@@ -209,7 +210,7 @@ fn check_or_compile(
 
 /// Loads the files and everything they `use`, and checks them.
 fn load_and_check(files: &[PathBuf]) -> (Program, Checked) {
-    let (program, mut load_diagnostics) = source::load(files, |path| std::fs::read(path));
+    let (program, mut load_diagnostics) = source::load(files, read::policy_file);
     let mut checked = check::check(&program);
     load_diagnostics.append(&mut checked.diagnostics);
     diagnostic::sort(&mut load_diagnostics);

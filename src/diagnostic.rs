@@ -38,15 +38,69 @@ pub enum LoadError {
         #[label("used here")]
         span: Option<SourceSpan>,
     },
+
+    #[error("`{path}` is an absolute path")]
+    #[diagnostic(
+        code(rem::E007),
+        help(
+            "write the path relative to the file that has the `use`, e.g. `use \"shared/clinic-defaults.rem\"`"
+        )
+    )]
+    AbsoluteUse {
+        path: String,
+        #[label("absolute")]
+        span: Option<SourceSpan>,
+    },
+
+    #[error("`{path}` is not a .rem file")]
+    #[diagnostic(
+        code(rem::E007),
+        help(
+            "rem reads only policy files, whose names end in `.rem`; write e.g. `use \"shared/clinic-defaults.rem\"`, relative to the file that has the `use`"
+        )
+    )]
+    NotRemFile {
+        path: String,
+        #[label("not a .rem file")]
+        span: Option<SourceSpan>,
+    },
+
+    #[error("`{path}` is not a regular file")]
+    #[diagnostic(
+        code(rem::E008),
+        help(
+            "name a .rem file saved on disk; folders, pipes and devices are not read as policies"
+        )
+    )]
+    NotRegularFile {
+        path: String,
+        #[label("used here")]
+        span: Option<SourceSpan>,
+    },
+
+    #[error("`{path}` is larger than the {limit} bytes a policy file may have")]
+    #[diagnostic(
+        code(rem::E009),
+        help("check that this is the file you meant; real policy files are a few kilobytes")
+    )]
+    TooLarge {
+        path: String,
+        limit: usize,
+        #[label("used here")]
+        span: Option<SourceSpan>,
+    },
 }
 
 impl LoadError {
     /// Points the error at the `use` line that asked for the file.
     pub fn at(mut self, at: Span) -> Self {
         match &mut self {
-            LoadError::Unreadable { span, .. } | LoadError::NotUtf8 { span, .. } => {
-                *span = Some(at.into())
-            }
+            LoadError::Unreadable { span, .. }
+            | LoadError::NotUtf8 { span, .. }
+            | LoadError::AbsoluteUse { span, .. }
+            | LoadError::NotRemFile { span, .. }
+            | LoadError::NotRegularFile { span, .. }
+            | LoadError::TooLarge { span, .. } => *span = Some(at.into()),
         }
         self
     }

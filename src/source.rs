@@ -2,7 +2,12 @@
 //!
 //! [`load`] follows `use` lines from the files named on the command line. It reads files only
 //! through the function it is given, so the core never touches the file system itself; the CLI
-//! passes `std::fs::read`, tests pass an in-memory map.
+//! passes one that reads only regular files and never more than a policy file may hold
+//! (`src/cli/read.rs`), tests pass an in-memory map.
+//!
+//! A policy file is untrusted input, so `load` decides which paths a `use` may name before
+//! anything is read: a relative path to a `.rem` file. A file that is not a `.rem` file is never
+//! read, so no diagnostic can show a line of, say, `/etc/passwd`.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -87,6 +92,19 @@ impl Program {
     }
 }
 
+/// Why a `read` function refused a file instead of reading it. It travels inside an
+/// [`std::io::Error`] (`io::Error::other(Refusal::NotAFile)`), so that `read` keeps the shape of
+/// `std::fs::read`; [`load`] reports each refusal with its own code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// A folder, pipe, socket or device: reading it could block or never end.
+    #[error("not a regular file")]
+    NotAFile,
+    /// More than [`parser::MAX_SOURCE_BYTES`]; the reader stopped there.
+    #[error("larger than a policy file may be")]
+    TooLarge,
+}
+
 /// A file still to load: its path, whether it was named on the command line, and the `use`
 /// line that asked for it.
 type Pending = (PathBuf, bool, Option<(FileId, Span)>);
@@ -118,8 +136,24 @@ pub fn load(
             continue;
         }
         let shown = path.to_string_lossy().replace('\\', "/");
+        if root && !is_rem_file(&path) {
+            by_path.insert(path, None);
+            diagnostics.push(load_error(
+                asked_by,
+                LoadError::NotRemFile {
+                    path: shown,
+                    span: None,
+                },
+            ));
+            continue;
+        }
         let text = match read(&path).map(String::from_utf8) {
-            Ok(Ok(text)) => text,
+            // Editors on Windows may start a UTF-8 file with a byte-order mark; it is not part
+            // of the text, and spans count from after it, as columns do in the editor.
+            Ok(Ok(text)) => match text.strip_prefix('\u{feff}') {
+                Some(rest) => rest.to_string(),
+                None => text,
+            },
             Ok(Err(_)) => {
                 by_path.insert(path, None);
                 diagnostics.push(load_error(
@@ -133,15 +167,7 @@ pub fn load(
             }
             Err(error) => {
                 by_path.insert(path, None);
-                let reason = error.kind().to_string();
-                diagnostics.push(load_error(
-                    asked_by,
-                    LoadError::Unreadable {
-                        path: shown,
-                        reason,
-                        span: None,
-                    },
-                ));
+                diagnostics.push(load_error(asked_by, read_error(shown, &error)));
                 continue;
             }
         };
@@ -156,6 +182,10 @@ pub fn load(
                 let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
                 for item in ast.items.iter().rev() {
                     if let ast::Item::Use(u) = item {
+                        if let Some(error) = use_path_error(&u.path.node) {
+                            diagnostics.push(Diagnostic::new(Some(id), error.at(u.path.span)));
+                            continue;
+                        }
                         queue.push((
                             normalise(&base.join(&u.path.node)),
                             false,
@@ -174,6 +204,58 @@ pub fn load(
         }
     }
     (program, diagnostics)
+}
+
+/// Why a `use` may not name this path, if it may not: only a relative path to a `.rem` file is
+/// read. `..` stays allowed, for defaults shared one folder up; the `.rem` rule keeps
+/// `use "../../etc/passwd"` out.
+fn use_path_error(path: &str) -> Option<LoadError> {
+    let bytes = path.as_bytes();
+    // Windows forms are refused on every system, so a policy means the same everywhere:
+    // `\\server\share`, `\folder`, `C:\folder` and the drive-relative `C:folder`.
+    let absolute = path.starts_with(['/', '\\'])
+        || (bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':')
+        || Path::new(path).has_root();
+    if absolute {
+        return Some(LoadError::AbsoluteUse {
+            path: path.to_string(),
+            span: None,
+        });
+    }
+    if !is_rem_file(Path::new(path)) {
+        return Some(LoadError::NotRemFile {
+            path: path.to_string(),
+            span: None,
+        });
+    }
+    None
+}
+
+/// `name.rem`, and not a bare `.rem`.
+fn is_rem_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "rem")
+}
+
+/// The error for a file that `read` did not give: a refusal keeps its own code, any other
+/// failure says only the operating system's reason, never what the file holds.
+fn read_error(path: String, error: &std::io::Error) -> LoadError {
+    let refusal = error
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<Refusal>())
+        .copied();
+    match refusal {
+        Some(Refusal::NotAFile) => LoadError::NotRegularFile { path, span: None },
+        Some(Refusal::TooLarge) => LoadError::TooLarge {
+            path,
+            limit: parser::MAX_SOURCE_BYTES,
+            span: None,
+        },
+        None => LoadError::Unreadable {
+            path,
+            reason: error.kind().to_string(),
+            span: None,
+        },
+    }
 }
 
 fn add_use(program: &mut Program, from: FileId, to: FileId) {

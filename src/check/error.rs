@@ -706,4 +706,43 @@ pub enum CheckError {
         #[label("not compiled")]
         span: SourceSpan,
     },
+
+    #[error(
+        "`{code_point}` ({name}) is an invisible character that changes how the text around it is shown"
+    )]
+    #[diagnostic(
+        code(rem::W108),
+        severity(Warning),
+        help(
+            "delete it and retype the text around it: an editor may show this line in another order, or with a gap, than what rem reads"
+        )
+    )]
+    InvisibleCharacter {
+        code_point: String,
+        name: &'static str,
+        #[label("{code_point} here")]
+        span: SourceSpan,
+    },
+
+    #[error("`{name}` mixes letters of {scripts}")]
+    #[diagnostic(code(rem::W109), severity(Warning), help("{help}"))]
+    MixedScriptName {
+        name: String,
+        scripts: String,
+        #[label("mixed letters")]
+        span: SourceSpan,
+        help: String,
+    },
+
+    #[error("`{name}` looks like `{other}` but is a different name")]
+    #[diagnostic(code(rem::W109), severity(Warning), help("{help}"))]
+    ConfusableName {
+        name: String,
+        other: String,
+        #[label("looks like `{other}`")]
+        span: SourceSpan,
+        #[label("`{other}` is here")]
+        first: Option<SourceSpan>,
+        help: String,
+    },
 }

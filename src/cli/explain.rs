@@ -93,7 +93,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
                     .find(|f| f.path == file)
                     .map(|f| f.text.clone())
             })
-            .or_else(|| std::fs::read_to_string(file).ok())
+            .or_else(|| super::read::policy_text(std::path::Path::new(file)))
     };
 
     let mut report = None;

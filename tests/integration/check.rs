@@ -75,3 +75,27 @@ fn every_code_is_documented() {
         }
     }
 }
+
+/// Names in one script, with any accents, digits and punctuation, are names like any other:
+/// W108 and W109 are about what an author cannot see, not about letters outside ASCII.
+#[test]
+fn accented_and_single_script_names_do_not_warn() {
+    let policy = "use \"defaults.rem\"\n\npolicy \"Vårdcentral Väst – 2\" extends \"Région Sjælland\" {\n    clinics \"Høje-Taastrup\", \"Città di Milano\", \"KF-HÖGLAND\", \"Ærø (øst)\", \"Ελληνικό\"\n    units \"Barn & Ungdom\", \"Öron-Näsa-Hals\"\n    exclude \"perché no\" when booking.exam == \"Röntgen µ 3\"\n\n    reminder \"påminnelse 1\" {\n        send 1 day before at 10:00\n        via sms\n        to patient\n        text \"Hej! Ваш визит завтра. Välkommen 👨‍👩‍👧\"\n    }\n}\n";
+    let defaults = "defaults \"Région Sjælland\" {\n    timezone \"Europe/Copenhagen\"\n}\n";
+    let (program, mut diagnostics) =
+        rem::source::load(&[std::path::PathBuf::from("p.rem")], |path| {
+            Ok(if path.ends_with("defaults.rem") {
+                defaults
+            } else {
+                policy
+            }
+            .as_bytes()
+            .to_vec())
+        });
+    diagnostics.extend(rem::check::check(&program).diagnostics);
+    assert!(
+        diagnostics.is_empty(),
+        "{}",
+        render::human(&diagnostics, &program, false)
+    );
+}

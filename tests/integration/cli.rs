@@ -222,3 +222,111 @@ fn garbage_input_never_panics() {
         );
     }
 }
+
+/// A policy file may name anything in a `use`, and a path on the command line may be anything:
+/// rem reads only regular `.rem` files, never more than a policy file may hold, and never shows
+/// what another file holds.
+mod untrusted_paths {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use predicates::prelude::*;
+
+    use super::{rem, temp_policy};
+
+    /// Long enough for a slow machine, short enough that a hang fails the test.
+    const PROMPTLY: Duration = Duration::from_secs(30);
+
+    fn mkfifo(path: &Path) {
+        let status = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .expect("mkfifo runs");
+        assert!(status.success(), "mkfifo {}", path.display());
+    }
+
+    #[test]
+    fn use_of_a_system_file_is_refused_and_not_shown() {
+        for target in ["/etc/passwd", "../../../../../../../../etc/passwd"] {
+            let (_dir, path) = temp_policy(&format!("use \"{target}\"\n"));
+            let output = rem()
+                .arg("check")
+                .arg(&path)
+                .timeout(PROMPTLY)
+                .output()
+                .expect("runs");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(1), "{target}: {stderr}");
+            assert!(stderr.contains("rem::E007"), "{target}: {stderr}");
+            assert!(!stderr.contains("root:"), "{target}: {stderr}");
+        }
+    }
+
+    #[test]
+    fn use_of_a_fifo_is_refused_without_waiting() {
+        let (dir, path) = temp_policy("use \"pipe.rem\"\n");
+        mkfifo(&dir.path().join("pipe.rem"));
+        rem()
+            .arg("check")
+            .arg(&path)
+            .timeout(PROMPTLY)
+            .assert()
+            .code(1)
+            .stderr(
+                predicate::str::contains("rem::E008")
+                    .and(predicate::str::contains("pipe.rem` is not a regular file")),
+            );
+    }
+
+    #[test]
+    fn a_fifo_on_the_command_line_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pipe = dir.path().join("pipe.rem");
+        mkfifo(&pipe);
+        rem()
+            .arg("check")
+            .arg(&pipe)
+            .timeout(PROMPTLY)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("rem::E008"));
+    }
+
+    /// A sparse file of 2 GiB costs nothing on disk; reading it all would take seconds and
+    /// 2 GiB of memory, so a prompt E009 shows that the limit holds while reading.
+    #[test]
+    fn a_file_over_the_limit_is_refused_without_reading_it_all() {
+        let (dir, path) = temp_policy("use \"huge.rem\"\n");
+        let huge = dir.path().join("huge.rem");
+        std::fs::File::create(&huge)
+            .and_then(|f| f.set_len(2 << 30))
+            .expect("sparse file");
+        rem()
+            .arg("check")
+            .arg(&huge)
+            .timeout(PROMPTLY)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("rem::E009"));
+        rem()
+            .arg("check")
+            .arg(&path)
+            .timeout(PROMPTLY)
+            .assert()
+            .code(1)
+            .stderr(
+                predicate::str::contains("rem::E009")
+                    .and(predicate::str::contains("policy.rem:1:5")),
+            );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_policy_is_not_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let notes = dir.path().join("notes.txt");
+        std::fs::write(&notes, "secret: do not show\n").expect("write");
+        rem().arg("check").arg(&notes).assert().code(2).stderr(
+            predicate::str::contains("rem::E007").and(predicate::str::contains("secret").not()),
+        );
+    }
+}

@@ -29,7 +29,8 @@ fn examples_in_docs_check_clean() {
             .expect("doc exists");
         for (line, example) in examples(&markdown) {
             count += 1;
-            let name = PathBuf::from(format!("{doc}:{line}"));
+            // Named as a policy file, since only `.rem` files are read as policies.
+            let name = PathBuf::from(format!("{doc}:{line}.rem"));
             let (program, mut diagnostics) =
                 source::load(&[name], |_| Ok(example.clone().into_bytes()));
             diagnostics.extend(rem::check::check(&program).diagnostics);

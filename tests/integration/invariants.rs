@@ -350,7 +350,8 @@ fn not_reserve_minor() -> Cond {
 
 #[derive(Debug, Clone)]
 struct WindowSpec {
-    from: u32,
+    /// Hour and minute; sometimes inside the hour that occurs twice when clocks fall back.
+    from: (u32, u32),
     until: u32,
     days: &'static str,
 }
@@ -358,15 +359,18 @@ struct WindowSpec {
 impl WindowSpec {
     fn text(&self) -> String {
         format!(
-            "window {:02}:00..{:02}:00{}",
-            self.from, self.until, self.days
+            "window {:02}:{:02}..{:02}:00{}",
+            self.from.0, self.from.1, self.until, self.days
         )
     }
 }
 
 fn window() -> impl Strategy<Value = WindowSpec> {
     (
-        0u32..=12,
+        prop_oneof![
+            4 => (0u32..=12).prop_map(|h| (h, 0)),
+            1 => select(vec![(2u32, 15u32), (2, 30), (2, 45)]),
+        ],
         13u32..=23,
         select(vec![
             "",
@@ -1029,6 +1033,8 @@ fn booking() -> impl Strategy<Value = Booking<'static>> {
         0i64..=1000,
         prop_oneof![(-30i64..=30).prop_map(|d| d * 1440), -600i64..=600],
         prop::bool::weighted(0.1),
+        // Made in the hour that occurs twice when clocks fall back (its second time).
+        prop::option::weighted(0.1, 0i64..60),
     );
     let person = (
         prop_oneof![
@@ -1061,7 +1067,7 @@ fn booking() -> impl Strategy<Value = Booking<'static>> {
     (place, times, person).prop_map(
         |(
             (clinic, unit, exam, kind, source, reminder),
-            (start, lead, change, fraction, shift, late_status),
+            (start, lead, change, fraction, shift, late_status, fall_back),
             (
                 born,
                 id_kind,
@@ -1075,7 +1081,15 @@ fn booking() -> impl Strategy<Value = Booking<'static>> {
                 patient_id,
             ),
         )| {
-            let created = start - Duration::minutes(lead);
+            let mut created = start - Duration::minutes(lead);
+            let second_two_oclock =
+                DateTime::parse_from_rfc3339("2026-10-25T02:00:00+01:00").expect("time");
+            if let Some(minute) = fall_back {
+                let at = second_two_oclock + Duration::minutes(minute);
+                if at < start {
+                    created = at;
+                }
+            }
             // Between booking and visit, or (rarely) after the visit.
             let span = (start - created).num_minutes();
             let mut status_at = created + Duration::minutes(span * fraction / 1000);
@@ -1261,7 +1275,7 @@ macro_rules! engine {
 // The invariants.
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(500))]
+    #![proptest_config(ProptestConfig::with_cases(300))]
 
     /// Rule 9: nothing but cancellation notices and staff tasks `after` the visit is sent at
     /// or after the visit's start (R12: a letter after the visit helps nobody).
@@ -1471,6 +1485,93 @@ proptest! {
     }
 }
 
+/// Bookings made in the hour that clocks fall back (its second time), and policies whose send
+/// windows open inside that hour: where a window could move a send time earlier.
+fn fall_back_case() -> impl Strategy<Value = (Program, Vec<Booking<'static>>, Vec<(usize, Event)>)>
+{
+    (
+        case(false, 6),
+        prop::collection::vec((any::<bool>(), select(vec![15u32, 30, 45])), 3),
+        prop::collection::vec((any::<bool>(), 0i64..60, 60i64..=20 * 1440), 6),
+    )
+        .prop_map(|((mut program, mut bookings, events), windows, times)| {
+            for (policy, (force, minute)) in program.policies.iter_mut().zip(windows) {
+                if force {
+                    policy.window = Some(WindowSpec {
+                        from: (2, minute),
+                        until: 20,
+                        days: "",
+                    });
+                }
+            }
+            let second_two_oclock =
+                DateTime::parse_from_rfc3339("2026-10-25T02:00:00+01:00").expect("time");
+            for (booking, (force, minute, lead)) in bookings.iter_mut().zip(times) {
+                if force {
+                    booking.created = second_two_oclock + Duration::minutes(minute);
+                    booking.start = booking.created + Duration::minutes(lead);
+                    booking.status_at = booking.status_at.map(|_| booking.created);
+                }
+            }
+            (program, bookings, events)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Rules 7 and 8: a window only moves a send time later, and a late booking's message is
+    /// sent at booking time or later, so nothing is sent before the booking was made (R20).
+    #[test]
+    #[ignore = "engine bug: a window opening inside the repeated fall-back hour moves a send time earlier, before the booking was made"]
+    fn nothing_is_sent_before_the_booking_was_made_r20((program, bookings, events) in fall_back_case()) {
+        let engine = engine!(program);
+        let index = index(&bookings, &events);
+        for booking in &bookings {
+            let outcomes = evaluate(&engine, booking, &index);
+            for action in actions(&outcomes) {
+                prop_assert!(
+                    action.send_at >= booking.created,
+                    "sent at {} for a booking made at {}: {action:?}\n{}\n{booking:?}",
+                    action.send_at,
+                    booking.created,
+                    program.text()
+                );
+            }
+        }
+    }
+
+    /// Rule 14: keys stay unique when names hold the byte that separates the key's pieces.
+    /// The language accepts any character but `"`, `\\` and a line break in a quoted name,
+    /// NUL included.
+    #[test]
+    #[ignore = "engine bug: key pieces are joined with NUL, which names may contain: policy \"P\\0\" message \"m\" and policy \"P\" message \"\\0m\" share keys"]
+    fn keys_are_unique_when_names_hold_the_separator_r13(
+        (policy, message, channel, trigger, booking) in (
+            "[A-Za-z]{1,4}",
+            "[a-z]{1,4}",
+            select(vec!["paper", "inbox", "sms"]),
+            select(vec!["at booking", "2 days before", "3 hours before"]),
+            booking(),
+        )
+    ) {
+        let rem_text = format!(
+            "policy \"{policy}\0\" {{\n    timezone \"Europe/Stockholm\"\n    clinic \"{clinic}\"\n\n    letter \"{message}\" {{\n        send {trigger}\n        via {channel}\n        to patient\n        template \"t\"\n    }}\n}}\n\npolicy \"{policy}\" {{\n    timezone \"Europe/Stockholm\"\n    clinic \"{clinic}\"\n\n    confirmation \"\0{message}\" {{\n        send {trigger}\n        via {channel}\n        to patient\n        template \"t\"\n    }}\n}}\n",
+            clinic = booking.clinic,
+        );
+        let (loaded, _) = rem::source::load(&[PathBuf::from("nul.rem")], |_| Ok(rem_text.as_bytes().to_vec()));
+        let checked = rem::check::check(&loaded);
+        prop_assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+        let engine = Engine::new(checked.plan).expect("runs");
+        let mut booking = booking;
+        booking.patient.inbox_account = true;
+        booking.patient.consent_sms = true;
+        let keys: Vec<u128> = actions(&evaluate(&engine, &booking, &EventIndex::default())).map(|a| a.key).collect();
+        let unique: HashSet<u128> = keys.iter().copied().collect();
+        prop_assert_eq!(unique.len(), keys.len(), "a key is shared");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rows through the CSV feed.
 
@@ -1622,7 +1723,7 @@ enum Line {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(200))]
 
     /// Every row is counted once: read = evaluated + rejected = the feed's data rows, every
     /// good row is evaluated as written, and every broken row is rejected (nothing lost).

@@ -952,6 +952,52 @@ fn compile(program: &Program) -> Result<Engine, String> {
     Ok(engine)
 }
 
+/// Removes every recipient's `consent` field from a plan in JSON form (the only object key of
+/// that name in a plan).
+fn drop_consent(json: &mut serde_json::Value) {
+    match json {
+        serde_json::Value::Object(map) => {
+            map.remove("consent");
+            map.values_mut().for_each(drop_consent);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_consent),
+        _ => {}
+    }
+}
+
+/// R1: every SMS goes to a person with SMS consent, every e-mail to a patient with e-mail
+/// consent.
+fn consent_is_kept(
+    engine: &Engine,
+    program: &Program,
+    bookings: &[Booking<'static>],
+    events: &[(usize, Event)],
+) -> Result<(), TestCaseError> {
+    let index = index(bookings, events);
+    for booking in bookings {
+        let outcomes = evaluate(engine, booking, &index);
+        for action in actions(&outcomes) {
+            let guardian = |i: usize| booking.guardians[i].as_ref().is_some_and(|g| g.consent_sms);
+            let consented = match (action.channel, action.recipient) {
+                (Channel::Sms, Who::Patient) => booking.patient.consent_sms,
+                (Channel::Sms, Who::Guardian1) => guardian(0),
+                (Channel::Sms, Who::Guardian2) => guardian(1),
+                (Channel::Email, Who::Patient) => booking.patient.consent_email,
+                (Channel::Sms | Channel::Email, Who::Staff | Who::Guardian1 | Who::Guardian2) => {
+                    false
+                }
+                _ => true,
+            };
+            prop_assert!(
+                consented,
+                "no consent: {action:?}\n{}\n{booking:?}",
+                program.text()
+            );
+        }
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bookings.
 
@@ -1361,21 +1407,21 @@ proptest! {
     #[test]
     fn nothing_by_sms_or_email_without_consent_r1((program, bookings, events) in case(false, 6)) {
         let engine = engine!(program);
-        let index = index(&bookings, &events);
-        for booking in &bookings {
-            let outcomes = evaluate(&engine, booking, &index);
-            for action in actions(&outcomes) {
-                let guardian = |i: usize| booking.guardians[i].as_ref().is_some_and(|g| g.consent_sms);
-                let consented = match (action.channel, action.recipient) {
-                    (Channel::Sms, Who::Patient) => booking.patient.consent_sms,
-                    (Channel::Sms, Who::Guardian1) => guardian(0),
-                    (Channel::Sms, Who::Guardian2) => guardian(1),
-                    (Channel::Email, Who::Patient) => booking.patient.consent_email,
-                    (Channel::Sms | Channel::Email, Who::Staff | Who::Guardian1 | Who::Guardian2) => false,
-                    _ => true,
-                };
-                prop_assert!(consented, "no consent: {action:?}\n{}\n{booking:?}", program.text());
-            }
+        consent_is_kept(&engine, &program, &bookings, &events)?;
+    }
+
+    /// Rule 10 for plans read from JSON (`rem eval plan.json`): the consent a channel needs
+    /// does not depend on the plan's optional `consent` field; a plan without it is either
+    /// refused or still keeps R1.
+    #[test]
+    #[ignore = "engine bug: consent for a recipient's SMS/e-mail comes from the plan's optional `consent` field; a plan without it sends SMS with no consent"]
+    fn a_plan_without_consent_fields_still_needs_consent_r1((program, bookings, events) in case(false, 6)) {
+        let engine = engine!(program);
+        let mut json = serde_json::to_value(engine.plan()).expect("a plan serialises");
+        drop_consent(&mut json);
+        let plan: rem::plan::Plan = serde_json::from_value(json).expect("still a plan");
+        if let Ok(engine) = Engine::new(plan) {
+            consent_is_kept(&engine, &program, &bookings, &events)?;
         }
     }
 
@@ -1569,6 +1615,61 @@ proptest! {
         let keys: Vec<u128> = actions(&evaluate(&engine, &booking, &EventIndex::default())).map(|a| a.key).collect();
         let unique: HashSet<u128> = keys.iter().copied().collect();
         prop_assert_eq!(unique.len(), keys.len(), "a key is shared");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Rule 3 with times to the second (feeds carry RFC 3339 times with seconds): durations in
+    /// conditions are exact, so a lead time of 2 hours and 30 seconds is more than `2 hours`.
+    #[test]
+    #[ignore = "engine bug: booking.lead_time is compared in whole minutes (truncated), so 2 h 0 min 30 s <= 2 hours holds"]
+    fn lead_time_is_compared_exactly_r15(
+        (booking, op, hours, seconds) in (booking(), cmp(), 1i64..=48, -59i64..=59)
+    ) {
+        let mut booking = booking;
+        booking.clinic = Cow::Borrowed(CLINICS[0]);
+        booking.created = booking.start - Duration::hours(hours) - Duration::seconds(seconds);
+        let spec = PolicySpec {
+            name: "P0".to_string(),
+            timezone: ZONES[0],
+            clinics: vec![CLINICS[0]],
+            units: None,
+            exams: None,
+            kinds: None,
+            minor_age: None,
+            window: None,
+            late_booking: None,
+            unit_override: None,
+            exclusions: vec![Cond::Atom(Atom::LeadTime(op, hours * 60))],
+            messages: vec![MessageSpec {
+                kind: MessageKind::Confirmation,
+                channel: Channel::Paper,
+                triggers: vec![Trigger::AtBooking],
+                recipients: vec![(To::Patient, None)],
+                complements: Vec::new(),
+                fallback: None,
+                window: None,
+                late_booking: None,
+            }],
+            wins_over: Vec::new(),
+            guard: None,
+        };
+        let program = Program { policies: vec![spec] };
+        let engine = engine!(program);
+        let lead = booking.start - booking.created;
+        let exact = match op {
+            Cmp::Eq => lead == Duration::hours(hours),
+            Cmp::Ne => lead != Duration::hours(hours),
+            Cmp::Lt => lead < Duration::hours(hours),
+            Cmp::Le => lead <= Duration::hours(hours),
+            Cmp::Gt => lead > Duration::hours(hours),
+            Cmp::Ge => lead >= Duration::hours(hours),
+        };
+        let outcomes = evaluate(&engine, &booking, &EventIndex::default());
+        let excluded = outcomes.iter().any(|o| matches!(o, Outcome::Skip(Skip { reason: Reason::Excluded(_), .. })));
+        prop_assert_eq!(excluded, exact, "lead time {} s\n{}", lead.num_seconds(), program.text());
     }
 }
 

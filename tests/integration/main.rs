@@ -12,6 +12,7 @@ mod docs;
 mod engine;
 mod eval_cli;
 mod fmt;
+mod invariants;
 mod load;
 mod parse;
 mod robustness;

@@ -1194,6 +1194,7 @@ fn booking() -> impl Strategy<Value = Booking<'static>> {
                     id_kind,
                     mobile: mobile.map(Cow::Owned),
                     email: email.map(Cow::Owned),
+                    email_invalid: false,
                     consent_sms,
                     consent_email,
                     consent_source,

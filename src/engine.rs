@@ -147,8 +147,7 @@ impl Address {
             Address::Unit => (b"u", &booking.unit),
         };
         hasher.update(tag);
-        hasher.update(value.as_bytes());
-        hasher.update(&[0]);
+        hash_piece(hasher, value.as_bytes());
     }
 
     /// The address as the sending system reads it: `+46...`, `a@b.se`, `inbox:ID`,
@@ -495,7 +494,9 @@ impl Engine {
                         None => continue,
                     },
                     When::After { offset, .. } => match shifted(tz, visit, *offset, *at, 1) {
-                        Some(t) => (t, true, false),
+                        // Late too when it falls before the booking was made (`0 days after at 02:30`
+                        // for a visit made that morning): nothing is sent before a booking exists.
+                        Some(t) => (t, true, true),
                         None => continue,
                     },
                 };
@@ -519,6 +520,13 @@ impl Engine {
                     continue;
                 }
                 let send_at = send_at.fixed_offset();
+                // What was sent before a booking was moved belongs to the booking as it was:
+                // it keeps the key it had (a sender that de-duplicates by key does not send that
+                // letter again); everything else gets a key for the new start.
+                let keyed_start = match (moved_at, booking.previous_start) {
+                    (Some(moved), Some(previous)) if send_at < moved => previous,
+                    _ => booking.start,
+                };
 
                 // Complements are decided first (a fallback is not sent where the complement
                 // already went) but written after the message's own recipients.
@@ -548,6 +556,7 @@ impl Engine {
                                     *channel,
                                     Who::Patient,
                                     address,
+                                    keyed_start,
                                 ),
                                 policy: p,
                                 message: m,
@@ -628,6 +637,7 @@ impl Engine {
                             plan_message.channel,
                             who,
                             address,
+                            keyed_start,
                         );
                         out.push(Outcome::Action(Action {
                             key: action_key,
@@ -712,6 +722,7 @@ impl Engine {
                                 fallback.channel,
                                 who,
                                 address,
+                                keyed_start,
                             ),
                             policy: p,
                             message: m,
@@ -839,6 +850,13 @@ fn address_for_fallback(
     address(booking, who, channel, channel.required_consent().is_some())
 }
 
+/// One part of a key, with its length in front, so that no two different lists of parts give
+/// the same bytes (names may hold any character, even the separator a key could use).
+fn hash_piece(hasher: &mut xxhash_rust::xxh3::Xxh3, piece: &[u8]) {
+    hasher.update(&(piece.len() as u64).to_le_bytes());
+    hasher.update(piece);
+}
+
 /// The idempotency key: a hash of what identifies the action, including the visit's start, so
 /// that moving the booking voids the old reminders, and the patient and the address, so that
 /// two actions for different people or addresses never share a key (even when a faulty export
@@ -856,9 +874,10 @@ fn key(
     channel: Channel,
     who: Who,
     address: Address,
+    start: DateTime<FixedOffset>,
 ) -> u128 {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let start = booking.start.timestamp();
+    let start = start.timestamp();
     for piece in [
         policy.name.as_str(),
         message.name.as_str(),
@@ -869,8 +888,7 @@ fn key(
         who.as_str(),
         &booking.patient_id,
     ] {
-        hasher.update(piece.as_bytes());
-        hasher.update(&[0]);
+        hash_piece(&mut hasher, piece.as_bytes());
     }
     address.hash_into(booking, &mut hasher);
     hasher.update(&start.to_le_bytes());
@@ -979,7 +997,9 @@ fn prepare(policy: &plan::Policy, plan: &Plan) -> Result<Policy, PlanError> {
                     Ok((
                         r.recipient,
                         r.condition.as_ref().map(condition).transpose()?,
-                        r.consent.is_some(),
+                        // R1: the channel decides the consent needed, whatever a hand-edited
+                        // plan says.
+                        m.channel.required_consent().is_some(),
                     ))
                 })
                 .collect::<Result<Vec<_>, PlanError>>()?;

@@ -123,7 +123,14 @@ fn node(expr: &Expr) -> Result<Node, String> {
         }
         Expr::Bool { value } => Node::Bool(*value),
         Expr::Number { value } => Node::Number(i64::try_from(*value).unwrap_or(i64::MAX)),
-        Expr::Duration { minutes } => Node::Number(i64::try_from(*minutes).unwrap_or(i64::MAX)),
+        // Durations are compared in seconds, exactly: feeds carry seconds, and a booking made
+        // one hour and one second ahead is not made `1 hours` ahead.
+        Expr::Duration { minutes } => Node::Number(
+            i64::try_from(*minutes)
+                .ok()
+                .and_then(|m| m.checked_mul(60))
+                .unwrap_or(i64::MAX),
+        ),
         Expr::String { value } => Node::Text(value.clone()),
         Expr::Enum { of, value } => {
             if !of.values().contains(&value.as_str()) {
@@ -171,7 +178,7 @@ fn value<'a>(node: &'a Node, cx: &Context<'a, '_>) -> Value<'a> {
             Field::Unit => Value::Text(&b.unit),
             Field::Exam => Value::Text(&b.exam),
             Field::Reminder => Value::Bool(b.reminder),
-            Field::LeadTime => Value::Number((b.start - b.created).num_minutes()),
+            Field::LeadTime => Value::Number((b.start - b.created).num_seconds()),
             Field::Age => Value::Number(cx.age),
             Field::Minor => Value::Bool(cx.minor),
             Field::IdKind => Value::Text(b.patient.id_kind.as_str()),

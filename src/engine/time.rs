@@ -97,7 +97,20 @@ impl Window {
                 date = date.succ_opt().unwrap_or(date);
             }
         }
-        local_instant(tz, date.and_time(self.from))
+        // The opening time of a day whose clocks go back can come twice: take the first that
+        // is not before `t`, so that a window never moves a message earlier.
+        let opening = date.and_time(self.from);
+        let opens = match tz.from_local_datetime(&opening) {
+            LocalResult::Ambiguous(earlier, later) => {
+                if earlier >= t {
+                    earlier
+                } else {
+                    later
+                }
+            }
+            _ => local_instant(tz, opening),
+        };
+        opens.max(t)
     }
 }
 
@@ -109,6 +122,29 @@ mod tests {
     fn at(s: &str) -> DateTime<Tz> {
         let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("test time");
         local_instant(Stockholm, naive)
+    }
+
+    #[test]
+    fn a_window_never_moves_a_time_earlier_on_the_night_clocks_go_back() {
+        // 2026-10-25 in Stockholm: 02:00-03:00 happens twice. At the second 02:15 the window
+        // opening at 02:30 opens at the second 02:30, not at the first (45 minutes earlier).
+        let window = Window {
+            from: NaiveTime::from_hms_opt(2, 30, 0).expect("time"),
+            until: NaiveTime::from_hms_opt(20, 0, 0).expect("time"),
+            days: 0x7f,
+        };
+        let second = DateTime::parse_from_rfc3339("2026-10-25T02:15:00+01:00")
+            .expect("time")
+            .with_timezone(&Stockholm);
+        let pushed = window.push(Stockholm, second);
+        assert_eq!(pushed.to_rfc3339(), "2026-10-25T02:30:00+01:00");
+        let first = DateTime::parse_from_rfc3339("2026-10-25T02:15:00+02:00")
+            .expect("time")
+            .with_timezone(&Stockholm);
+        assert_eq!(
+            window.push(Stockholm, first).to_rfc3339(),
+            "2026-10-25T02:30:00+02:00"
+        );
     }
 
     #[test]

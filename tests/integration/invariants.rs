@@ -1415,7 +1415,6 @@ proptest! {
     /// does not depend on the plan's optional `consent` field; a plan without it is either
     /// refused or still keeps R1.
     #[test]
-    #[ignore = "engine bug: consent for a recipient's SMS/e-mail comes from the plan's optional `consent` field; a plan without it sends SMS with no consent"]
     fn a_plan_without_consent_fields_still_needs_consent_r1((program, bookings, events) in case(false, 6)) {
         let engine = engine!(program);
         let mut json = serde_json::to_value(engine.plan()).expect("a plan serialises");
@@ -1523,11 +1522,25 @@ proptest! {
             moved.status_at = Some(at);
             moved.created = moved.created.min(moved.start);
             let old: HashSet<u128> = actions(&evaluate(&engine, booking, &index)).map(|a| a.key).collect();
-            let new: Vec<u128> = actions(&evaluate(&engine, &moved, &index)).map(|a| a.key).collect();
-            prop_assert!(
-                new.iter().all(|k| !old.contains(k)),
-                "a key survived the move\n{}\n{booking:?}", program.text()
-            );
+            // What is sent after the move is new; what was sent before it (a letter at booking,
+            // when a rebooking notice announces the move) is the same action as before, with
+            // the same key, so that a sender de-duplicating by key does not send it again.
+            for action in actions(&evaluate(&engine, &moved, &index)) {
+                if action.send_at >= at {
+                    prop_assert!(
+                        !old.contains(&action.key),
+                        "a key survived the move\n{}\n{booking:?}", program.text()
+                    );
+                } else if booking.previous_start.is_none() {
+                    // (A booking moved twice knows only its last start before the move, so
+                    // only a first move can give back the key of the very first letter.)
+                    prop_assert!(
+                        old.contains(&action.key),
+                        "an action sent before the move changed its key\n{}\n{booking:?}",
+                        program.text()
+                    );
+                }
+            }
         }
     }
 }
@@ -1570,7 +1583,6 @@ proptest! {
     /// Rules 7 and 8: a window only moves a send time later, and a late booking's message is
     /// sent at booking time or later, so nothing is sent before the booking was made (R20).
     #[test]
-    #[ignore = "engine bug: a window opening inside the repeated fall-back hour moves a send time earlier, before the booking was made"]
     fn nothing_is_sent_before_the_booking_was_made_r20((program, bookings, events) in fall_back_case()) {
         let engine = engine!(program);
         let index = index(&bookings, &events);
@@ -1592,7 +1604,6 @@ proptest! {
     /// The language accepts any character but `"`, `\\` and a line break in a quoted name,
     /// NUL included.
     #[test]
-    #[ignore = "engine bug: key pieces are joined with NUL, which names may contain: policy \"P\\0\" message \"m\" and policy \"P\" message \"\\0m\" share keys"]
     fn keys_are_unique_when_names_hold_the_separator_r13(
         (policy, message, channel, trigger, booking) in (
             "[A-Za-z]{1,4}",
@@ -1625,7 +1636,6 @@ proptest! {
     /// Rule 3 with times to the second (feeds carry RFC 3339 times with seconds): durations in
     /// conditions are exact, so a lead time of 2 hours and 30 seconds is more than `2 hours`.
     #[test]
-    #[ignore = "engine bug: booking.lead_time is compared in whole minutes (truncated), so 2 h 0 min 30 s <= 2 hours holds"]
     fn lead_time_is_compared_exactly_r15(
         (booking, op, hours, seconds) in (booking(), cmp(), 1i64..=48, -59i64..=59)
     ) {

@@ -281,13 +281,17 @@ pub fn event(fields: &[(&'static str, String)]) -> Result<(String, Event), (&'st
     })?;
     let key = get("key")
         .map(|k| {
-            u128::from_str_radix(k, 16).map_err(|_| {
-                (
-                    "key",
-                    "is not an action key (32 hexadecimal digits, as `rem eval` writes it)"
-                        .to_string(),
-                )
-            })
+            let hex = k.len() == 32 && k.bytes().all(|b| b.is_ascii_hexdigit());
+            hex.then(|| u128::from_str_radix(k, 16).ok())
+                .flatten()
+                .ok_or(())
+                .map_err(|()| {
+                    (
+                        "key",
+                        "is not an action key (32 hexadecimal digits, as `rem eval` writes it)"
+                            .to_string(),
+                    )
+                })
         })
         .transpose()?;
     let message = need("message")?.to_string();

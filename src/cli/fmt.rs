@@ -6,7 +6,20 @@ use rem::diagnostic::{self, Diagnostic};
 use rem::source::{Program, SourceFile};
 
 use super::write::{self, say};
-use super::{FAILED, OK, UNUSABLE, policy_files, read_text};
+use super::{FAILED, OK, UNUSABLE, policy_files};
+
+/// A policy file as text, read the safe way (a regular file within the size limit; see
+/// `read.rs`), without a byte-order mark: the formatted file is written without one.
+fn read_policy(path: &std::path::Path) -> Result<String, String> {
+    let bytes = super::read::policy_file(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
 
 pub fn run(paths: &[PathBuf], check: bool) -> u8 {
     let files = match policy_files(paths) {
@@ -20,7 +33,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
     let mut unformatted = 0;
     let mut listed = String::new();
     for path in &files {
-        let text = match read_text(path) {
+        let text = match read_policy(path) {
             Ok(text) => text,
             Err(message) => {
                 say!("error: {message}");

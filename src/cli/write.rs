@@ -93,7 +93,12 @@ pub struct Output {
 }
 
 enum Sink {
-    Stdout(BufWriter<io::StdoutLock<'static>>),
+    /// Standard output, through a buffer that is dropped, not written, when the command fails
+    /// before finishing (a feed refused after the header was written, say).
+    Stdout {
+        out: io::StdoutLock<'static>,
+        buffer: Vec<u8>,
+    },
     /// A temporary file beside the target, renamed over it by [`Output::finish`].
     Atomic {
         temp: BufWriter<tempfile::NamedTempFile>,
@@ -107,7 +112,10 @@ impl Output {
     pub fn stdout() -> Output {
         Output {
             name: "standard output".to_string(),
-            sink: Sink::Stdout(BufWriter::with_capacity(1 << 20, io::stdout().lock())),
+            sink: Sink::Stdout {
+                out: io::stdout().lock(),
+                buffer: Vec::with_capacity(1 << 20),
+            },
         }
     }
 
@@ -170,7 +178,10 @@ impl Output {
         let name = self.name;
         let failed = |e: io::Error| WriteError::new(&name, e);
         match self.sink {
-            Sink::Stdout(mut out) => out.flush().map_err(failed),
+            Sink::Stdout { mut out, buffer } => out
+                .write_all(&buffer)
+                .and_then(|()| out.flush())
+                .map_err(failed),
             Sink::Direct(mut out) => out.flush().map_err(failed),
             Sink::Atomic { temp, target } => {
                 let temp = temp.into_inner().map_err(|e| failed(e.into_error()))?;
@@ -184,16 +195,20 @@ impl Output {
 
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.sink {
-            Sink::Stdout(out) => out.write(buf),
-            Sink::Atomic { temp, .. } => temp.write(buf),
-            Sink::Direct(out) => out.write(buf),
-        }
+        self.write_all(buf)?;
+        Ok(buf.len())
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match &mut self.sink {
-            Sink::Stdout(out) => out.write_all(buf),
+            Sink::Stdout { out, buffer } => {
+                buffer.extend_from_slice(buf);
+                if buffer.len() >= 1 << 20 {
+                    out.write_all(buffer)?;
+                    buffer.clear();
+                }
+                Ok(())
+            }
             Sink::Atomic { temp, .. } => temp.write_all(buf),
             Sink::Direct(out) => out.write_all(buf),
         }
@@ -201,7 +216,9 @@ impl Write for Output {
 
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.sink {
-            Sink::Stdout(out) => out.flush(),
+            // Standard output is written a megabyte at a time and by `finish`, never by a flush:
+            // a writer that flushes as it is dropped on failure must not print half a report.
+            Sink::Stdout { .. } => Ok(()),
             Sink::Atomic { temp, .. } => temp.flush(),
             Sink::Direct(out) => out.flush(),
         }

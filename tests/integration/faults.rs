@@ -1,0 +1,317 @@
+//! Faults an adversarial audit found in the command line, one test each: outputs that destroy
+//! inputs, half-written or stale files, writes to a closed pipe or a full disk, and plans that
+//! must be refused. The malformed feeds themselves are in `malformed.rs`.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Stdio};
+
+use assert_cmd::Command;
+
+const NOW: &str = "2026-03-24T12:00:00+01:00";
+
+fn rem() -> Command {
+    let mut cmd = Command::cargo_bin("rem").expect("the rem binary is built");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+fn root(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The examples' bookings, with `extra` rows appended, in a file of its own.
+fn feed_copy(dir: &Path, name: &str, extra: &str) -> PathBuf {
+    let path = dir.join(name);
+    let mut text = std::fs::read_to_string(root("examples/bookings.csv")).expect("example feed");
+    text.push_str(extra);
+    std::fs::write(&path, text).expect("writes");
+    path
+}
+
+fn eval_with(feed: &Path, extra: &[&str]) -> std::process::Output {
+    rem()
+        .args(["eval", "policies/", "--now", NOW, "--feed"])
+        .arg(feed)
+        .args(extra)
+        .output()
+        .expect("rem runs")
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn an_output_that_names_an_input_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A bad row, so that the rejects file would be written at once.
+    let feed = feed_copy(dir.path(), "bookings.csv", "BROKEN,\"unclosed\n");
+    let before = std::fs::read(&feed).expect("reads");
+    let events = dir.path().join("events.jsonl");
+    std::fs::copy(root("examples/events.jsonl"), &events).expect("copies");
+    let events_before = std::fs::read(&events).expect("reads");
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&feed, &link).expect("symlink");
+    let out = dir.path().join("out.jsonl");
+    for args in [
+        vec!["--rejects", feed.to_str().expect("path")],
+        vec!["-o", feed.to_str().expect("path")],
+        vec!["--rejects", link.to_str().expect("path")],
+        vec![
+            "--events",
+            events.to_str().expect("path"),
+            "-o",
+            events.to_str().expect("path"),
+        ],
+        vec![
+            "-o",
+            out.to_str().expect("path"),
+            "--rejects",
+            out.to_str().expect("path"),
+        ],
+        vec!["-o", "policies/vas-vardcentral.rem"],
+    ] {
+        let output = eval_with(&feed, &args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("name another file")
+                || stderr(&output).contains("two different files"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(
+            std::fs::read(&feed).expect("reads"),
+            before,
+            "{args:?} touched the feed"
+        );
+        assert_eq!(std::fs::read(&events).expect("reads"), events_before);
+        assert!(!out.exists());
+    }
+    let policy = std::fs::read_to_string(root("policies/vas-vardcentral.rem")).expect("reads");
+    assert!(policy.contains("policy"), "the policy is intact");
+    // `rem compile -o` and `rem test --junit` refuse their inputs too.
+    let plan_over_policy = rem()
+        .args(["compile", "policies/", "-o", "policies/asl-sms.rem"])
+        .output()
+        .expect("runs");
+    assert_eq!(plan_over_policy.status.code(), Some(2));
+    let junit_over_test = rem()
+        .args(["test", "policies/", "--junit", "policies/asl-sms.test.toml"])
+        .output()
+        .expect("runs");
+    assert_eq!(junit_over_test.status.code(), Some(2));
+}
+
+#[test]
+fn a_failed_run_leaves_no_half_written_file_and_no_stale_rejects() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("actions.jsonl");
+    let rejects = dir.path().join("actions.rejects.csv");
+    let bad = feed_copy(dir.path(), "bad.csv", "BROKEN,\"unclosed\n");
+    let good = feed_copy(dir.path(), "good.csv", "");
+    let listing = || {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("lists")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+
+    let first = eval_with(&bad, &["-o", out.to_str().expect("path")]);
+    assert_eq!(first.status.code(), Some(3), "{}", stderr(&first));
+    let listed = std::fs::read_to_string(&rejects).expect("rejects");
+    assert!(listed.contains("bad.csv,22,"), "{listed}");
+    let actions = std::fs::read(&out).expect("actions");
+
+    // A feed that cannot be read at all: nothing is replaced, nothing half-written is left.
+    let refused = dir.path().join("refused.csv");
+    std::fs::write(&refused, "booking_id,booking_id\nX,Y\n").expect("writes");
+    let failed = eval_with(&refused, &["-o", out.to_str().expect("path")]);
+    assert_eq!(failed.status.code(), Some(2));
+    assert_eq!(std::fs::read(&out).expect("actions"), actions);
+    assert_eq!(
+        listing(),
+        [
+            "actions.jsonl",
+            "actions.rejects.csv",
+            "bad.csv",
+            "good.csv",
+            "refused.csv"
+        ]
+    );
+
+    // A clean run removes the rejects file of the earlier run: it is not this run's.
+    let clean = eval_with(&good, &["-o", out.to_str().expect("path")]);
+    assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
+    assert!(!rejects.exists(), "a stale rejects file was left");
+    assert_eq!(
+        listing(),
+        ["actions.jsonl", "bad.csv", "good.csv", "refused.csv"]
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_the_run_with_a_message_and_a_failure() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Enough rows that the actions cannot all fit in the pipe before the reader leaves.
+    let template = std::fs::read_to_string(root("examples/bookings.csv")).expect("feed");
+    let mut lines = template.lines();
+    let mut feed = format!("{}\n", lines.next().expect("header"));
+    let rows: Vec<&str> = lines.collect();
+    for i in 0..3000 {
+        for row in &rows {
+            let (id, rest) = row.split_once(',').expect("a row");
+            feed.push_str(&format!("{id}-{i},{rest}\n"));
+        }
+    }
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, feed).expect("writes");
+    let mut child = Process::new(env!("CARGO_BIN_EXE_rem"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["eval", "policies/", "--now", NOW, "--feed"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("reads a line");
+    // The reader is gone (like `| head -1`).
+    let output = child.wait_with_output().expect("ends");
+    assert!(first.starts_with("{\"key\""));
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("broken pipe"), "{message}");
+    assert!(
+        !message.contains("rows read"),
+        "no summary claims a finished run: {message}"
+    );
+}
+
+/// Runs `rem ARGS` with standard output on a full disk.
+fn on_full_disk(args: &[&str]) -> std::process::Output {
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full exists on Linux");
+    Process::new(env!("CARGO_BIN_EXE_rem"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .stdout(Stdio::from(full))
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn every_command_reports_a_full_disk_instead_of_claiming_success() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let unformatted = dir.path().join("messy.rem");
+    std::fs::write(
+        &unformatted,
+        "policy \"p\" {\n  timezone \"Europe/Stockholm\"\n  clinic \"C\"\n}\n",
+    )
+    .expect("writes");
+    let messy = unformatted.to_str().expect("path");
+    for args in [
+        vec![
+            "eval",
+            "policies/",
+            "--feed",
+            "examples/bookings.csv",
+            "--now",
+            NOW,
+        ],
+        vec!["compile", "policies/"],
+        vec!["check", "--format", "json", "policies/"],
+        vec![
+            "explain",
+            "KF-1",
+            "--feed",
+            "examples/bookings.csv",
+            "--now",
+            NOW,
+            "policies/",
+        ],
+        vec!["test", "policies/"],
+        vec!["fmt", "--check", messy],
+        vec![
+            "diff",
+            "examples/diff/jonkoping-kf-pilot.rem",
+            "policies/jonkoping-kf.rem",
+            "--feed",
+            "examples/bookings.csv",
+            "--now",
+            NOW,
+        ],
+    ] {
+        let output = on_full_disk(&args);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
+        assert!(
+            message.contains("cannot write standard output: the disk is full"),
+            "{args:?}: {message}"
+        );
+        assert!(!message.contains("panicked"), "{args:?}: {message}");
+    }
+}
+
+#[test]
+fn a_plan_of_another_version_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = dir.path().join("plan.json");
+    rem()
+        .args(["compile", "policies/", "-o"])
+        .arg(&plan)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&plan).expect("plan");
+    let newer = text.replace("\"format_version\": 1", "\"format_version\": 2");
+    assert_ne!(text, newer);
+    std::fs::write(&plan, newer).expect("writes");
+    let output = rem()
+        .arg("eval")
+        .arg(&plan)
+        .args(["--feed", "examples/bookings.csv", "--now", NOW])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("rem::E080"), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn a_plan_given_with_its_own_source_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = dir.path().join("plan.json");
+    rem()
+        .args(["compile", "policies/vas-vardcentral.rem", "-o"])
+        .arg(&plan)
+        .assert()
+        .success();
+    let output = rem()
+        .arg("eval")
+        .arg(&plan)
+        .args([
+            "policies/vas-vardcentral.rem",
+            "--feed",
+            "examples/bookings.csv",
+            "--now",
+            NOW,
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("rem::E082"), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+}

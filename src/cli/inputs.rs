@@ -215,31 +215,104 @@ pub fn feed_format(path: &Path, given: Option<FeedFormat>) -> Result<Format, Str
 /// Calls `each` for every row of the feed: a booking, or a reject; `each` returns false to
 /// stop. The feed's whole-feed rules apply (`rem::feed::rules`): a booking id used twice is a
 /// reject, and the rows of group bookings come last, each with its group's reminder flag.
-/// Returns the groups whose rows disagreed on the flag.
+/// Those rows wait in an anonymous temporary file, not in memory. Returns the groups whose rows
+/// disagreed on the flag.
 pub fn for_each_row(
     path: &Path,
     format: Format,
     mut each: impl FnMut(Location, Result<&Booking<'_>, &Reject>) -> bool,
 ) -> Result<Vec<GroupConflict>, FeedError> {
     let mut rules = FeedRules::default();
+    let mut held = Held::default();
     let mut visit = |location: Location, row: Result<&Booking<'_>, &Reject>| match row {
         Ok(booking) => match rules.admit(location, booking) {
             Admit::Now => each(location, Ok(booking)),
-            Admit::Held => true,
+            Admit::Hold => match held.push(location, booking) {
+                Ok(()) => true,
+                Err(error) => {
+                    held.error = Some(error);
+                    false
+                }
+            },
             Admit::Duplicate(reject) => each(location, Err(&reject)),
         },
         Err(reject) => each(location, Err(reject)),
     };
-    if !read_rows(path, format, &mut visit)? {
+    let finished = read_rows(path, format, &mut visit)?;
+    if let Some(error) = held.error.take() {
+        return Err(FeedError::Io(format!(
+            "cannot hold the rows of group bookings in a temporary file: {error}"
+        )));
+    }
+    if !finished {
         return Ok(Vec::new());
     }
-    let (held, conflicts) = rules.finish();
-    for (location, booking) in &held {
-        if !each(*location, Ok(booking)) {
-            break;
-        }
+    held.replay(&rules, &mut each)?;
+    Ok(rules.conflicts())
+}
+
+/// Rows held back until the end of the feed, as JSON Lines in a temporary file.
+#[derive(Default)]
+struct Held {
+    file: Option<std::io::BufWriter<File>>,
+    locations: Vec<Location>,
+    line: Vec<u8>,
+    error: Option<std::io::Error>,
+}
+
+impl Held {
+    fn push(&mut self, location: Location, booking: &Booking<'_>) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let file = match &mut self.file {
+            Some(file) => file,
+            None => self
+                .file
+                .insert(std::io::BufWriter::new(tempfile::tempfile()?)),
+        };
+        self.line.clear();
+        feed::jsonl::write_booking(&mut self.line, booking);
+        file.write_all(&self.line)?;
+        self.locations.push(location);
+        Ok(())
     }
-    Ok(conflicts)
+
+    /// Reads the held rows back, each with its group's flag.
+    fn replay(
+        self,
+        rules: &FeedRules,
+        each: &mut impl FnMut(Location, Result<&Booking<'_>, &Reject>) -> bool,
+    ) -> Result<(), FeedError> {
+        use std::io::Seek as _;
+        let Some(file) = self.file else {
+            return Ok(());
+        };
+        let io = |e: std::io::Error| FeedError::Io(format!("cannot read held rows back: {e}"));
+        let mut file = file.into_inner().map_err(|e| io(e.into_error()))?;
+        file.rewind().map_err(io)?;
+        let mut rows = JsonlFeed::new(BufReader::new(file));
+        for location in self.locations {
+            let Some(row) = rows.next_row() else {
+                return Err(io(std::io::Error::other("fewer rows than were held")));
+            };
+            // The rows were valid bookings when written; read back, they are again.
+            let (_, row) = row?;
+            match row {
+                Ok(mut booking) => {
+                    booking.reminder = rules.group_flag(&booking);
+                    if !each(location, Ok(&booking)) {
+                        return Ok(());
+                    }
+                }
+                Err(reject) => {
+                    return Err(io(std::io::Error::other(format!(
+                        "a held row no longer reads: {}",
+                        reject.reason
+                    ))));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Every row of the feed as it is read; false when `each` asked to stop.
@@ -312,7 +385,7 @@ pub fn warn_group_conflicts(conflicts: &[GroupConflict]) {
             conflict.group_id,
             conflict.clinic,
             conflict.on,
-            super::plural(conflict.on),
+            if conflict.on == 1 { "" } else { "s" },
             conflict.off
         );
     }

@@ -7,13 +7,15 @@
 //! - **One flag for a group (R17).** The rows of one group booking (the same clinic and
 //!   `group_id`) share one reminder flag: switched off for the group, no member is reminded.
 //!   Rows that disagree are a conflict, reported as a warning; the flag that applies is off,
-//!   since a flag is on by default and off only when staff switched it off. Because a group's
-//!   last row may come at the end of the feed, group rows are held (owned) and evaluated after
-//!   every other row, groups in the order they first appear; everything else streams.
+//!   since a flag is on by default and off only when staff switched it off. A group's last row
+//!   may come at the end of the feed, so group rows are held back (the caller keeps them, in a
+//!   temporary file: see [`crate::feed::jsonl::write_booking`]) and evaluated after every other
+//!   row with [`FeedRules::group_flag`]; everything else streams. Only the count of rows with
+//!   the flag on and off is kept per group.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Location, Reject};
 use crate::booking::Booking;
@@ -23,8 +25,8 @@ use crate::booking::Booking;
 pub enum Admit {
     /// Evaluate it now.
     Now,
-    /// It belongs to a group: it is held and comes back from [`FeedRules::finish`].
-    Held,
+    /// It belongs to a group: hold it, and evaluate it after the feed with the group's flag.
+    Hold,
     /// Its id was used by an earlier row: reject it.
     Duplicate(Reject),
 }
@@ -35,22 +37,20 @@ pub struct GroupConflict {
     pub clinic: String,
     pub group_id: String,
     /// Rows with the flag on and off.
-    pub on: usize,
-    pub off: usize,
+    pub on: u64,
+    pub off: u64,
 }
 
-#[derive(Default)]
-struct Group {
-    rows: Vec<(Location, Booking<'static>)>,
-    on: usize,
-    off: usize,
+#[derive(Debug, Default, Clone, Copy)]
+struct Flags {
+    on: u64,
+    off: u64,
 }
 
 #[derive(Default)]
 pub struct FeedRules {
     seen: FxHashSet<u64>,
-    groups: Vec<Group>,
-    group_index: HashMap<(String, String), usize>,
+    groups: FxHashMap<(String, String), Flags>,
 }
 
 impl FeedRules {
@@ -68,46 +68,45 @@ impl FeedRules {
         let Some(group_id) = &booking.group_id else {
             return Admit::Now;
         };
-        let next = self.groups.len();
-        let index = *self
-            .group_index
+        let flags = self
+            .groups
             .entry((booking.clinic.to_string(), group_id.to_string()))
-            .or_insert(next);
-        if index == next {
-            self.groups.push(Group::default());
-        }
-        let group = &mut self.groups[index];
+            .or_default();
         if booking.reminder {
-            group.on += 1;
+            flags.on += 1;
         } else {
-            group.off += 1;
+            flags.off += 1;
         }
-        group.rows.push((location, booking.clone().into_owned()));
-        Admit::Held
+        Admit::Hold
     }
 
-    /// The held group rows, each with its group's flag, and the groups whose rows disagreed.
-    pub fn finish(self) -> (Vec<(Location, Booking<'static>)>, Vec<GroupConflict>) {
-        let mut rows = Vec::new();
-        let mut conflicts = Vec::new();
-        for group in self.groups {
-            let flag = group.off == 0;
-            if group.on > 0 && group.off > 0 {
-                if let Some((_, first)) = group.rows.first() {
-                    conflicts.push(GroupConflict {
-                        clinic: first.clinic.to_string(),
-                        group_id: first.group_id.as_deref().unwrap_or_default().to_string(),
-                        on: group.on,
-                        off: group.off,
-                    });
-                }
-            }
-            rows.extend(group.rows.into_iter().map(|(location, mut booking)| {
-                booking.reminder = flag;
-                (location, booking)
-            }));
-        }
-        (rows, conflicts)
+    /// The reminder flag of the booking's group, once every row was admitted: off when any
+    /// row of the group has it off. A booking of no group keeps its own.
+    pub fn group_flag(&self, booking: &Booking<'_>) -> bool {
+        let Some(group_id) = &booking.group_id else {
+            return booking.reminder;
+        };
+        self.groups
+            .get(&(booking.clinic.to_string(), group_id.to_string()))
+            .map_or(booking.reminder, |flags| flags.off == 0)
+    }
+
+    /// The groups whose rows disagreed, by clinic and group id.
+    pub fn conflicts(&self) -> Vec<GroupConflict> {
+        let sorted: BTreeMap<&(String, String), &Flags> = self
+            .groups
+            .iter()
+            .filter(|(_, f)| f.on > 0 && f.off > 0)
+            .collect();
+        sorted
+            .into_iter()
+            .map(|((clinic, group_id), flags)| GroupConflict {
+                clinic: clinic.clone(),
+                group_id: group_id.clone(),
+                on: flags.on,
+                off: flags.off,
+            })
+            .collect()
     }
 }
 
@@ -118,11 +117,8 @@ pub fn settle_groups(bookings: &mut [Booking<'_>]) -> Vec<GroupConflict> {
     for (i, booking) in bookings.iter().enumerate() {
         rules.admit(Location::Entry(i), booking);
     }
-    let (rows, conflicts) = rules.finish();
-    for (location, settled) in rows {
-        if let Location::Entry(i) = location {
-            bookings[i].reminder = settled.reminder;
-        }
+    for booking in bookings.iter_mut() {
+        booking.reminder = rules.group_flag(booking);
     }
-    conflicts
+    rules.conflicts()
 }

@@ -219,37 +219,7 @@ pub struct Exclusion {
     pub span: Span,
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum MessageKind {
-    Confirmation,
-    Letter,
-    Reminder,
-    Cancellation,
-    Rebooking,
-}
-
-impl MessageKind {
-    pub const ALL: [MessageKind; 5] = [
-        MessageKind::Confirmation,
-        MessageKind::Letter,
-        MessageKind::Reminder,
-        MessageKind::Cancellation,
-        MessageKind::Rebooking,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MessageKind::Confirmation => "confirmation",
-            MessageKind::Letter => "letter",
-            MessageKind::Reminder => "reminder",
-            MessageKind::Cancellation => "cancellation",
-            MessageKind::Rebooking => "rebooking",
-        }
-    }
-}
+pub use crate::schema::MessageKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {

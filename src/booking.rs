@@ -7,60 +7,7 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Single,
-    Series,
-    Team,
-    Group,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Source {
-    Staff,
-    Portal,
-    QuickBook,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Status {
-    Booked,
-    Cancelled,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum IdKind {
-    Personal,
-    Coordination,
-    Reserve,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ConsentSource {
-    None,
-    Clinic,
-    Portal,
-    Registry,
-}
-
-macro_rules! enum_words {
-    ($ty:ident { $($variant:ident => $word:literal),* $(,)? }) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $word),* }
-            }
-            pub fn parse(word: &str) -> Option<Self> {
-                match word { $($word => Some($ty::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
-enum_words!(Kind { Single => "single", Series => "series", Team => "team", Group => "group" });
-enum_words!(Source { Staff => "staff", Portal => "portal", QuickBook => "quick_book" });
-enum_words!(Status { Booked => "booked", Cancelled => "cancelled" });
-enum_words!(IdKind { Personal => "personal", Coordination => "coordination", Reserve => "reserve" });
-enum_words!(ConsentSource { None => "none", Clinic => "clinic", Portal => "portal", Registry => "registry" });
+pub use crate::schema::{ConsentSource, IdKind, Kind, Source, Status};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Booking<'a> {

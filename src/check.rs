@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::ast::{self, Name, PolicyItem, ScopeKind, SettingKind, Span};
 use crate::diagnostic::{self, Diagnostic};
 use crate::plan::{self, LateBooking, Plan};
-use crate::schema::{self, EnumType};
+use crate::schema::{self, EnumType, Kind, Weekday};
 use crate::source::{FileId, Program};
 
 mod dates;
@@ -68,7 +68,7 @@ struct Checker<'p> {
 /// the block does not set them.
 #[derive(Debug, Clone, Default)]
 struct Block {
-    timezone: Option<String>,
+    timezone: Option<chrono_tz::Tz>,
     minor_age: Option<u64>,
     window: Option<plan::Window>,
     late_booking: Option<LateBooking>,
@@ -89,7 +89,7 @@ impl Block {
             units.insert(unit, merged);
         }
         Block {
-            timezone: self.timezone.or_else(|| base.timezone.clone()),
+            timezone: self.timezone.or(base.timezone),
             minor_age: self.minor_age.or(base.minor_age),
             window: self.window.or_else(|| base.window.clone()),
             late_booking: self.late_booking.or(base.late_booking),
@@ -439,7 +439,12 @@ impl Checker<'_> {
                                     });
                                 }
                             }
-                            scope.kinds = Some(unique_names(&mut errors, kinds));
+                            scope.kinds = Some(
+                                unique_names(&mut errors, kinds)
+                                    .iter()
+                                    .filter_map(|k| Kind::parse(k))
+                                    .collect(),
+                            );
                         }
                         ScopeKind::Clinics(_) => {}
                     }
@@ -518,7 +523,7 @@ impl Checker<'_> {
                 }
             }
         }
-        let timezone = resolved.timezone.clone();
+        let timezone = resolved.timezone;
         if timezone.is_none()
             && !errors
                 .iter()
@@ -563,7 +568,7 @@ impl Checker<'_> {
         let compiled = plan::Policy {
             name: policy.name.node.clone(),
             source: self.program.file(file).location(policy.name.span),
-            timezone: timezone.unwrap_or_default(),
+            timezone: timezone?,
             scope,
             settings,
             unit_settings,
@@ -628,9 +633,9 @@ fn quoted_list(names: &[String]) -> String {
         .join(", ")
 }
 
-fn timezone(errors: &mut Vec<CheckError>, name: &Name) -> Option<String> {
+fn timezone(errors: &mut Vec<CheckError>, name: &Name) -> Option<chrono_tz::Tz> {
     match name.node.parse::<chrono_tz::Tz>() {
-        Ok(tz) => Some(tz.name().to_string()),
+        Ok(tz) => Some(tz),
         Err(_) => {
             errors.push(CheckError::UnknownTimezone {
                 name: name.node.clone(),
@@ -649,19 +654,16 @@ fn timezone(errors: &mut Vec<CheckError>, name: &Name) -> Option<String> {
 pub(crate) fn time_of_day(
     errors: &mut Vec<CheckError>,
     time: &ast::Spanned<ast::TimeOfDay>,
-) -> Option<String> {
-    if time.node.hour < 24 && time.node.minute < 60 {
-        Some(time.node.to_string())
-    } else {
+) -> Option<plan::TimeOfDay> {
+    let valid = plan::TimeOfDay::new(time.node.hour, time.node.minute);
+    if valid.is_none() {
         errors.push(CheckError::InvalidTime {
             time: format!("{}:{:02}", time.node.hour, time.node.minute),
             span: time.span.into(),
         });
-        None
     }
+    valid
 }
-
-const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 fn window(errors: &mut Vec<CheckError>, window: &ast::Window) -> Option<plan::Window> {
     let from = time_of_day(errors, &window.from);
@@ -669,25 +671,22 @@ fn window(errors: &mut Vec<CheckError>, window: &ast::Window) -> Option<plan::Wi
     let (from, until) = (from?, until?);
     if until <= from {
         errors.push(CheckError::EmptyWindow {
-            from,
-            until,
+            from: from.to_string(),
+            until: until.to_string(),
             span: window.from.span.to(window.until.span).into(),
         });
         return None;
     }
-    let days: BTreeSet<usize> = match window.days.as_ref().map(|d| &d.node) {
-        None | Some(ast::Days::Daily) => (0..7).collect(),
-        Some(ast::Days::Weekdays) => (0..5).collect(),
-        Some(ast::Days::Weekends) => (5..7).collect(),
-        Some(ast::Days::List(list)) => list
-            .iter()
-            .filter_map(|d| DAYS.iter().position(|x| x == d))
-            .collect(),
+    let days: BTreeSet<Weekday> = match window.days.as_ref().map(|d| &d.node) {
+        None | Some(ast::Days::Daily) => Weekday::ALL.iter().copied().collect(),
+        Some(ast::Days::Weekdays) => Weekday::ALL[..5].iter().copied().collect(),
+        Some(ast::Days::Weekends) => Weekday::ALL[5..].iter().copied().collect(),
+        Some(ast::Days::List(list)) => list.iter().filter_map(|d| Weekday::parse(d)).collect(),
     };
     Some(plan::Window {
         from,
         until,
-        days: days.into_iter().map(|d| DAYS[d].to_string()).collect(),
+        days: days.into_iter().collect(),
     })
 }
 

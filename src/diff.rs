@@ -53,7 +53,7 @@ fn sent(engine: &Engine, outcomes: &[Outcome]) -> Vec<(Identity, DateTime<FixedO
         .iter()
         .filter_map(|o| match o {
             Outcome::Action(a) => {
-                let message = &engine.plan().policies[a.policy].messages[a.message];
+                let message = &engine.policy(a.policy).messages[a.message];
                 Some((
                     Identity {
                         kind: message.kind.as_str().to_string(),
@@ -62,7 +62,7 @@ fn sent(engine: &Engine, outcomes: &[Outcome]) -> Vec<(Identity, DateTime<FixedO
                         recipient: a.recipient.as_str().to_string(),
                         part: match a.origin {
                             Origin::Trigger(_) => "message",
-                            Origin::Complement(..) => "complement",
+                            Origin::Complement { .. } => "complement",
                             Origin::Fallback(_) => "fallback",
                         },
                     },

@@ -13,6 +13,7 @@ use crate::booking::{
 };
 
 pub mod csv;
+pub mod events;
 pub mod fhir;
 pub mod jsonl;
 pub mod lines;

@@ -6,13 +6,11 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use std::fmt::Write as _;
-
 use chrono::{Datelike, Timelike};
 use serde::Serialize;
 
 use crate::booking::Booking;
-use crate::engine::{Action, Engine, Outcome, Reason, Skip};
+use crate::engine::{Action, Engine, Outcome, PolicyId, Reason, Skip};
 use crate::feed::{Location, Reject};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,9 +49,12 @@ struct Line<'a> {
     condition: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     skip: Option<String>,
+    /// The stable code of `skip` (`docs/output-format.md`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
 }
 
-const CSV_HEADER: [&str; 14] = [
+const CSV_HEADER: [&str; 15] = [
     "key",
     "booking_id",
     "policy",
@@ -68,6 +69,7 @@ const CSV_HEADER: [&str; 14] = [
     "text",
     "condition",
     "skip",
+    "reason",
 ];
 
 /// Writes actions (and, with `explain`, the reasons for what was not sent).
@@ -144,6 +146,7 @@ impl<W: Write> ActionWriter<W> {
                     line.text.as_deref().unwrap_or(""),
                     line.condition.as_deref().unwrap_or(""),
                     line.skip.as_deref().unwrap_or(""),
+                    line.reason.unwrap_or(""),
                 ];
                 csv.write_record(record.map(|cell| neutral(cell).into_owned().into_bytes()))
                     .map_err(io::Error::other)
@@ -164,46 +167,9 @@ impl<W: Write> ActionWriter<W> {
     }
 }
 
-/// The sender alias of an action: the message's, else the unit's, else the policy's (R19).
-pub fn sender_of<'a>(
-    engine: &'a Engine,
-    booking: &Booking<'_>,
-    action: &Action,
-) -> Option<&'a str> {
-    let policy = &engine.plan().policies[action.policy];
+fn action_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, action: &'a Action) -> Line<'a> {
+    let policy = engine.policy(action.policy);
     let message = &policy.messages[action.message];
-    message
-        .settings
-        .sender
-        .as_deref()
-        .or_else(|| {
-            policy
-                .unit_settings
-                .get(booking.unit.as_ref())
-                .and_then(|s| s.sender.as_deref())
-        })
-        .or(policy.settings.sender.as_deref())
-}
-
-/// The inline text of an action with its placeholders filled, if the message has one;
-/// `sender` is the action's [`sender_of`], which the caller has already looked up.
-pub fn text_of(
-    engine: &Engine,
-    booking: &Booking<'_>,
-    action: &Action,
-    sender: Option<&str>,
-) -> Option<String> {
-    let message = &engine.plan().policies[action.policy].messages[action.message];
-    message
-        .text
-        .as_deref()
-        .map(|t| render_text(t, engine, booking, action, sender))
-}
-
-fn action_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, action: &Action) -> Line<'a> {
-    let policy = &engine.plan().policies[action.policy];
-    let message = &policy.messages[action.message];
-    let sender = sender_of(engine, booking, action);
     Line {
         key: Some(format!("{:032x}", action.key)),
         booking_id: &booking.id,
@@ -214,18 +180,19 @@ fn action_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, action: &Action
         recipient: Some(action.recipient.as_str()),
         address: Some(action.address.resolve(booking)),
         send_at: Some(rfc3339(action.send_at)),
-        sender,
+        sender: action.sender.as_deref(),
         template: message.template.as_deref(),
-        text: text_of(engine, booking, action, sender),
+        text: action.text.clone(),
         condition: action
             .unless
-            .map(|(event, by)| format!("unless {} by {}", event.as_str(), rfc3339(by))),
+            .map(|u| format!("unless {} by {}", u.event.as_str(), rfc3339(u.by))),
         skip: None,
+        reason: None,
     }
 }
 
 fn skip_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, skip: &Skip) -> Line<'a> {
-    let policy = skip.policy.map(|p| &engine.plan().policies[p]);
+    let policy = skip.policy.map(|p| engine.policy(p));
     let message = policy.zip(skip.message).map(|(p, m)| &p.messages[m]);
     Line {
         key: None,
@@ -242,54 +209,8 @@ fn skip_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, skip: &Skip) -> L
         text: None,
         condition: None,
         skip: Some(engine.describe(skip.policy, skip.reason)),
+        reason: Some(engine.reason_code(skip.policy, skip.reason)),
     }
-}
-
-/// Fills the placeholders the engine knows; `{links.*}` are left for the sending system.
-fn render_text(
-    text: &str,
-    engine: &Engine,
-    booking: &Booking<'_>,
-    action: &Action,
-    sender: Option<&str>,
-) -> String {
-    let tz = engine.timezone(action.policy);
-    let visit = booking.start.with_timezone(&tz);
-    let language = booking.patient.language.as_deref().unwrap_or("en");
-    let mut out = String::with_capacity(text.len() + 32);
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let Some(len) = rest[open..].find('}') else {
-            break;
-        };
-        let name = &rest[open + 1..open + len];
-        match name {
-            "booking.date" => {
-                let _ = write!(
-                    out,
-                    "{:04}-{:02}-{:02}",
-                    visit.year(),
-                    visit.month(),
-                    visit.day()
-                );
-            }
-            "booking.time" => {
-                let _ = write!(out, "{:02}:{:02}", visit.hour(), visit.minute());
-            }
-            "booking.weekday" => {
-                out.push_str(weekday(language, visit.weekday().num_days_from_monday()))
-            }
-            "booking.unit" => out.push_str(&booking.unit),
-            "booking.clinic" => out.push_str(&booking.clinic),
-            "booking.exam" => out.push_str(&booking.exam),
-            "sender" => out.push_str(sender.unwrap_or("")),
-            _ => out.push_str(&rest[open..=open + len]),
-        }
-        rest = &rest[open + len + 1..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// `2026-03-29T10:00:00+02:00`: RFC 3339 with the local offset, whole seconds.
@@ -345,7 +266,7 @@ fn push_json_str(out: &mut Vec<u8>, text: &str) {
 /// One action as a JSON line, byte for byte what serialising its `Line` gives.
 fn write_action_json(out: &mut Vec<u8>, engine: &Engine, booking: &Booking<'_>, action: &Action) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let policy = &engine.plan().policies[action.policy];
+    let policy = engine.policy(action.policy);
     let message = &policy.messages[action.message];
     out.extend_from_slice(b"{\"key\":\"");
     for shift in (0..32).rev() {
@@ -368,81 +289,22 @@ fn write_action_json(out: &mut Vec<u8>, engine: &Engine, booking: &Booking<'_>, 
     field(out, b"address", &action.address.resolve(booking));
     out.extend_from_slice(b"\",\"send_at\":\"");
     push_rfc3339(out, action.send_at);
-    let sender = sender_of(engine, booking, action);
-    if let Some(sender) = sender {
+    if let Some(sender) = &action.sender {
         field(out, b"sender", sender);
     }
     if let Some(template) = &message.template {
         field(out, b"template", template);
     }
-    if let Some(text) = text_of(engine, booking, action, sender) {
-        field(out, b"text", &text);
+    if let Some(text) = &action.text {
+        field(out, b"text", text);
     }
-    if let Some((event, by)) = action.unless {
+    if let Some(unless) = action.unless {
         out.extend_from_slice(b"\",\"condition\":\"unless ");
-        out.extend_from_slice(event.as_str().as_bytes());
+        out.extend_from_slice(unless.event.as_str().as_bytes());
         out.extend_from_slice(b" by ");
-        push_rfc3339(out, by);
+        push_rfc3339(out, unless.by);
     }
     out.extend_from_slice(b"\"}\n");
-}
-
-fn weekday(language: &str, day: u32) -> &'static str {
-    const SV: [&str; 7] = [
-        "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag",
-    ];
-    const DA: [&str; 7] = [
-        "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
-    ];
-    const NO: [&str; 7] = [
-        "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
-    ];
-    const IT: [&str; 7] = [
-        "lunedì",
-        "martedì",
-        "mercoledì",
-        "giovedì",
-        "venerdì",
-        "sabato",
-        "domenica",
-    ];
-    const DE: [&str; 7] = [
-        "Montag",
-        "Dienstag",
-        "Mittwoch",
-        "Donnerstag",
-        "Freitag",
-        "Samstag",
-        "Sonntag",
-    ];
-    const FI: [&str; 7] = [
-        "maanantai",
-        "tiistai",
-        "keskiviikko",
-        "torstai",
-        "perjantai",
-        "lauantai",
-        "sunnuntai",
-    ];
-    const EN: [&str; 7] = [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ];
-    let names = match language {
-        "sv" => SV,
-        "da" => DA,
-        "no" | "nb" | "nn" => NO,
-        "it" => IT,
-        "de" => DE,
-        "fi" => FI,
-        _ => EN,
-    };
-    names[day as usize % 7]
 }
 
 /// A CSV cell made safe to open in a spreadsheet (OWASP, "CSV Injection"): a cell that starts
@@ -509,8 +371,8 @@ pub struct Tally {
     pub conditional: u64,
     pub actions_by_channel: BTreeMap<&'static str, u64>,
     /// By policy and message number.
-    pub actions_by_message: BTreeMap<(usize, usize), u64>,
-    skips: BTreeMap<(Option<usize>, Reason), u64>,
+    pub actions_by_message: BTreeMap<(PolicyId, usize), u64>,
+    skips: BTreeMap<(Option<PolicyId>, Reason), u64>,
     pub event_rows_read: u64,
     pub event_rows_rejected: u64,
 }

@@ -9,10 +9,14 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveTime;
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-pub use crate::ast::{CompareOp, MessageKind};
-pub use crate::schema::{Channel, EnumType, Outcome, Recipient, Type};
+pub use crate::ast::CompareOp;
+pub use crate::schema::{
+    Channel, Consent, EnumType, Kind, MessageKind, Outcome, Recipient, Type, Weekday,
+};
 
 /// The `format` field of every plan.
 pub const FORMAT: &str = "rem-plan";
@@ -75,8 +79,8 @@ pub struct Source {
 pub struct Policy {
     pub name: String,
     pub source: Source,
-    /// An IANA zone name such as `Europe/Stockholm`.
-    pub timezone: String,
+    /// An IANA zone such as `Europe/Stockholm` (its name in the JSON).
+    pub timezone: Tz,
     pub scope: Scope,
     /// The settings of every unit without an override.
     pub settings: Settings,
@@ -100,7 +104,7 @@ pub struct Scope {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exams: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kinds: Option<Vec<String>>,
+    pub kinds: Option<Vec<Kind>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -123,14 +127,46 @@ pub enum LateBooking {
     SendNow,
 }
 
-/// Local times of day (`HH:MM`, from inclusive, until exclusive) on the listed weekdays.
+/// Local times of day (from inclusive, until exclusive) on the listed weekdays.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Window {
-    pub from: String,
-    pub until: String,
-    /// Three-letter English day names, Monday first.
-    pub days: Vec<String>,
+    pub from: TimeOfDay,
+    pub until: TimeOfDay,
+    /// Three-letter English day names in the JSON, Monday first.
+    pub days: Vec<Weekday>,
+}
+
+/// A local time of day, whole minutes; `HH:MM` in the JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimeOfDay(pub NaiveTime);
+
+impl TimeOfDay {
+    /// `None` for an hour over 23 or a minute over 59.
+    pub fn new(hour: u32, minute: u32) -> Option<TimeOfDay> {
+        NaiveTime::from_hms_opt(hour, minute, 0).map(TimeOfDay)
+    }
+}
+
+impl std::fmt::Display for TimeOfDay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.format("%H:%M"))
+    }
+}
+
+impl Serialize for TimeOfDay {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeOfDay {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        let time = NaiveTime::parse_from_str(&text, "%H:%M")
+            .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a time HH:MM")))?;
+        Ok(TimeOfDay(time))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -201,13 +237,13 @@ pub enum When {
         #[serde(flatten)]
         offset: Offset,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        at: Option<String>,
+        at: Option<TimeOfDay>,
     },
     After {
         #[serde(flatten)]
         offset: Offset,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        at: Option<String>,
+        at: Option<TimeOfDay>,
     },
 }
 
@@ -225,9 +261,10 @@ pub struct RecipientRule {
     pub recipient: Recipient,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<Expr>,
-    /// The consent the recipient needs for the channel (R1), checked by the engine.
+    /// The consent the recipient needs for the channel (R1). The engine checks the consent the
+    /// channel needs, whatever this says; it is here for people reading the plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consent: Option<String>,
+    pub consent: Option<Consent>,
     pub source: Source,
 }
 

@@ -12,10 +12,11 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::booking::Booking;
-use crate::engine::{Engine, Mode, Options, Outcome, Who};
+use crate::engine::{Engine, Mode, Options, Outcome};
 use crate::events::EventIndex;
 use crate::feed::{Column, RawBooking};
 use crate::plan::{self, Channel};
+use crate::schema::Who;
 
 mod coverage;
 mod error;
@@ -309,7 +310,7 @@ fn events(case: &Case, now: DateTime<Utc>) -> Result<EventIndex, TestError> {
         };
         let mut fields: Vec<(&'static str, String)> = Vec::new();
         for (name, value) in event.get_ref() {
-            let known = crate::events::FIELDS
+            let known = crate::feed::events::FIELDS
                 .iter()
                 .find(|f| *f == name)
                 .ok_or_else(|| {
@@ -317,7 +318,7 @@ fn events(case: &Case, now: DateTime<Utc>) -> Result<EventIndex, TestError> {
                         name,
                         format!(
                             "is not a field of an event; events have {}",
-                            crate::events::FIELDS.join(", ")
+                            crate::feed::events::FIELDS.join(", ")
                         ),
                     )
                 })?;
@@ -326,7 +327,7 @@ fn events(case: &Case, now: DateTime<Utc>) -> Result<EventIndex, TestError> {
             }
         }
         let (booking_id, parsed) =
-            crate::events::event(&fields).map_err(|(field, reason)| bad(field, reason))?;
+            crate::feed::events::event(&fields).map_err(|(field, reason)| bad(field, reason))?;
         if parsed.at > now {
             return Err(bad(
                 "at",
@@ -548,8 +549,7 @@ pub fn run_case(
         for outcome in &outcomes {
             match outcome {
                 Outcome::Action(a) => {
-                    let policy = &engine.plan().policies[a.policy];
-                    let sender = crate::output::sender_of(engine, booking, a);
+                    let policy = engine.policy(a.policy);
                     actual.push(Actual {
                         booking: booking.id.to_string(),
                         policy: policy.name.clone(),
@@ -557,21 +557,21 @@ pub fn run_case(
                         channel: a.channel,
                         to: a.recipient,
                         at: a.send_at,
-                        condition: a.unless.map(|(event, by)| {
-                            format!("unless {} by {}", event.as_str(), by.to_rfc3339())
+                        condition: a.unless.map(|u| {
+                            format!("unless {} by {}", u.event.as_str(), u.by.to_rfc3339())
                         }),
                         template: policy.messages[a.message].template.clone(),
-                        sender: sender.map(str::to_string),
-                        text: crate::output::text_of(engine, booking, a, sender),
+                        sender: a.sender.as_deref().map(str::to_string),
+                        text: a.text.clone(),
                     });
                 }
                 Outcome::Skip(s) => skipped.push(ActualSkip {
                     booking: booking.id.to_string(),
-                    policy: s.policy.map(|p| engine.plan().policies[p].name.clone()),
+                    policy: s.policy.map(|p| engine.policy(p).name.clone()),
                     message: s
                         .policy
                         .zip(s.message)
-                        .map(|(p, m)| engine.plan().policies[p].messages[m].name.clone()),
+                        .map(|(p, m)| engine.policy(p).messages[m].name.clone()),
                     to: s.recipient,
                     because: engine.describe(s.policy, s.reason),
                 }),

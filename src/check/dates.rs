@@ -69,14 +69,11 @@ pub(super) fn warnings(policy: &plan::Policy) -> Vec<CheckError> {
             else {
                 continue;
             };
-            if let Some(w) = windows
-                .iter()
-                .find(|w| at.as_str() < w.from.as_str() || at.as_str() >= w.until.as_str())
-            {
+            if let Some(w) = windows.iter().find(|w| *at < w.from || *at >= w.until) {
                 found.push(CheckError::OffsetOutsideWindow {
-                    at: at.clone(),
-                    from: w.from.clone(),
-                    until: w.until.clone(),
+                    at: at.to_string(),
+                    from: w.from.to_string(),
+                    until: w.until.to_string(),
                     span: span(&trigger.source),
                 });
             }

@@ -2,7 +2,7 @@
 
 use crate::ast::{self, CompareOp, ExprKind};
 use crate::plan::Expr;
-use crate::schema::{self, Context, Type};
+use crate::schema::{self, Subject, Type};
 
 use super::CheckError;
 use super::suggest;
@@ -114,7 +114,7 @@ impl Typer<'_> {
     fn field(&mut self, path: &[String], span: ast::Span) -> Option<(Expr, Type)> {
         let joined = path.join(".");
         match schema::field_named(&joined) {
-            Some(field) if field.context == Context::Guardian && !self.guardian => {
+            Some(field) if field.subject == Subject::Guardian && !self.guardian => {
                 self.errors.push(CheckError::GuardianFieldOutsideGuardian {
                     field: joined,
                     span: span.into(),

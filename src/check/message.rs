@@ -150,7 +150,7 @@ impl Checker<'_> {
                         continue;
                     }
                     let to_channel = self::channel(errors, to);
-                    let outcome = Outcome::named(&waits_for.node);
+                    let outcome = Outcome::parse(&waits_for.node);
                     if outcome.is_none() {
                         errors.push(CheckError::UnknownOutcome {
                             name: waits_for.node.clone(),
@@ -301,7 +301,7 @@ impl Checker<'_> {
             else {
                 continue;
             };
-            let Some(who) = Recipient::named(&recipient.node) else {
+            let Some(who) = Recipient::parse(&recipient.node) else {
                 errors.push(CheckError::UnknownRecipient {
                     name: recipient.node.clone(),
                     span: recipient.span.into(),
@@ -352,9 +352,7 @@ impl Checker<'_> {
                 plan::RecipientRule {
                     recipient: who,
                     condition,
-                    consent: channel
-                        .and_then(Channel::required_consent)
-                        .map(str::to_string),
+                    consent: channel.and_then(Channel::required_consent),
                     source: source.location(item.span),
                 },
                 recipient.span,
@@ -376,7 +374,7 @@ impl Checker<'_> {
 }
 
 fn channel(errors: &mut Vec<CheckError>, name: &ast::Name) -> Option<Channel> {
-    let found = Channel::named(&name.node);
+    let found = Channel::parse(&name.node);
     if found.is_none() {
         errors.push(CheckError::UnknownChannel {
             name: name.node.clone(),

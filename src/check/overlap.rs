@@ -103,7 +103,7 @@ fn message_span(items: &[PolicyItem], name: &str) -> Span {
         .unwrap_or_default()
 }
 
-fn lists_overlap(a: &Option<Vec<String>>, b: &Option<Vec<String>>) -> bool {
+fn lists_overlap<T: PartialEq>(a: &Option<Vec<T>>, b: &Option<Vec<T>>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => a.iter().any(|x| b.contains(x)),
         _ => true,

@@ -258,7 +258,7 @@ pub fn summary(engine: &Engine, tally: &Tally, rejects_path: &Path, conflicts: u
         let _ = writeln!(s, "  via {channel}: {count}");
     }
     for ((policy, message), count) in &tally.actions_by_message {
-        let policy = &engine.plan().policies[*policy];
+        let policy = engine.policy(*policy);
         let _ = writeln!(
             s,
             "  {} / {}: {count}",

@@ -169,11 +169,11 @@ fn explain(
     for outcome in &outcomes {
         let (title, sent) = match outcome {
             Outcome::Action(a) => {
-                let plan_policy = &engine.plan().policies[a.policy];
+                let plan_policy = engine.policy(a.policy);
                 let message = &plan_policy.messages[a.message];
                 let condition = a
                     .unless
-                    .map(|(event, by)| format!(", unless {} by {}", event.as_str(), time(by)))
+                    .map(|u| format!(", unless {} by {}", u.event.as_str(), time(u.by)))
                     .unwrap_or_default();
                 (
                     format!(
@@ -191,10 +191,10 @@ fn explain(
             Outcome::Skip(s) => {
                 let what = match (s.policy, s.message) {
                     (Some(p), Some(m)) => {
-                        let policy = &engine.plan().policies[p];
+                        let policy = engine.policy(p);
                         let message = &policy.messages[m];
                         let part = match s.origin {
-                            Some(Origin::Complement(_, c)) => format!(
+                            Some(Origin::Complement { complement: c, .. }) => format!(
                                 "the {} complement of ",
                                 message.complements[c].channel.as_str()
                             ),

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use rem::booking::Booking;
 use rem::engine::{PlanError, PlanOverlap};
-use rem::events::{self, EventIndex};
+use rem::events::EventIndex;
 use rem::feed::rules::{Admit, FeedRules, GroupConflict};
 use rem::feed::{self, FeedError, Format, Location, Reject, csv::CsvFeed, jsonl::JsonlFeed};
 use rem::plan::{self, Plan};
@@ -373,7 +373,7 @@ pub fn load_events(
     };
     let file = File::open(path).map_err(|e| failed(FeedError::Io(e.to_string())))?;
     let csv = path.extension().is_some_and(|e| e == "csv");
-    events::read(BufReader::with_capacity(1 << 20, file), csv, now).map_err(failed)
+    feed::events::read(BufReader::with_capacity(1 << 20, file), csv, now).map_err(failed)
 }
 
 /// Says, on standard error, which group bookings had rows that disagreed on the flag (R17).

@@ -1,9 +1,11 @@
 //! Conditions from the plan, with field paths resolved once, evaluated against a booking.
+//! Each field of the vocabulary (`schema::FIELDS`) is read in [`field`], one arm a field.
 
 use std::cmp::Ordering;
 
 use crate::booking::{Booking, Guardian};
 use crate::plan::{CompareOp, Expr};
+use crate::schema::Field;
 
 /// What a condition can read about one booking (and, for guardian recipients, one guardian).
 #[derive(Clone, Copy)]
@@ -14,64 +16,6 @@ pub struct Context<'a, 'b> {
     pub minor: bool,
     /// The guardian a recipient condition is about: number (1 or 2) and record.
     pub guardian: Option<(i64, &'a Guardian<'b>)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Source,
-    Kind,
-    Status,
-    Clinic,
-    Unit,
-    Exam,
-    Reminder,
-    LeadTime,
-    Age,
-    Minor,
-    IdKind,
-    HasMobile,
-    HasEmail,
-    ConsentSms,
-    ConsentEmail,
-    ConsentSource,
-    InboxAccount,
-    InboxNotifications,
-    Interpreter,
-    Language,
-    GuardianHasMobile,
-    GuardianConsentSms,
-    GuardianNumber,
-}
-
-impl Field {
-    fn named(path: &str) -> Option<Field> {
-        Some(match path {
-            "booking.source" => Field::Source,
-            "booking.kind" => Field::Kind,
-            "booking.status" => Field::Status,
-            "booking.clinic" => Field::Clinic,
-            "booking.unit" => Field::Unit,
-            "booking.exam" => Field::Exam,
-            "booking.reminder" => Field::Reminder,
-            "booking.lead_time" => Field::LeadTime,
-            "patient.age" => Field::Age,
-            "patient.minor" => Field::Minor,
-            "patient.id_kind" => Field::IdKind,
-            "patient.has_mobile" => Field::HasMobile,
-            "patient.has_email" => Field::HasEmail,
-            "patient.consent.sms" => Field::ConsentSms,
-            "patient.consent.email" => Field::ConsentEmail,
-            "patient.consent.source" => Field::ConsentSource,
-            "patient.inbox.account" => Field::InboxAccount,
-            "patient.inbox.notifications" => Field::InboxNotifications,
-            "patient.interpreter" => Field::Interpreter,
-            "patient.language" => Field::Language,
-            "guardian.has_mobile" => Field::GuardianHasMobile,
-            "guardian.consent.sms" => Field::GuardianConsentSms,
-            "guardian.number" => Field::GuardianNumber,
-            _ => return None,
-        })
-    }
 }
 
 /// A value a condition compares. Enum values compare by their words.
@@ -168,40 +112,44 @@ fn truth(node: &Node, cx: &Context<'_, '_>) -> bool {
 }
 
 fn value<'a>(node: &'a Node, cx: &Context<'a, '_>) -> Value<'a> {
-    let b = cx.booking;
     match node {
-        Node::Field(field) => match field {
-            Field::Source => Value::Text(b.source.as_str()),
-            Field::Kind => Value::Text(b.kind.as_str()),
-            Field::Status => Value::Text(b.status.as_str()),
-            Field::Clinic => Value::Text(&b.clinic),
-            Field::Unit => Value::Text(&b.unit),
-            Field::Exam => Value::Text(&b.exam),
-            Field::Reminder => Value::Bool(b.reminder),
-            Field::LeadTime => Value::Number((b.start - b.created).num_seconds()),
-            Field::Age => Value::Number(cx.age),
-            Field::Minor => Value::Bool(cx.minor),
-            Field::IdKind => Value::Text(b.patient.id_kind.as_str()),
-            Field::HasMobile => Value::Bool(b.patient.mobile.is_some()),
-            Field::HasEmail => Value::Bool(b.patient.email.is_some()),
-            Field::ConsentSms => Value::Bool(b.patient.consent_sms),
-            Field::ConsentEmail => Value::Bool(b.patient.consent_email),
-            Field::ConsentSource => Value::Text(b.patient.consent_source.as_str()),
-            Field::InboxAccount => Value::Bool(b.patient.inbox_account),
-            Field::InboxNotifications => Value::Bool(b.patient.inbox_notifications),
-            Field::Interpreter => Value::Bool(b.patient.interpreter),
-            Field::Language => Value::Text(b.patient.language.as_deref().unwrap_or("")),
-            Field::GuardianHasMobile => {
-                Value::Bool(cx.guardian.is_some_and(|(_, g)| g.mobile.is_some()))
-            }
-            Field::GuardianConsentSms => {
-                Value::Bool(cx.guardian.is_some_and(|(_, g)| g.consent_sms))
-            }
-            Field::GuardianNumber => Value::Number(cx.guardian.map_or(0, |(n, _)| n)),
-        },
+        Node::Field(f) => field(*f, cx),
         Node::Bool(v) => Value::Bool(*v),
         Node::Number(n) => Value::Number(*n),
         Node::Text(t) => Value::Text(t),
         other => Value::Bool(truth(other, cx)),
+    }
+}
+
+/// The value of one field for the booking (and guardian) of the context.
+fn field<'a>(field: Field, cx: &Context<'a, '_>) -> Value<'a> {
+    let b = cx.booking;
+    match field {
+        Field::Source => Value::Text(b.source.as_str()),
+        Field::Kind => Value::Text(b.kind.as_str()),
+        Field::Status => Value::Text(b.status.as_str()),
+        Field::Clinic => Value::Text(&b.clinic),
+        Field::Unit => Value::Text(&b.unit),
+        Field::Exam => Value::Text(&b.exam),
+        Field::Reminder => Value::Bool(b.reminder),
+        // Durations are compared in seconds, exactly: see `node`.
+        Field::LeadTime => Value::Number((b.start - b.created).num_seconds()),
+        Field::Age => Value::Number(cx.age),
+        Field::Minor => Value::Bool(cx.minor),
+        Field::IdKind => Value::Text(b.patient.id_kind.as_str()),
+        Field::HasMobile => Value::Bool(b.patient.mobile.is_some()),
+        Field::HasEmail => Value::Bool(b.patient.email.is_some()),
+        Field::ConsentSms => Value::Bool(b.patient.consent_sms),
+        Field::ConsentEmail => Value::Bool(b.patient.consent_email),
+        Field::ConsentSource => Value::Text(b.patient.consent_source.as_str()),
+        Field::InboxAccount => Value::Bool(b.patient.inbox_account),
+        Field::InboxNotifications => Value::Bool(b.patient.inbox_notifications),
+        Field::Interpreter => Value::Bool(b.patient.interpreter),
+        Field::Language => Value::Text(b.patient.language.as_deref().unwrap_or("")),
+        Field::GuardianHasMobile => {
+            Value::Bool(cx.guardian.is_some_and(|(_, g)| g.mobile.is_some()))
+        }
+        Field::GuardianConsentSms => Value::Bool(cx.guardian.is_some_and(|(_, g)| g.consent_sms)),
+        Field::GuardianNumber => Value::Number(cx.guardian.map_or(0, |(n, _)| n)),
     }
 }

@@ -64,16 +64,13 @@ pub struct Window {
 }
 
 impl Window {
+    /// The window of a plan; `None` for one that is never open (hand-edited plans).
     pub fn from_plan(window: &plan::Window) -> Option<Window> {
-        let time = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").ok();
-        let mut days = 0u8;
-        for day in &window.days {
-            let index = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-                .iter()
-                .position(|d| d == day)?;
-            days |= 1 << index;
-        }
-        let (from, until) = (time(&window.from)?, time(&window.until)?);
+        let days = window
+            .days
+            .iter()
+            .fold(0u8, |days, day| days | 1 << (*day as u8));
+        let (from, until) = (window.from.0, window.until.0);
         (from < until && days != 0).then_some(Window { from, until, days })
     }
 

@@ -38,7 +38,7 @@ fn when_words(when: &When) -> String {
         }
         Offset::Minutes(m) => format!("{m} minutes"),
     };
-    let at = |a: &Option<String>| a.as_ref().map(|a| format!(" at {a}")).unwrap_or_default();
+    let at = |a: &Option<crate::plan::TimeOfDay>| a.map(|a| format!(" at {a}")).unwrap_or_default();
     match when {
         When::AtBooking => "at booking".to_string(),
         When::OnCancellation => "on cancellation".to_string(),
@@ -98,7 +98,7 @@ impl Coverage {
         for outcome in outcomes {
             match outcome {
                 Outcome::Action(action) => {
-                    let policy = &engine.plan().policies[action.policy];
+                    let policy = engine.policy(action.policy);
                     let message = &policy.messages[action.message];
                     self.exercised.insert(place(&message.source));
                     match action.origin {
@@ -109,7 +109,10 @@ impl Coverage {
                                 self.exercised.insert(place(&rule.source));
                             }
                         }
-                        Origin::Complement(t, c) => {
+                        Origin::Complement {
+                            trigger: t,
+                            complement: c,
+                        } => {
                             self.exercised.insert(place(&message.triggers[t].source));
                             self.exercised.insert(place(&message.complements[c].source));
                         }
@@ -121,7 +124,7 @@ impl Coverage {
                     }
                 }
                 Outcome::Skip(skip) => {
-                    let Some(policy) = skip.policy.map(|p| &engine.plan().policies[p]) else {
+                    let Some(policy) = skip.policy.map(|p| engine.policy(p)) else {
                         continue;
                     };
                     match (skip.reason, skip.message) {

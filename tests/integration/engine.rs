@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use rem::engine::{Engine, Mode, Options, Outcome};
-use rem::events;
 use rem::feed::csv::CsvFeed;
 use rem::output::{ActionWriter, OutputFormat};
 
@@ -105,8 +104,8 @@ impl<'a> Run<'a> {
             since: self.since.map(time),
             mode: self.mode,
         };
-        let (index, rejects) =
-            events::read(self.events.as_bytes(), false, options.now).expect("events read");
+        let (index, rejects) = rem::feed::events::read(self.events.as_bytes(), false, options.now)
+            .expect("events read");
         assert!(rejects.is_empty(), "bad test events: {rejects:?}");
         let feed = format!("{HEADER}\n{}\n", self.rows.join("\n"));
         let mut csv = CsvFeed::new(feed.as_bytes()).expect("header");

@@ -17,11 +17,12 @@ use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 
 use rem::booking::{Booking, ConsentSource, Guardian, IdKind, Kind, Patient, Source, Status};
-use rem::engine::{Engine, Mode, Options, Origin, Outcome, Reason, Skip, Who, local_instant};
+use rem::engine::{Engine, Mode, Options, Origin, Outcome, PolicyId, Reason, Skip, local_instant};
 use rem::events::{Event, EventIndex, EventKind};
 use rem::feed::csv::CsvFeed;
 use rem::output::Tally;
 use rem::plan::{Channel, MessageKind, When};
+use rem::schema::Who;
 
 // ---------------------------------------------------------------------------------------------
 // The vocabulary the generators draw from.
@@ -1336,9 +1337,9 @@ proptest! {
                 if action.send_at < booking.start {
                     continue;
                 }
-                let message = &engine.plan().policies[action.policy].messages[action.message];
+                let message = &engine.policy(action.policy).messages[action.message];
                 let trigger = match action.origin {
-                    Origin::Trigger(t) | Origin::Complement(t, _) | Origin::Fallback(t) => t,
+                    Origin::Trigger(t) | Origin::Complement { trigger: t, .. } | Origin::Fallback(t) => t,
                 };
                 let after = matches!(message.triggers[trigger].when, When::After { .. });
                 prop_assert!(
@@ -1363,8 +1364,8 @@ proptest! {
             let outcomes = evaluate(&engine, booking, &index);
             for (p, spec) in program.policies.iter().enumerate() {
                 let of_policy = |o: &&Outcome| match o {
-                    Outcome::Action(a) => a.policy == p,
-                    Outcome::Skip(s) => s.policy == Some(p),
+                    Outcome::Action(a) => a.policy == PolicyId(p),
+                    Outcome::Skip(s) => s.policy == Some(PolicyId(p)),
                 };
                 let mine: Vec<&Outcome> = outcomes.iter().filter(of_policy).collect();
                 if !spec.covers(booking) {
@@ -1437,7 +1438,7 @@ proptest! {
             }
             let outcomes = evaluate(&engine, booking, &index);
             for action in actions(&outcomes) {
-                let spec = &program.policies[action.policy];
+                let spec = &program.policies[action.policy.0];
                 let (_, minor) = spec.age_and_minor(booking);
                 prop_assert!(
                     !(minor && matches!(action.recipient, Who::Guardian1 | Who::Guardian2)),

@@ -328,8 +328,16 @@ pub struct RejectWriter<W: Write> {
 impl<W: Write> RejectWriter<W> {
     pub fn new(out: W) -> io::Result<Self> {
         let mut csv = csv::Writer::from_writer(out);
-        csv.write_record(["input", "line", "entry", "booking_id", "field", "reason"])
-            .map_err(io::Error::other)?;
+        csv.write_record([
+            "input",
+            "line",
+            "entry",
+            "booking_id",
+            "field",
+            "code",
+            "reason",
+        ])
+        .map_err(io::Error::other)?;
         Ok(RejectWriter { csv })
     }
 
@@ -346,7 +354,8 @@ impl<W: Write> RejectWriter<W> {
                     &entry,
                     reject.booking_id.as_deref().unwrap_or(""),
                     reject.field.unwrap_or(""),
-                    &reject.reason,
+                    reject.problem.code(),
+                    &reject.reason(),
                 ]
                 .map(|cell| neutral(cell).into_owned().into_bytes()),
             )

@@ -254,7 +254,7 @@ pub fn case_bookings(
                 span: value.span().into(),
                 help: crate::check::suggest_help(
                     name,
-                    crate::feed::COLUMNS.iter().map(|c| c.name()),
+                    crate::feed::Column::ALL.iter().map(|c| c.name()),
                     "the fields are the columns of the booking feed, see docs/feed-format.md",
                 ),
             })?;
@@ -276,14 +276,14 @@ pub fn case_bookings(
             }
         }
         let booking_span = booking.span();
-        let booking = raw.validate().map_err(|(column, reason)| {
+        let booking = raw.validate().map_err(|(column, problem)| {
             let span = booking
                 .get_ref()
                 .get(column.name())
                 .map_or(booking_span.clone(), Spanned::span);
             TestError::BadValue {
                 field: column.name().to_string(),
-                reason,
+                reason: problem.to_string(),
                 span: span.into(),
             }
         })?;
@@ -326,8 +326,8 @@ fn events(case: &Case, now: DateTime<Utc>) -> Result<EventIndex, TestError> {
                 fields.push((known, text));
             }
         }
-        let (booking_id, parsed) =
-            crate::feed::events::event(&fields).map_err(|(field, reason)| bad(field, reason))?;
+        let (booking_id, parsed) = crate::feed::events::event(&fields)
+            .map_err(|(field, problem)| bad(field, problem.to_string()))?;
         if parsed.at > now {
             return Err(bad(
                 "at",

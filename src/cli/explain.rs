@@ -107,7 +107,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
             rejected = Some(format!(
                 "{location}: {} {}",
                 reject.field.unwrap_or("the row"),
-                reject.reason
+                reject.reason()
             ));
             false
         }

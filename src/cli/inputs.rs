@@ -306,7 +306,7 @@ impl Held {
                 Err(reject) => {
                     return Err(io(std::io::Error::other(format!(
                         "a held row no longer reads: {}",
-                        reject.reason
+                        reject.reason()
                     ))));
                 }
             }

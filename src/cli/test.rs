@@ -301,7 +301,7 @@ fn feed_bookings(
             rejected = Some(format!(
                 "{location} is rejected: {} {}",
                 reject.field.unwrap_or("the row"),
-                reject.reason
+                reject.reason()
             ));
             false
         }

@@ -10,7 +10,7 @@ use std::io::BufRead;
 use csv_core::{ReadRecordResult, Reader};
 
 use super::lines::{Line, LineReader};
-use super::{Column, FeedError, Location, RawBooking, Reject, Row, reject};
+use super::{Column, FeedError, Location, Problem, RawBooking, Reject, Row, reject};
 use crate::booking::Booking;
 
 pub struct CsvFeed<R> {
@@ -65,10 +65,10 @@ impl<R: BufRead> CsvFeed<R> {
                 });
             }
         }
-        let missing: Vec<&'static str> = super::COLUMNS
-            .into_iter()
-            .filter(|c| c.in_canonical_header() && !columns.contains(&Some(*c)))
-            .map(Column::name)
+        let missing: Vec<&'static str> = Column::ALL
+            .iter()
+            .filter(|c| c.in_canonical_header() && !columns.contains(&Some(**c)))
+            .map(|c| c.name())
             .collect();
         if !missing.is_empty() {
             return Err(FeedError::MissingColumns { missing });
@@ -91,29 +91,21 @@ impl<R: BufRead> CsvFeed<R> {
     }
 
     fn row(&mut self, location: Location) -> Result<Booking<'_>, Reject> {
-        let bad_line = |reason: &str| Reject {
-            location,
-            booking_id: None,
-            field: None,
-            reason: reason.to_string(),
-        };
+        let bad_line = |problem| Reject::line(location, problem);
         if self.too_long {
-            return Err(bad_line(super::LINE_TOO_LONG));
+            return Err(bad_line(Problem::LineTooLong));
         }
         if self.line.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
-            return Err(bad_line(
-                "broken quoting: a quote is not closed on this line",
-            ));
+            return Err(bad_line(Problem::BrokenQuoting));
         }
         let Some(fields) = self.split() else {
-            return Err(bad_line("the line cannot be read as CSV"));
+            return Err(bad_line(Problem::NotCsv));
         };
         if fields.len() != self.columns.len() {
-            return Err(bad_line(&format!(
-                "the line has {} fields, the header has {}",
-                fields.len(),
-                self.columns.len()
-            )));
+            return Err(bad_line(Problem::FieldCount {
+                found: fields.len(),
+                expected: self.columns.len(),
+            }));
         }
         let mut raw = RawBooking::default();
         let mut bad_text = None;
@@ -134,11 +126,7 @@ impl<R: BufRead> CsvFeed<R> {
         }
         let booking_id = raw.booking_id();
         if let Some(column) = bad_text {
-            return Err(reject(
-                location,
-                booking_id,
-                (column, "is not valid UTF-8".to_string()),
-            ));
+            return Err(reject(location, booking_id, (column, Problem::NotUtf8)));
         }
         raw.validate().map_err(|e| reject(location, booking_id, e))
     }

@@ -3,9 +3,9 @@
 use chrono::DateTime;
 
 use super::lines::{Line, LineReader};
-use super::{FeedError, Location, Reject};
+use super::{FeedError, Location, Problem, Reject};
 use crate::events::{Event, EventIndex, EventKind};
-use crate::schema::{Channel, Who};
+use crate::schema::{Channel, Values, Who};
 
 /// The fields of an event row.
 pub const FIELDS: [&str; 7] = [
@@ -38,31 +38,27 @@ pub fn read(
             .map_err(|e| FeedError::Io(e.to_string()))?;
         let location = Location::Line(lines.number());
         let reject =
-            |booking_id: Option<String>, field: Option<&'static str>, reason: String| Reject {
+            |booking_id: Option<String>, field: Option<&'static str>, problem: Problem| Reject {
                 location,
                 booking_id,
                 field,
-                reason,
+                problem,
             };
         let line = match read {
             Line::End => break,
             Line::TooLong => {
-                rejects.push(reject(None, None, crate::feed::LINE_TOO_LONG.to_string()));
+                rejects.push(reject(None, None, Problem::LineTooLong));
                 continue;
             }
             Line::Text => match std::str::from_utf8(&bytes) {
                 Ok(line) => line,
                 Err(_) => {
-                    rejects.push(reject(
-                        None,
-                        None,
-                        "the line is not valid UTF-8".to_string(),
-                    ));
+                    rejects.push(reject(None, None, Problem::NotUtf8));
                     continue;
                 }
             },
         };
-        let fields: Result<Vec<(&'static str, String)>, String> = if csv {
+        let fields: Result<Vec<(&'static str, String)>, Problem> = if csv {
             let record = ::csv::ReaderBuilder::new()
                 .has_headers(false)
                 .from_reader(line.as_bytes())
@@ -96,12 +92,11 @@ pub fn read(
                     .zip(values)
                     .filter_map(|(c, v)| c.map(|c| (c, v)))
                     .collect()),
-                (Some(columns), Some(values)) => Err(format!(
-                    "the line has {} fields, the header has {}",
-                    values.len(),
-                    columns.len()
-                )),
-                (Some(_), None) => Err("the line cannot be read as CSV".to_string()),
+                (Some(columns), Some(values)) => Err(Problem::FieldCount {
+                    found: values.len(),
+                    expected: columns.len(),
+                }),
+                (Some(_), None) => Err(Problem::NotCsv),
             }
         } else {
             match serde_json::from_str::<std::collections::BTreeMap<String, serde_json::Value>>(
@@ -117,32 +112,27 @@ pub fn read(
                         ))
                     })
                     .collect()),
-                Err(e) => Err(format!(
-                    "the line is not a JSON object (column {})",
-                    e.column()
-                )),
+                Err(e) => Err(Problem::NotJson { column: e.column() }),
             }
         };
         let fields = match fields {
             Ok(fields) => fields,
-            Err(reason) => {
-                rejects.push(reject(None, None, reason));
+            Err(problem) => {
+                rejects.push(reject(None, None, problem));
                 continue;
             }
         };
         match event(&fields) {
-            Ok((booking_id, event)) if event.at > now => rejects.push(reject(
-                Some(booking_id),
-                Some("at"),
-                "is after the evaluation time (--now): an event cannot be reported before it happens".to_string(),
-            )),
+            Ok((booking_id, event)) if event.at > now => {
+                rejects.push(reject(Some(booking_id), Some("at"), Problem::EventAfterNow))
+            }
             Ok((booking_id, event)) => index.insert(booking_id, event),
-            Err((field, reason)) => {
+            Err((field, problem)) => {
                 let booking_id = fields
                     .iter()
                     .find(|(k, v)| *k == "booking_id" && !v.is_empty())
                     .map(|(_, v)| v.clone());
-                rejects.push(reject(booking_id, Some(field), reason));
+                rejects.push(reject(booking_id, Some(field), problem));
             }
         }
     }
@@ -151,7 +141,9 @@ pub fn read(
 
 /// One event from its fields by name; on failure, the field at fault and why (never its
 /// value).
-pub fn event(fields: &[(&'static str, String)]) -> Result<(String, Event), (&'static str, String)> {
+pub fn event(
+    fields: &[(&'static str, String)],
+) -> Result<(String, Event), (&'static str, Problem)> {
     let get = |name: &str| {
         fields
             .iter()
@@ -159,39 +151,22 @@ pub fn event(fields: &[(&'static str, String)]) -> Result<(String, Event), (&'st
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
     };
-    let need = |name: &'static str| get(name).ok_or((name, "is missing".to_string()));
+    let need = |name: &'static str| get(name).ok_or((name, Problem::Missing));
     let booking_id = need("booking_id")?.to_string();
-    let channel = Channel::parse(need("channel")?).ok_or((
-        "channel",
-        "is not one of sms, email, inbox, paper, task".to_string(),
-    ))?;
-    let recipient = Who::parse(need("recipient")?).ok_or((
-        "recipient",
-        "is not one of patient, guardian1, guardian2, staff".to_string(),
-    ))?;
-    let kind = EventKind::parse(need("event")?).ok_or((
-        "event",
-        "is not one of sent, delivered, failed, opened".to_string(),
-    ))?;
-    let at = DateTime::parse_from_rfc3339(need("at")?).map_err(|_| {
-        (
-            "at",
-            "is not an RFC 3339 time with offset, such as 2026-03-30T09:00:00+02:00".to_string(),
-        )
-    })?;
+    let channel =
+        Channel::parse(need("channel")?).ok_or(("channel", Problem::NotOneOf(Channel::WORDS)))?;
+    let recipient =
+        Who::parse(need("recipient")?).ok_or(("recipient", Problem::NotOneOf(Who::WORDS)))?;
+    let kind =
+        EventKind::parse(need("event")?).ok_or(("event", Problem::NotOneOf(EventKind::WORDS)))?;
+    let at = DateTime::parse_from_rfc3339(need("at")?)
+        .map_err(|_| ("at", Problem::NotValid(Values::Time)))?;
     let key = get("key")
         .map(|k| {
             let hex = k.len() == 32 && k.bytes().all(|b| b.is_ascii_hexdigit());
             hex.then(|| u128::from_str_radix(k, 16).ok())
                 .flatten()
-                .ok_or(())
-                .map_err(|()| {
-                    (
-                        "key",
-                        "is not an action key (32 hexadecimal digits, as `rem eval` writes it)"
-                            .to_string(),
-                    )
-                })
+                .ok_or(("key", Problem::NotAnActionKey))
         })
         .transpose()?;
     let message = need("message")?.to_string();

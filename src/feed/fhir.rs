@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::{Column, FeedError, Location, RawBooking, Row, reject};
+use super::{Bad, Column, FeedError, Location, Problem, RawBooking, Row, reject};
 
 /// The extensions of this project: `{EXTENSION_BASE}booking-source` and so on.
 pub const EXTENSION_BASE: &str = "https://rem-policies.org/fhir/StructureDefinition/";
@@ -197,7 +197,7 @@ fn appointment(
     appointment: &Value,
     by_reference: &HashMap<String, &Value>,
     related: &[&Value],
-) -> Result<RawBooking<'static>, (Column, String)> {
+) -> Result<RawBooking<'static>, Bad> {
     let mut raw = RawBooking::default();
     let mut put =
         |column: Column, value: Option<Cow<'static, str>>| raw.values[column as usize] = value;
@@ -206,10 +206,7 @@ fn appointment(
     let status = match text_at(appointment, "status") {
         Some("cancelled") => "cancelled",
         Some("entered-in-error") => {
-            return Err((
-                Column::Status,
-                "value `entered-in-error`: the appointment was never valid".to_string(),
-            ));
+            return Err((Column::Status, Problem::EnteredInError));
         }
         _ => "booked",
     };
@@ -261,16 +258,10 @@ fn appointment(
         }
     }
     let Some(patient_reference) = patient_reference else {
-        return Err((
-            Column::PatientId,
-            "is missing: no participant refers to a Patient".to_string(),
-        ));
+        return Err((Column::PatientId, Problem::NoPatient));
     };
     let Some(patient) = by_reference.get(patient_reference) else {
-        return Err((
-            Column::PatientId,
-            "refers to a Patient that is not in the bundle".to_string(),
-        ));
+        return Err((Column::PatientId, Problem::PatientNotInBundle));
     };
     put(Column::PatientId, text_at(patient, "id").map(owned));
     put(Column::BirthDate, text_at(patient, "birthDate").map(owned));

@@ -1,135 +1,183 @@
 //! JSON Lines feeds: one booking object a line, with the CSV's names; patient fields nested
-//! under `patient`, guardians as a list under `guardians`.
+//! under `patient`, guardians as a list under `guardians`. Which name goes where comes from the
+//! feed table (`schema::Column`).
 
 use std::borrow::Cow;
 use std::io::BufRead;
 
-use serde::Deserialize;
+use std::cell::RefCell;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::lines::{Line as LineRead, LineReader};
-use super::{Column, FeedError, Location, RawBooking, Reject, Row, reject};
+use super::{Column, FeedError, Location, Problem, RawBooking, Reject, Row, reject};
 use crate::booking::Booking;
+use crate::schema::{JsonPlace, Values};
 
-#[derive(Deserialize)]
-struct Line<'a> {
-    #[serde(borrow)]
-    booking_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    patient_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    clinic: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    unit: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    exam: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    kind: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    series_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    group_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    source: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    status: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    status_at: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    start: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    created: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    previous_start: Option<Cow<'a, str>>,
-    reminder: Option<bool>,
-    #[serde(borrow, default)]
-    patient: Option<PatientLine<'a>>,
-    #[serde(borrow, default)]
-    guardians: Vec<GuardianLine<'a>>,
+/// What the reader learnt about a line that is not a booking object: the field it was reading
+/// when it failed, and the problem.
+#[derive(Default)]
+struct Failure {
+    field: Option<&'static str>,
+    problem: Option<Problem>,
 }
 
-#[derive(Deserialize)]
-struct PatientLine<'a> {
-    #[serde(borrow)]
-    birth_date: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    id_kind: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    mobile: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    email: Option<Cow<'a, str>>,
-    consent_sms: Option<bool>,
-    consent_email: Option<bool>,
-    #[serde(borrow)]
-    consent_source: Option<Cow<'a, str>>,
-    inbox_account: Option<bool>,
-    inbox_notifications: Option<bool>,
-    interpreter: Option<bool>,
-    #[serde(borrow)]
-    language: Option<Cow<'a, str>>,
+/// Reads one booking object straight into a [`RawBooking`], by the feed table: a field's name
+/// and place come from `schema::Column`, flags are JSON booleans and everything else text.
+/// Unknown fields are ignored; a field given twice is refused.
+struct Object<'f> {
+    failure: &'f RefCell<Failure>,
 }
 
-#[derive(Deserialize)]
-struct GuardianLine<'a> {
-    #[serde(borrow)]
-    mobile: Option<Cow<'a, str>>,
-    consent_sms: Option<bool>,
+/// One of the object's places: the booking, the patient, or guardian 1 or 2.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Booking,
+    Patient,
+    Guardian(u8),
 }
 
-fn flag(value: Option<bool>) -> Option<Cow<'static, str>> {
-    value.map(|v| Cow::Borrowed(if v { "true" } else { "false" }))
+impl Place {
+    fn column(self, name: &str) -> Option<Column> {
+        Column::ALL.iter().copied().find(|c| {
+            let info = c.info();
+            match (self, info.json) {
+                (Place::Booking, JsonPlace::Booking) | (Place::Patient, JsonPlace::Patient) => {
+                    info.name == name
+                }
+                (Place::Guardian(n), JsonPlace::Guardian(m, field)) => n == m && field == name,
+                _ => false,
+            }
+        })
+    }
 }
 
-impl<'a> Line<'a> {
-    fn into_raw(self) -> Result<RawBooking<'a>, (Column, String)> {
+/// The fields of one place, into `raw`.
+struct Fields<'r, 'a, 'f> {
+    raw: &'r mut RawBooking<'a>,
+    place: Place,
+    failure: &'f RefCell<Failure>,
+}
+
+impl<'de, 'f> DeserializeSeed<'de> for Object<'f> {
+    type Value = RawBooking<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         let mut raw = RawBooking::default();
-        let mut put =
-            |column: Column, value: Option<Cow<'a, str>>| raw.values[column as usize] = value;
-        put(Column::BookingId, self.booking_id);
-        put(Column::PatientId, self.patient_id);
-        put(Column::Clinic, self.clinic);
-        put(Column::Unit, self.unit);
-        put(Column::Exam, self.exam);
-        put(Column::Kind, self.kind);
-        put(Column::SeriesId, self.series_id);
-        put(Column::GroupId, self.group_id);
-        put(Column::Source, self.source);
-        put(Column::Status, self.status);
-        put(Column::StatusAt, self.status_at);
-        put(Column::Start, self.start);
-        put(Column::Created, self.created);
-        put(Column::PreviousStart, self.previous_start);
-        put(Column::Reminder, flag(self.reminder));
-        if let Some(p) = self.patient {
-            put(Column::BirthDate, p.birth_date);
-            put(Column::IdKind, p.id_kind);
-            put(Column::Mobile, p.mobile);
-            put(Column::Email, p.email);
-            put(Column::ConsentSms, flag(p.consent_sms));
-            put(Column::ConsentEmail, flag(p.consent_email));
-            put(Column::ConsentSource, p.consent_source);
-            put(Column::InboxAccount, flag(p.inbox_account));
-            put(Column::InboxNotifications, flag(p.inbox_notifications));
-            put(Column::Interpreter, flag(p.interpreter));
-            put(Column::Language, p.language);
-        }
-        if self.guardians.len() > 2 {
-            return Err((
-                Column::Guardian2Mobile,
-                format!(
-                    "lists {} guardians; at most two are registered",
-                    self.guardians.len()
-                ),
-            ));
-        }
-        let columns = [
-            (Column::Guardian1Mobile, Column::Guardian1ConsentSms),
-            (Column::Guardian2Mobile, Column::Guardian2ConsentSms),
-        ];
-        for (guardian, (mobile, consent)) in self.guardians.into_iter().zip(columns) {
-            put(mobile, guardian.mobile);
-            put(consent, flag(guardian.consent_sms));
-        }
+        deserializer.deserialize_map(Fields {
+            raw: &mut raw,
+            place: Place::Booking,
+            failure: self.failure,
+        })?;
         Ok(raw)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Fields<'_, 'de, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Fields<'_, 'de, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let failed = |field: &'static str, problem: Problem| {
+                let mut failure = self.failure.borrow_mut();
+                failure.field = Some(field);
+                failure.problem = Some(problem);
+                de::Error::custom(problem)
+            };
+            match (self.place, key.as_ref()) {
+                (Place::Booking, "patient") => {
+                    self.failure.borrow_mut().field = Some("patient");
+                    map.next_value_seed(Fields {
+                        raw: self.raw,
+                        place: Place::Patient,
+                        failure: self.failure,
+                    })?;
+                }
+                (Place::Booking, "guardians") => {
+                    self.failure.borrow_mut().field = Some("guardians");
+                    map.next_value_seed(Guardians {
+                        raw: self.raw,
+                        failure: self.failure,
+                    })?;
+                }
+                (place, name) => {
+                    let Some(column) = place.column(name) else {
+                        map.next_value::<de::IgnoredAny>()?;
+                        continue;
+                    };
+                    if self.raw.has(column) {
+                        return Err(failed(column.name(), Problem::DuplicateJsonField));
+                    }
+                    self.failure.borrow_mut().field = Some(column.name());
+                    let value = if let Values::Flag(_) = column.info().values {
+                        map.next_value::<Option<bool>>()?
+                            .map(|b| Cow::Borrowed(if b { "true" } else { "false" }))
+                    } else {
+                        map.next_value::<Option<Cow<'de, str>>>()?
+                    };
+                    if let Some(value) = value {
+                        self.raw.set(column, value);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `guardians` list: guardian 1 first, at most two.
+struct Guardians<'r, 'a, 'f> {
+    raw: &'r mut RawBooking<'a>,
+    failure: &'f RefCell<Failure>,
+}
+
+impl<'de> DeserializeSeed<'de> for Guardians<'_, 'de, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Guardians<'_, 'de, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of guardians")
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+        let mut count = 0usize;
+        while let Some(()) = seq.next_element_seed(Fields {
+            raw: &mut *self.raw,
+            place: Place::Guardian(u8::try_from(count + 1).unwrap_or(u8::MAX)),
+            failure: self.failure,
+        })? {
+            count += 1;
+            if count > 2 {
+                // Counted to the end, to say how many.
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {
+                    count += 1;
+                }
+                let mut failure = self.failure.borrow_mut();
+                failure.field = Some(Column::Guardian2Mobile.name());
+                failure.problem = Some(Problem::TooManyGuardians { found: count });
+                return Err(de::Error::custom("too many guardians"));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -155,35 +203,27 @@ impl<R: BufRead> JsonlFeed<R> {
             Err(error) => return Some(Err(FeedError::Io(error.to_string()))),
         };
         let location = Location::Line(self.input.number());
-        let bad_line = |reason: &str| {
-            Some(Ok((
-                location,
-                Err(Reject {
-                    location,
-                    booking_id: None,
-                    field: None,
-                    reason: reason.to_string(),
-                }),
-            )))
-        };
+        let bad_line = |problem| Some(Ok((location, Err(Reject::line(location, problem)))));
         if read == LineRead::TooLong {
-            return bad_line(super::LINE_TOO_LONG);
+            return bad_line(Problem::LineTooLong);
         }
         self.line.clear();
         match std::str::from_utf8(&self.bytes) {
             Ok(text) => self.line.push_str(text),
-            Err(_) => return bad_line("the line is not valid UTF-8"),
+            Err(_) => return bad_line(Problem::NotUtf8),
         }
         let line = self.line.as_str();
-        let row = match serde_json::from_str::<Line<'_>>(line) {
-            Ok(parsed) => {
-                let booking_id = parsed.booking_id.as_ref().map(|b| b.to_string());
-                parsed
-                    .into_raw()
-                    .and_then(RawBooking::validate)
-                    .map_err(|e| reject(location, booking_id, e))
+        let failure = RefCell::new(Failure::default());
+        let mut deserializer = serde_json::Deserializer::from_str(line);
+        let parsed = Object { failure: &failure }
+            .deserialize(&mut deserializer)
+            .and_then(|raw| deserializer.end().map(|()| raw));
+        let row = match parsed {
+            Ok(raw) => {
+                let booking_id = raw.booking_id();
+                raw.validate().map_err(|e| reject(location, booking_id, e))
             }
-            Err(error) => Err(json_reject(location, line, &error)),
+            Err(error) => Err(json_reject(location, line, &error, failure.into_inner())),
         };
         Some(Ok((location, row)))
     }
@@ -191,27 +231,20 @@ impl<R: BufRead> JsonlFeed<R> {
 
 /// A reject for a line that is not a booking object. serde's messages can quote the value
 /// (a phone number, say), so only the kind of error and the field's name are kept.
-fn json_reject(location: Location, line: &str, error: &serde_json::Error) -> Reject {
-    let at = line
-        .char_indices()
-        .nth(error.column().saturating_sub(1))
-        .map_or(line.len(), |(i, _)| i);
-    let field = line[..at].rfind("\":").and_then(|end| {
-        let start = line[..end].rfind('"')? + 1;
-        let name = &line[start..end];
-        Column::named(name).map(Column::name).or(match name {
-            "patient" => Some("patient"),
-            "guardians" => Some("guardians"),
-            _ => None,
-        })
-    });
-    let reason = match error.classify() {
-        serde_json::error::Category::Data => {
-            "has the wrong type (text in quotes, true/false, a list or an object as documented)"
-                .to_string()
-        }
-        serde_json::error::Category::Eof => "the line ends inside the JSON object".to_string(),
-        _ => format!("the line is not valid JSON (column {})", error.column()),
+fn json_reject(
+    location: Location,
+    line: &str,
+    error: &serde_json::Error,
+    failure: Failure,
+) -> Reject {
+    let data = error.classify() == serde_json::error::Category::Data;
+    let problem = match (failure.problem, error.classify()) {
+        (Some(problem), _) => problem,
+        (None, serde_json::error::Category::Data) => Problem::WrongJsonType,
+        (None, serde_json::error::Category::Eof) => Problem::JsonEnds,
+        (None, _) => Problem::NotJson {
+            column: error.column(),
+        },
     };
     // The booking id is not personal: read it from the line when the line is still JSON.
     let booking_id = serde_json::from_str::<serde_json::Value>(line)
@@ -224,12 +257,8 @@ fn json_reject(location: Location, line: &str, error: &serde_json::Error) -> Rej
     Reject {
         location,
         booking_id,
-        field: if error.classify() == serde_json::error::Category::Data {
-            field
-        } else {
-            None
-        },
-        reason,
+        field: if data { failure.field } else { None },
+        problem,
     }
 }
 

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{Location, Reject};
+use super::{Location, Problem, Reject};
 use crate::booking::Booking;
 
 /// What to do with a booking row.
@@ -61,8 +61,7 @@ impl FeedRules {
                 location,
                 booking_id: Some(booking.id.to_string()),
                 field: Some("booking_id"),
-                reason: "is the id of an earlier row too: each booking needs its own id, or its reminders could go to the wrong patient"
-                    .to_string(),
+                problem: Problem::DuplicateBookingId,
             });
         }
         let Some(group_id) = &booking.group_id else {

@@ -126,7 +126,7 @@ fn bad_rows_are_rejected_counted_and_listed_without_personal_data() {
     let rejects = std::fs::read_to_string(dir.path().join("actions.rejects.csv"))
         .expect("rejects beside the output");
     let lines: Vec<&str> = rejects.lines().collect();
-    assert_eq!(lines[0], "input,line,entry,booking_id,field,reason");
+    assert_eq!(lines[0], "input,line,entry,booking_id,field,code,reason");
     let fields = reject_rows(&rejects, "", [1, 3, 4]);
     assert_eq!(
         fields,

@@ -1,0 +1,232 @@
+//! One row's values by column, checked against the feed table (`schema::Column`) and made into
+//! a [`Booking`]. All three formats read into a [`RawBooking`] first, so the rules for values
+//! and the reasons for rejects are the same whatever the format.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+
+use super::reject::{Bad, Problem};
+use crate::booking::{self, Booking, ConsentSource, Guardian, Patient, Status};
+use crate::schema::{Column, Values};
+
+/// One row's values by column, before validation; `None` or empty is "not given".
+#[derive(Debug, Clone, Default)]
+pub struct RawBooking<'a> {
+    pub values: [Option<Cow<'a, str>>; Column::COUNT],
+}
+
+impl<'a> RawBooking<'a> {
+    pub fn set(&mut self, column: Column, value: impl Into<Cow<'a, str>>) {
+        self.values[column as usize] = Some(value.into());
+    }
+
+    /// Whether the row already gives the column.
+    pub fn has(&self, column: Column) -> bool {
+        self.values[column as usize].is_some()
+    }
+
+    fn get(&self, column: Column) -> Option<&Cow<'a, str>> {
+        self.values[column as usize]
+            .as_ref()
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The booking id, for naming a rejected row.
+    pub fn booking_id(&self) -> Option<String> {
+        self.get(Column::BookingId).map(|v| v.to_string())
+    }
+
+    fn take(&mut self, column: Column) -> Option<Cow<'a, str>> {
+        self.values[column as usize]
+            .take()
+            .filter(|v| !v.is_empty())
+    }
+
+    fn required(&mut self, column: Column) -> Result<Cow<'a, str>, Bad> {
+        self.take(column).ok_or((column, Problem::Missing))
+    }
+
+    /// A word of the column's enumeration (`staff`, `single`, ...).
+    fn word<T>(&mut self, column: Column, parse: fn(&str) -> Option<T>) -> Result<T, Bad> {
+        let value = self.required(column)?;
+        parse(&value).ok_or((column, Problem::NotValid(column.info().values)))
+    }
+
+    fn time(&mut self, column: Column) -> Result<Option<DateTime<FixedOffset>>, Bad> {
+        self.take(column).map(|v| time(column, &v)).transpose()
+    }
+
+    fn flag(&mut self, column: Column) -> Result<bool, Bad> {
+        let Values::Flag(default) = column.info().values else {
+            return Err((column, Problem::NotValid(column.info().values)));
+        };
+        match self.take(column).as_deref() {
+            None => Ok(default),
+            Some("true") => Ok(true),
+            Some("false") => Ok(false),
+            Some(_) => Err((column, Problem::NotValid(Values::Flag(default)))),
+        }
+    }
+
+    fn phone(&mut self, column: Column) -> Result<Option<Cow<'a, str>>, Bad> {
+        match self.take(column) {
+            Some(v) if booking::is_e164(&v) => Ok(Some(v)),
+            Some(_) => Err((column, Problem::NotValid(Values::Phone))),
+            None => Ok(None),
+        }
+    }
+
+    fn guardian(&mut self, mobile: Column, consent: Column) -> Result<Option<Guardian<'a>>, Bad> {
+        let given = self.get(consent).is_some();
+        let mobile = self.phone(mobile)?;
+        let consent_sms = self.flag(consent)?;
+        Ok((mobile.is_some() || given).then_some(Guardian {
+            mobile,
+            consent_sms,
+        }))
+    }
+
+    fn patient(&mut self) -> Result<Patient<'a>, Bad> {
+        let birth_date = date(Column::BirthDate, &self.required(Column::BirthDate)?)?;
+        let id_kind = self.word(Column::IdKind, booking::IdKind::parse)?;
+        let mobile = self.phone(Column::Mobile)?;
+        // An unusable e-mail address costs the e-mail, not the booking.
+        let (email, email_invalid) = match self.take(Column::Email) {
+            Some(v) if booking::is_email(&v) => (Some(v), false),
+            Some(_) => (None, true),
+            None => (None, false),
+        };
+        let consent_sms = self.flag(Column::ConsentSms)?;
+        let consent_email = self.flag(Column::ConsentEmail)?;
+        let consent_source = match self.get(Column::ConsentSource) {
+            Some(_) => self.word(Column::ConsentSource, ConsentSource::parse)?,
+            None => ConsentSource::None,
+        };
+        Ok(Patient {
+            birth_date,
+            id_kind,
+            mobile,
+            email,
+            email_invalid,
+            consent_sms,
+            consent_email,
+            consent_source,
+            inbox_account: self.flag(Column::InboxAccount)?,
+            inbox_notifications: self.flag(Column::InboxNotifications)?,
+            interpreter: self.flag(Column::Interpreter)?,
+            language: self.take(Column::Language),
+        })
+    }
+
+    /// Checks every value and builds the booking, or says which field is wrong and why.
+    pub fn validate(mut self) -> Result<Booking<'a>, Bad> {
+        let id = self.required(Column::BookingId)?;
+        let patient_id = self.required(Column::PatientId)?;
+        let clinic = self.required(Column::Clinic)?;
+        let unit = self.required(Column::Unit)?;
+        let exam = self.take(Column::Exam).unwrap_or(Cow::Borrowed(""));
+        let kind = self.word(Column::Kind, booking::Kind::parse)?;
+        let series_id = self.take(Column::SeriesId);
+        let group_id = self.take(Column::GroupId);
+        let source = self.word(Column::Source, booking::Source::parse)?;
+        let status = self.word(Column::Status, Status::parse)?;
+        let status_at = self.time(Column::StatusAt)?;
+        let start = time(Column::Start, &self.required(Column::Start)?)?;
+        let created = time(Column::Created, &self.required(Column::Created)?)?;
+        let previous_start = self.time(Column::PreviousStart)?;
+        let reminder = self.flag(Column::Reminder)?;
+        let patient = self.patient()?;
+        let guardians = [
+            self.guardian(Column::Guardian1Mobile, Column::Guardian1ConsentSms)?,
+            self.guardian(Column::Guardian2Mobile, Column::Guardian2ConsentSms)?,
+        ];
+        if status == Status::Cancelled && status_at.is_none() {
+            return Err((Column::StatusAt, Problem::CancelledWithoutTime));
+        }
+        if previous_start.is_some() && status_at.is_none() {
+            return Err((Column::StatusAt, Problem::MovedWithoutTime));
+        }
+        if created > start {
+            return Err((Column::Created, Problem::CreatedAfterStart));
+        }
+        Ok(Booking {
+            id,
+            patient_id,
+            clinic,
+            unit,
+            exam,
+            kind,
+            series_id,
+            group_id,
+            source,
+            status,
+            status_at,
+            start,
+            created,
+            previous_start,
+            reminder,
+            patient,
+            guardians,
+        })
+    }
+}
+
+fn time(column: Column, value: &str) -> Result<DateTime<FixedOffset>, Bad> {
+    let time = DateTime::parse_from_rfc3339(value)
+        .map_err(|_| (column, Problem::NotValid(Values::Time)))?;
+    if !super::YEARS.contains(&time.year()) {
+        return Err((column, Problem::YearOutOfRange));
+    }
+    Ok(time)
+}
+
+/// `YYYY-MM-DD`, strictly: four, two and two digits.
+fn date(column: Column, value: &str) -> Result<NaiveDate, Bad> {
+    let b = value.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    let number =
+        |range: std::ops::Range<usize>| value.get(range).and_then(|s| s.parse::<u32>().ok());
+    let parsed = match (shape, number(0..4), number(5..7), number(8..10)) {
+        (true, Some(y), Some(m), Some(d)) => i32::try_from(y)
+            .ok()
+            .and_then(|y| NaiveDate::from_ymd_opt(y, m, d)),
+        _ => None,
+    };
+    parsed.ok_or((column, Problem::NotValid(Values::Date)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_strictly_yyyy_mm_dd() {
+        assert_eq!(
+            date(Column::BirthDate, "1990-02-28").ok(),
+            NaiveDate::from_ymd_opt(1990, 2, 28)
+        );
+        for bad in [
+            "1990-02-30",
+            "1990-2-28",
+            "90-02-28",
+            "1990/02/28",
+            "+1990-02-2",
+            "1990-02-28T00:00",
+            "",
+        ] {
+            assert!(
+                date(Column::BirthDate, bad).is_err(),
+                "{bad:?} was accepted"
+            );
+        }
+        // A birth date is personal: the reason never repeats it.
+        let (_, problem) = date(Column::BirthDate, "1990-02-30").expect_err("rejected");
+        assert!(!problem.to_string().contains("1990"));
+    }
+}

@@ -566,7 +566,11 @@ pub fn run_case(
             return Err(TestError::BadValue {
                 field: "expect_not_sent".to_string(),
                 reason: format!("`{other}` is not `includes` or `exactly`"),
-                span: case.expect_not_sent.as_ref().map_or(0..0, Spanned::span).into(),
+                span: case
+                    .expect_not_sent
+                    .as_ref()
+                    .map_or(0..0, Spanned::span)
+                    .into(),
             });
         }
     };

@@ -56,9 +56,14 @@ pub struct Case {
     #[serde(default)]
     pub events: Vec<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
     /// `exactly` (default): the actions sent are those listed in `sent`, no more.
+    /// `in_order`: exactly those, in the order `rem eval` writes them.
     /// `includes`: those listed are among the actions sent.
     #[serde(default)]
     pub expect: Option<Spanned<String>>,
+    /// `includes` (default): the skips listed in `not_sent` are among those reported.
+    /// `exactly`: they are every skip reported, each matched once.
+    #[serde(default)]
+    pub expect_not_sent: Option<Spanned<String>>,
     #[serde(default)]
     pub sent: Vec<Spanned<Expected>>,
     #[serde(default)]
@@ -77,6 +82,9 @@ pub struct Expected {
     pub message: Option<String>,
     pub channel: Option<String>,
     pub to: Option<String>,
+    /// The mobile, e-mail address, `inbox:PATIENT`, `postal:PATIENT` or `unit:UNIT`, as
+    /// `rem eval` writes it.
+    pub address: Option<String>,
     pub at: Option<String>,
     /// `unless opened by TIME`; `""` asks for an action without condition.
     pub condition: Option<String>,
@@ -93,6 +101,7 @@ pub struct ExpectedSkip {
     pub booking: Option<String>,
     pub policy: Option<String>,
     pub message: Option<String>,
+    /// A person, or `""` for a reason about the whole booking or message.
     pub to: Option<String>,
     pub because: Option<String>,
 }
@@ -105,6 +114,7 @@ pub struct Actual {
     pub message: String,
     pub channel: Channel,
     pub to: Who,
+    pub address: String,
     pub at: DateTime<FixedOffset>,
     pub condition: Option<String>,
     pub template: Option<String>,
@@ -165,6 +175,11 @@ pub enum Failure {
     Forbidden(Range<usize>, Actual),
     /// An expected skip that did not happen.
     MissingSkip(Range<usize>, String),
+    /// A skip that `expect_not_sent = "exactly"` did not list.
+    UnexpectedSkip(ActualSkip),
+    /// An expectation of `expect = "in_order"` matched an action sent before the previous
+    /// expectation's.
+    OutOfOrder(Range<usize>, String),
 }
 
 #[derive(Debug, Clone)]
@@ -368,7 +383,8 @@ fn check_names(case: &Case, plan: &plan::Plan) -> Result<(), TestError> {
                 e.get_ref().message.as_deref(),
                 e.get_ref().policy.as_deref(),
                 None,
-                e.get_ref().to.as_deref(),
+                // `to = ""` asks for a reason with no person.
+                e.get_ref().to.as_deref().filter(|t| !t.is_empty()),
             )
         }));
     for (span, message, policy, channel, to) in expectations {
@@ -414,6 +430,7 @@ fn matches(expected: &Expected, actual: &Actual) -> bool {
         && same(&expected.message, &actual.message)
         && same(&expected.channel, actual.channel.as_str())
         && same(&expected.to, actual.to.as_str())
+        && same(&expected.address, &actual.address)
         && expected
             .at
             .as_deref()
@@ -433,7 +450,7 @@ fn matches_skip(expected: &ExpectedSkip, actual: &ActualSkip) -> bool {
     same(&expected.booking, Some(&actual.booking))
         && same(&expected.policy, actual.policy.as_deref())
         && same(&expected.message, actual.message.as_deref())
-        && same(&expected.to, actual.to.map(Who::as_str))
+        && same(&expected.to, Some(actual.to.map_or("", Who::as_str)))
         && same(&expected.because, Some(&actual.because))
 }
 
@@ -447,6 +464,9 @@ fn describe(expected: &Expected) -> String {
     }
     if let Some(t) = &expected.to {
         parts.push(format!("to {t}"));
+    }
+    if let Some(a) = &expected.address {
+        parts.push(format!("at address {a}"));
     }
     if let Some(a) = &expected.at {
         parts.push(format!("at {a}"));
@@ -485,8 +505,10 @@ fn describe_skip(expected: &ExpectedSkip) -> String {
             .as_ref()
             .map_or("a message".to_string(), |m| format!("message `{m}`")),
     );
-    if let Some(t) = &expected.to {
-        parts.push(format!("to {t}"));
+    match expected.to.as_deref() {
+        Some("") => parts.push("to no one in particular".to_string()),
+        Some(t) => parts.push(format!("to {t}")),
+        None => {}
     }
     parts.push("not sent".to_string());
     if let Some(b) = &expected.because {
@@ -526,14 +548,30 @@ pub fn run_case(
             });
         }
     };
-    let exact = match case.expect.as_ref().map(|e| e.get_ref().as_str()) {
-        None | Some("exactly") => true,
-        Some("includes") => false,
+    let (exact, in_order) = match case.expect.as_ref().map(|e| e.get_ref().as_str()) {
+        None | Some("exactly") => (true, false),
+        Some("in_order") => (true, true),
+        Some("includes") => (false, false),
         Some(other) => {
             return Err(TestError::BadValue {
                 field: "expect".to_string(),
-                reason: format!("`{other}` is not `exactly` or `includes`"),
+                reason: format!("`{other}` is not `exactly`, `in_order` or `includes`"),
                 span: case.expect.as_ref().map_or(0..0, Spanned::span).into(),
+            });
+        }
+    };
+    let exact_skips = match case.expect_not_sent.as_ref().map(|e| e.get_ref().as_str()) {
+        None | Some("includes") => false,
+        Some("exactly") => true,
+        Some(other) => {
+            return Err(TestError::BadValue {
+                field: "expect_not_sent".to_string(),
+                reason: format!("`{other}` is not `includes` or `exactly`"),
+                span: case
+                    .expect_not_sent
+                    .as_ref()
+                    .map_or(0..0, Spanned::span)
+                    .into(),
             });
         }
     };
@@ -556,6 +594,7 @@ pub fn run_case(
                         message: policy.messages[a.message].name.clone(),
                         channel: a.channel,
                         to: a.recipient,
+                        address: a.address.resolve(booking),
                         at: a.send_at,
                         condition: a.unless.map(|u| {
                             format!("unless {} by {}", u.event.as_str(), u.by.to_rfc3339())
@@ -581,6 +620,7 @@ pub fn run_case(
 
     let mut failures = Vec::new();
     let mut used = vec![false; actual.len()];
+    let mut previous = None;
     for expected in &case.sent {
         // Each expectation takes the first action it matches that no other took.
         match actual
@@ -588,7 +628,16 @@ pub fn run_case(
             .enumerate()
             .find(|(i, a)| !used[*i] && matches(expected.get_ref(), a))
         {
-            Some((i, _)) => used[i] = true,
+            Some((i, _)) => {
+                used[i] = true;
+                if in_order && previous.is_some_and(|p| i < p) {
+                    failures.push(Failure::OutOfOrder(
+                        expected.span(),
+                        describe(expected.get_ref()),
+                    ));
+                }
+                previous = Some(i);
+            }
             None => failures.push(Failure::Missing(
                 expected.span(),
                 describe(expected.get_ref()),
@@ -607,12 +656,27 @@ pub fn run_case(
             failures.push(Failure::Forbidden(forbidden.span(), a.clone()));
         }
     }
+    // Under `exactly` each expectation takes a skip of its own, as in `sent`; otherwise one
+    // skip may answer several.
+    let mut used = vec![false; skipped.len()];
     for expected in &case.not_sent {
-        if !skipped.iter().any(|s| matches_skip(expected.get_ref(), s)) {
-            failures.push(Failure::MissingSkip(
+        match skipped
+            .iter()
+            .enumerate()
+            .find(|(i, s)| !(exact_skips && used[*i]) && matches_skip(expected.get_ref(), s))
+        {
+            Some((i, _)) => used[i] = true,
+            None => failures.push(Failure::MissingSkip(
                 expected.span(),
                 describe_skip(expected.get_ref()),
-            ));
+            )),
+        }
+    }
+    if exact_skips {
+        for (i, s) in skipped.iter().enumerate() {
+            if !used[i] {
+                failures.push(Failure::UnexpectedSkip(s.clone()));
+            }
         }
     }
     Ok(CaseResult {

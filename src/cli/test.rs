@@ -137,6 +137,8 @@ fn failure_lines(failure: &Failure) -> String {
         Failure::Unexpected(actual) => format!("sent, not expected: {actual}"),
         Failure::Forbidden(_, actual) => format!("sent, though excluded: {actual}"),
         Failure::MissingSkip(_, what) => format!("expected, did not happen: {what}"),
+        Failure::UnexpectedSkip(skip) => format!("not sent, not expected: {skip}"),
+        Failure::OutOfOrder(_, what) => format!("sent, but out of order: {what}"),
     }
 }
 
@@ -151,7 +153,8 @@ fn render_failure(run: &FileRun, result: &CaseResult) -> String {
             Failure::Missing(span, _) => (span, "not sent"),
             Failure::Forbidden(span, _) => (span, "sent anyway"),
             Failure::MissingSkip(span, _) => (span, "did not happen"),
-            Failure::Unexpected(_) => continue,
+            Failure::OutOfOrder(span, _) => (span, "out of order"),
+            Failure::Unexpected(_) | Failure::UnexpectedSkip(_) => continue,
         };
         labels.push(LabeledSpan::new(
             Some(label.to_string()),

@@ -10,6 +10,7 @@ mod cli;
 mod compile;
 mod docs;
 mod engine;
+mod engine_scenarios;
 mod eval_cli;
 mod faults;
 mod fmt;

@@ -18,6 +18,7 @@ mod load;
 mod malformed;
 mod parse;
 mod robustness;
+mod run;
 mod runner;
 
 use std::path::{Path, PathBuf};

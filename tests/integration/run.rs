@@ -40,10 +40,14 @@ pub struct Run {
 
 /// Runs `cmd` to the end.
 pub fn run(cmd: &mut Command) -> Run {
-    let command = command_line(cmd);
     let output = cmd.output().expect("rem runs");
+    finished(cmd, output)
+}
+
+/// A run of `cmd` that the test started itself and has waited for.
+pub fn finished(cmd: &Command, output: Output) -> Run {
     Run {
-        command,
+        command: command_line(cmd),
         output,
         files: Vec::new(),
     }
@@ -59,6 +63,15 @@ pub fn run_within(cmd: Command, limit: Duration) -> Run {
         output,
         files: Vec::new(),
     }
+}
+
+/// Several runs one after the other, as one terminal session, for a test whose runs are one
+/// fact (every command refuses a full disk) and would be repetitive as separate snapshots.
+pub fn session(runs: &[Run]) -> String {
+    runs.iter()
+        .map(Run::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl Run {

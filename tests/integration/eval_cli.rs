@@ -97,8 +97,10 @@ fn events_decide_fallbacks() {
     )
     .stdout();
     let paper_for_kf1 = |out: &str| {
-        out.lines()
-            .any(|l| l.contains("\"KF-1\"") && l.contains("\"paper\""))
+        out.lines().any(|line| {
+            let action: serde_json::Value = serde_json::from_str(line).expect("a JSON action");
+            action["booking_id"] == "KF-1" && action["channel"] == "paper"
+        })
     };
     assert!(
         paper_for_kf1(&without),

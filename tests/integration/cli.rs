@@ -1,14 +1,6 @@
 //! The `rem` binary as CI and policy authors run it: exit codes, streams, files.
 
-use assert_cmd::Command;
-use predicates::prelude::*;
-
-fn rem() -> Command {
-    let mut cmd = Command::cargo_bin("rem").expect("the rem binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    cmd
-}
+use crate::run::{assert_run_snapshot, rem, rem_in, run};
 
 fn temp_policy(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -21,72 +13,42 @@ const CLEAN: &str = "policy \"p\" {\n    timezone \"Europe/Stockholm\"\n    clin
 
 #[test]
 fn check_shipped_policies_is_clean() {
-    rem()
-        .args(["check", "policies/"])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("no problems"));
+    let run = run(rem().args(["check", "policies/"]));
+    run.assert_code(0);
+    assert_run_snapshot!("check_shipped_policies", run);
 }
 
 #[test]
 fn check_reports_errors_on_stderr_with_exit_1() {
-    rem()
-        .args(["check", "tests/check/errors/fallback_sms_unopened.rem"])
-        .assert()
-        .code(1)
-        .stdout("")
-        .stderr(
-            predicate::str::contains("rem::E055")
-                .and(predicate::str::contains("fallback_sms_unopened.rem:9:")),
-        );
+    let run = run(rem().args(["check", "tests/check/errors/fallback_sms_unopened.rem"]));
+    assert_run_snapshot!("check_error", run);
 }
 
 #[test]
 fn check_json_format_for_ci() {
-    let output = rem()
-        .args([
-            "check",
-            "--format",
-            "json",
-            "tests/check/errors/unknown_timezone.rem",
-        ])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let json: serde_json::Value = serde_json::from_slice(&output).expect("JSON on stdout");
-    assert_eq!(json["errors"], 1);
-    assert_eq!(json["diagnostics"][0]["code"], "rem::E020");
-    assert_eq!(
-        json["diagnostics"][0]["help"],
-        "did you mean `Europe/Stockholm`?"
-    );
+    let run = run(rem().args([
+        "check",
+        "--format",
+        "json",
+        "tests/check/errors/unknown_timezone.rem",
+    ]));
+    serde_json::from_slice::<serde_json::Value>(&run.output.stdout).expect("JSON on stdout");
+    assert_run_snapshot!("check_json", run);
 }
 
 #[test]
 fn warnings_pass_unless_denied() {
     let file = "tests/check/errors/warning_coinciding_offsets.rem";
-    rem()
-        .args(["check", file])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("rem::W102"));
-    rem()
-        .args(["check", "--deny-warnings", file])
-        .assert()
-        .code(1);
+    let allowed = run(rem().args(["check", file]));
+    assert_run_snapshot!("check_warning", allowed);
+    let denied = run(rem().args(["check", "--deny-warnings", file]));
+    assert_run_snapshot!("check_warning_denied", denied);
 }
 
 #[test]
 fn missing_path_is_a_usage_error() {
-    rem()
-        .args(["check", "no/such/dir"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "no such file or folder: no/such/dir",
-        ));
+    let run = run(rem().args(["check", "no/such/dir"]));
+    assert_run_snapshot!("check_missing_path", run);
 }
 
 #[test]
@@ -94,48 +56,35 @@ fn non_utf8_file_is_reported_not_panicked() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("latin1.rem");
     std::fs::write(&path, b"policy \"V\xe5rdcentral\" {}\n").expect("write");
-    rem().arg("check").arg(&path).assert().code(2).stderr(
-        predicate::str::contains("rem::E006").and(predicate::str::contains("is not UTF-8")),
-    );
+    let run = run(rem_in(dir.path()).args(["check", "latin1.rem"]));
+    assert_run_snapshot!("check_non_utf8", run);
 }
 
 #[test]
 fn compile_writes_the_plan_to_stdout_or_a_file() {
     let (_dir, path) = temp_policy(CLEAN);
-    let stdout = rem()
-        .arg("compile")
-        .arg(&path)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let plan: rem::plan::Plan = serde_json::from_slice(&stdout).expect("a plan on stdout");
+    let to_stdout = run(rem().arg("compile").arg(&path));
+    to_stdout.assert_code(0);
+    let plan: rem::plan::Plan =
+        serde_json::from_slice(&to_stdout.output.stdout).expect("a plan on stdout");
     assert_eq!(plan.policies[0].name, "p");
 
     let out = path.with_extension("json");
-    rem()
-        .arg("compile")
-        .arg(&path)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success()
-        .stdout("");
-    assert_eq!(std::fs::read(&out).expect("plan file"), stdout);
+    let to_file = run(rem().arg("compile").arg(&path).arg("-o").arg(&out));
+    to_file.assert_code(0);
+    assert_eq!(to_file.stdout(), "");
+    assert_eq!(
+        std::fs::read(&out).expect("plan file"),
+        to_stdout.output.stdout
+    );
 }
 
 #[test]
 fn compile_with_errors_writes_nothing() {
     let (_dir, path) = temp_policy("policy \"p\" {\n    clinic \"C\"\n}\n");
     let out = path.with_extension("json");
-    rem()
-        .arg("compile")
-        .arg(&path)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .code(1);
+    let run = run(rem().arg("compile").arg(&path).arg("-o").arg(&out));
+    assert_eq!(run.code(), Some(1));
     assert!(!out.exists());
 }
 
@@ -144,31 +93,23 @@ fn fmt_rewrites_in_place_and_check_lists_unformatted_files() {
     let messy = CLEAN
         .replace("    ", "  ")
         .replace("at 10:00\n", "at 10:00 // R5\n");
-    let (_dir, path) = temp_policy(&messy);
-    rem()
-        .args(["fmt", "--check"])
-        .arg(&path)
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains("policy.rem"));
+    let (dir, path) = temp_policy(&messy);
+    let check = run(rem_in(dir.path()).args(["fmt", "--check", "policy.rem"]));
+    assert_run_snapshot!("fmt_check_lists_the_file", check);
     assert_eq!(std::fs::read_to_string(&path).expect("unchanged"), messy);
-    rem().arg("fmt").arg(&path).assert().success();
+    run(rem().arg("fmt").arg(&path)).assert_code(0);
     assert_eq!(
         std::fs::read_to_string(&path).expect("formatted"),
         CLEAN.replace("at 10:00\n", "at 10:00 // R5\n")
     );
-    rem().args(["fmt", "--check"]).arg(&path).assert().success();
+    run(rem().args(["fmt", "--check"]).arg(&path)).assert_code(0);
 }
 
 #[test]
 fn fmt_refuses_files_with_syntax_errors() {
-    let (_dir, path) = temp_policy("policy \"p\" {\n");
-    rem()
-        .arg("fmt")
-        .arg(&path)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("rem::E001"));
+    let (dir, path) = temp_policy("policy \"p\" {\n");
+    let run = run(rem_in(dir.path()).args(["fmt", "policy.rem"]));
+    assert_run_snapshot!("fmt_syntax_error", run);
     assert_eq!(
         std::fs::read_to_string(&path).expect("unchanged"),
         "policy \"p\" {\n"
@@ -180,21 +121,16 @@ fn fmt_refuses_to_write_a_file_over_the_size_limit() {
     // Parses at just under 1 MiB; four-space indentation would take it over.
     let block = "policy \"p\" {\n  clinic \"A\"\n  units \"LAK\"\n}\n";
     let text = block.repeat((rem::parser::MAX_SOURCE_BYTES - 100) / block.len());
-    let (_dir, path) = temp_policy(&text);
-    rem()
-        .arg("fmt")
-        .arg(&path)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("rem::E070"));
+    let (dir, path) = temp_policy(&text);
+    let run = run(rem_in(dir.path()).args(["fmt", "policy.rem"]));
+    assert_run_snapshot!("fmt_over_the_size_limit", run);
     assert!(std::fs::read_to_string(&path).expect("unchanged") == text);
 }
 
 #[test]
 fn help_shows_examples() {
-    rem().args(["check", "--help"]).assert().success().stdout(
-        predicate::str::contains("Examples:").and(predicate::str::contains("--deny-warnings")),
-    );
+    let run = run(rem().args(["check", "--help"]));
+    assert_run_snapshot!("check_help", run);
 }
 
 #[test]
@@ -210,16 +146,9 @@ fn garbage_input_never_panics() {
     ];
     for input in inputs {
         let (_dir, path) = temp_policy(input);
-        let output = rem().arg("check").arg(&path).output().expect("runs");
-        assert!(
-            matches!(output.status.code(), Some(0..=2)),
-            "{input:?} ended with {:?}",
-            output.status
-        );
-        assert!(
-            !String::from_utf8_lossy(&output.stderr).contains("panicked"),
-            "{input:?} panicked"
-        );
+        let run = run(rem().arg("check").arg(&path));
+        assert!(matches!(run.code(), Some(0..=2)), "{input:?}: {run}");
+        assert!(!run.stderr().contains("panicked"), "{input:?} panicked");
     }
 }
 
@@ -230,9 +159,8 @@ mod untrusted_paths {
     use std::path::Path;
     use std::time::Duration;
 
-    use predicates::prelude::*;
-
-    use super::{rem, temp_policy};
+    use super::temp_policy;
+    use crate::run::{Run, assert_run_snapshot, rem_in, run_within};
 
     /// Long enough for a slow machine, short enough that a hang fails the test.
     const PROMPTLY: Duration = Duration::from_secs(30);
@@ -245,88 +173,59 @@ mod untrusted_paths {
         assert!(status.success(), "mkfifo {}", path.display());
     }
 
+    /// `rem check NAME`, run in `dir`.
+    fn check(dir: &Path, name: &str) -> Run {
+        let mut cmd = rem_in(dir);
+        cmd.args(["check", name]);
+        run_within(cmd, PROMPTLY)
+    }
+
     #[test]
     fn use_of_a_system_file_is_refused_and_not_shown() {
-        for target in ["/etc/passwd", "../../../../../../../../etc/passwd"] {
-            let (_dir, path) = temp_policy(&format!("use \"{target}\"\n"));
-            let output = rem()
-                .arg("check")
-                .arg(&path)
-                .timeout(PROMPTLY)
-                .output()
-                .expect("runs");
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            assert_eq!(output.status.code(), Some(1), "{target}: {stderr}");
-            assert!(stderr.contains("rem::E007"), "{target}: {stderr}");
-            assert!(!stderr.contains("root:"), "{target}: {stderr}");
+        for (name, target) in [
+            ("use_absolute_path", "/etc/passwd"),
+            ("use_path_outside", "../../../../../../../../etc/passwd"),
+        ] {
+            let (dir, _) = temp_policy(&format!("use \"{target}\"\n"));
+            let run = check(dir.path(), "policy.rem");
+            assert!(!run.stderr().contains("root:"), "{target}: {run}");
+            assert_run_snapshot!(name, run);
         }
     }
 
     #[test]
     fn use_of_a_fifo_is_refused_without_waiting() {
-        let (dir, path) = temp_policy("use \"pipe.rem\"\n");
+        let (dir, _) = temp_policy("use \"pipe.rem\"\n");
         mkfifo(&dir.path().join("pipe.rem"));
-        rem()
-            .arg("check")
-            .arg(&path)
-            .timeout(PROMPTLY)
-            .assert()
-            .code(1)
-            .stderr(
-                predicate::str::contains("rem::E008")
-                    .and(predicate::str::contains("pipe.rem` is not a regular file")),
-            );
+        assert_run_snapshot!("use_fifo", check(dir.path(), "policy.rem"));
     }
 
     #[test]
     fn a_fifo_on_the_command_line_is_refused_without_waiting() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let pipe = dir.path().join("pipe.rem");
-        mkfifo(&pipe);
-        rem()
-            .arg("check")
-            .arg(&pipe)
-            .timeout(PROMPTLY)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains("rem::E008"));
+        mkfifo(&dir.path().join("pipe.rem"));
+        assert_run_snapshot!("check_fifo", check(dir.path(), "pipe.rem"));
     }
 
     /// A sparse file of 2 GiB costs nothing on disk; reading it all would take seconds and
     /// 2 GiB of memory, so a prompt E009 shows that the limit holds while reading.
     #[test]
     fn a_file_over_the_limit_is_refused_without_reading_it_all() {
-        let (dir, path) = temp_policy("use \"huge.rem\"\n");
+        let (dir, _) = temp_policy("use \"huge.rem\"\n");
         let huge = dir.path().join("huge.rem");
         std::fs::File::create(&huge)
             .and_then(|f| f.set_len(2 << 30))
             .expect("sparse file");
-        rem()
-            .arg("check")
-            .arg(&huge)
-            .timeout(PROMPTLY)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains("rem::E009"));
-        rem()
-            .arg("check")
-            .arg(&path)
-            .timeout(PROMPTLY)
-            .assert()
-            .code(1)
-            .stderr(
-                predicate::str::contains("rem::E009")
-                    .and(predicate::str::contains("policy.rem:1:5")),
-            );
+        assert_run_snapshot!("check_huge_file", check(dir.path(), "huge.rem"));
+        assert_run_snapshot!("use_huge_file", check(dir.path(), "policy.rem"));
     }
 
     #[test]
     fn a_file_that_is_not_a_policy_is_not_read() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let notes = dir.path().join("notes.txt");
-        std::fs::write(&notes, "secret: do not show\n").expect("write");
-        rem().arg("check").arg(&notes).assert().code(2).stderr(
-            predicate::str::contains("rem::E007").and(predicate::str::contains("secret").not()),
-        );
+        std::fs::write(dir.path().join("notes.txt"), "secret: do not show\n").expect("write");
+        let run = check(dir.path(), "notes.txt");
+        assert!(!run.stderr().contains("secret"), "{run}");
+        assert_run_snapshot!("check_not_a_policy", run);
     }
 }

@@ -1,169 +1,106 @@
 //! `rem eval` and `rem explain` as an operator runs them on the shipped examples.
 
-use assert_cmd::Command;
-use predicates::prelude::*;
+use std::process::Command;
+
+use crate::run::{Run, assert_run_snapshot, rem, run};
 
 const NOW: &str = "2026-03-24T12:00:00+01:00";
 
-fn rem() -> Command {
-    let mut cmd = Command::cargo_bin("rem").expect("the rem binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
+/// `rem eval policies/` on `feed` at `NOW`.
+fn eval_command(feed: &str, extra: &[&str]) -> Command {
+    let mut cmd = rem();
+    cmd.args(["eval", "policies/", "--feed", feed, "--now", NOW])
+        .args(extra);
     cmd
 }
 
-/// The rejects file's rows, each as `prefix` and three of its columns joined by spaces.
-fn reject_rows(text: &str, prefix: &str, columns: [usize; 3]) -> Vec<String> {
-    text.lines()
-        .skip(1)
-        .map(|line| {
-            let cols: Vec<&str> = line.split(',').collect();
-            format!(
-                "{prefix}{} {} {}",
-                cols[columns[0]], cols[columns[1]], cols[columns[2]]
-            )
-        })
-        .collect()
-}
-
-fn eval(feed: &str, extra: &[&str]) -> (Vec<u8>, String) {
-    let output = rem()
-        .args(["eval", "policies/", "--feed", feed, "--now", NOW])
-        .args(extra)
-        .output()
-        .expect("rem runs");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (
-        output.stdout,
-        String::from_utf8(output.stderr).expect("UTF-8 summary"),
-    )
+/// A clean run of `rem eval policies/` on `feed` at `NOW`.
+fn eval(feed: &str, extra: &[&str]) -> Run {
+    let run = run(&mut eval_command(feed, extra));
+    run.assert_code(0);
+    run
 }
 
 #[test]
 fn the_three_feed_formats_give_identical_actions() {
-    let (csv, _) = eval("examples/bookings.csv", &["--explain"]);
-    let (jsonl, _) = eval("examples/bookings.jsonl", &["--explain"]);
-    let (fhir, _) = eval("examples/bookings.fhir.json", &["--explain"]);
+    let csv = eval("examples/bookings.csv", &["--explain"]).stdout();
+    let jsonl = eval("examples/bookings.jsonl", &["--explain"]).stdout();
+    let fhir = eval("examples/bookings.fhir.json", &["--explain"]).stdout();
     assert!(!csv.is_empty());
-    assert_eq!(
-        String::from_utf8_lossy(&csv),
-        String::from_utf8_lossy(&jsonl),
-        "CSV and JSON Lines differ"
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&csv),
-        String::from_utf8_lossy(&fhir),
-        "CSV and FHIR differ"
-    );
+    assert_eq!(csv, jsonl, "CSV and JSON Lines differ");
+    assert_eq!(csv, fhir, "CSV and FHIR differ");
 }
 
 #[test]
 fn output_is_byte_identical_across_runs_and_from_a_compiled_plan() {
-    let (first, _) = eval("examples/bookings.csv", &[]);
-    let (second, _) = eval("examples/bookings.csv", &[]);
+    let first = eval("examples/bookings.csv", &[]).output.stdout;
+    let second = eval("examples/bookings.csv", &[]).output.stdout;
     assert_eq!(first, second);
     let dir = tempfile::tempdir().expect("temp dir");
     let plan = dir.path().join("plan.json");
-    rem()
-        .args(["compile", "policies/", "-o"])
-        .arg(&plan)
-        .assert()
-        .success();
-    let from_plan = rem()
-        .arg("eval")
-        .arg(&plan)
-        .args(["--feed", "examples/bookings.csv", "--now", NOW])
-        .output()
-        .expect("runs");
-    assert_eq!(from_plan.stdout, first);
+    run(rem().args(["compile", "policies/", "-o"]).arg(&plan)).assert_code(0);
+    let from_plan =
+        run(rem()
+            .arg("eval")
+            .arg(&plan)
+            .args(["--feed", "examples/bookings.csv", "--now", NOW]));
+    from_plan.assert_code(0);
+    assert_eq!(from_plan.output.stdout, first);
 }
 
+/// The operator's view of the shipped examples: the actions, one line for each message not
+/// sent and why, and the summary, whose counts add up and name no one.
 #[test]
 fn the_summary_counts_add_up_and_name_no_one() {
-    let (stdout, summary) = eval("examples/bookings.csv", &[]);
-    assert!(
-        summary.contains("rows read: 20 (20 evaluated, 0 rejected)"),
-        "{summary}"
-    );
-    let actions = String::from_utf8(stdout).expect("UTF-8").lines().count();
-    assert!(
-        summary.contains(&format!("actions: {actions} ")),
-        "{summary}"
-    );
-    assert!(
-        !summary.contains("+46") && !summary.contains("+39") && !summary.contains("P1001"),
-        "{summary}"
-    );
+    let run = eval("examples/bookings.csv", &["--explain"]);
+    let summary = run.stderr();
+    let actions = run
+        .stdout()
+        .lines()
+        .filter(|line| line.starts_with("{\"key\""))
+        .count();
+    let counted = summary
+        .lines()
+        .find_map(|line| line.strip_prefix("actions: "))
+        .and_then(|rest| rest.split(' ').next())
+        .expect("an actions line");
+    assert_eq!(counted, actions.to_string(), "{summary}");
+    for personal in ["+46", "+39", "P1001"] {
+        assert!(!summary.contains(personal), "{summary}");
+    }
+    assert_run_snapshot!("eval_examples_explained", run);
 }
 
 #[test]
 fn bad_rows_are_rejected_counted_and_listed_without_personal_data() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("actions.jsonl");
-    let assert = rem()
-        .args([
-            "eval",
-            "policies/",
-            "--feed",
-            "tests/eval/bad-rows.csv",
-            "--now",
-            NOW,
-            "-o",
-        ])
-        .arg(&out)
-        .assert()
-        .code(3);
-    let summary = String::from_utf8(assert.get_output().stderr.clone()).expect("UTF-8");
-    assert!(
-        summary.contains("rows read: 10 (3 evaluated, 7 rejected)"),
-        "{summary}"
+    let run = run(eval_command("tests/eval/bad-rows.csv", &["-o"]).arg(&out)).with_file(
+        "actions.rejects.csv",
+        &dir.path().join("actions.rejects.csv"),
     );
-    let rejects = std::fs::read_to_string(dir.path().join("actions.rejects.csv"))
-        .expect("rejects beside the output");
-    let lines: Vec<&str> = rejects.lines().collect();
-    assert_eq!(lines[0], "input,line,entry,booking_id,field,code,reason");
-    let fields = reject_rows(&rejects, "", [1, 3, 4]);
-    assert_eq!(
-        fields,
-        [
-            "3 BAD-DATE start",
-            "4 BAD-KIND kind",
-            "5 NO-CLINIC clinic",
-            "6 BAD-PHONE mobile",
-            "7 BAD-BIRTH birth_date",
-            "8  ",
-            "10 LATIN1 unit",
-        ]
-    );
-    assert!(rejects.contains("broken quoting"));
-    assert!(
-        !rejects.contains("0701234567"),
-        "a phone number leaked into the rejects"
-    );
-    assert!(
-        !rejects.contains("1990-02-30"),
-        "a birth date leaked into the rejects"
-    );
+    let rejects = run.to_string();
+    for personal in ["0701234567", "1990-02-30"] {
+        assert!(!rejects.contains(personal), "{personal} leaked: {rejects}");
+    }
     let actions = std::fs::read_to_string(&out).expect("actions");
     assert!(!actions.contains("BAD-") && !actions.contains("LATIN1"));
+    assert_run_snapshot!("eval_bad_csv_rows", run);
 }
 
 #[test]
 fn events_decide_fallbacks() {
-    let (without, _) = eval("examples/bookings.csv", &[]);
-    let (with, _) = eval(
+    let without = eval("examples/bookings.csv", &[]).stdout();
+    let with = eval(
         "examples/bookings.csv",
         &["--events", "examples/events.jsonl"],
-    );
-    let paper_for_kf1 = |out: &[u8]| {
-        String::from_utf8_lossy(out)
-            .lines()
-            .any(|l| l.contains("\"KF-1\"") && l.contains("\"paper\""))
+    )
+    .stdout();
+    let paper_for_kf1 = |out: &str| {
+        out.lines().any(|line| {
+            let action: serde_json::Value = serde_json::from_str(line).expect("a JSON action");
+            action["booking_id"] == "KF-1" && action["channel"] == "paper"
+        })
     };
     assert!(
         paper_for_kf1(&without),
@@ -177,22 +114,18 @@ fn events_decide_fallbacks() {
 
 #[test]
 fn csv_output_has_a_header_and_one_row_an_action() {
-    let (jsonl, _) = eval("examples/bookings.csv", &[]);
-    let (csv, _) = eval("examples/bookings.csv", &["--output", "csv"]);
-    let csv = String::from_utf8(csv).expect("UTF-8");
+    let jsonl = eval("examples/bookings.csv", &[]).stdout();
+    let csv = eval("examples/bookings.csv", &["--output", "csv"]).stdout();
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let headers = reader.headers().expect("header").clone();
     assert_eq!(&headers[0], "key");
     assert_eq!(&headers[8], "send_at");
-    assert_eq!(
-        reader.records().count(),
-        String::from_utf8_lossy(&jsonl).lines().count()
-    );
+    assert_eq!(reader.records().count(), jsonl.lines().count());
 }
 
 #[test]
 fn due_mode_on_the_command_line() {
-    let output = rem()
+    let run = run(rem()
         .args([
             "eval",
             "policies/",
@@ -206,15 +139,8 @@ fn due_mode_on_the_command_line() {
             "2026-03-24T09:00:00+01:00",
             "--now",
             "2026-03-24T10:00:00+01:00",
-        ])
-        .output()
-        .expect("runs");
-    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
-    let ids: Vec<&str> = stdout
-        .lines()
-        .filter_map(|l| l.split("\"booking_id\":\"").nth(1)?.split('"').next())
-        .collect();
-    assert_eq!(ids, ["KF-4"], "{stdout}");
+        ]));
+    assert_run_snapshot!("eval_due", run);
 }
 
 #[test]
@@ -222,15 +148,10 @@ fn a_feed_without_the_canonical_columns_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let feed = dir.path().join("short.csv");
     std::fs::write(&feed, "booking_id,start\nB1,2026-04-01T09:00:00+02:00\n").expect("write");
-    rem()
+    let run = run(rem()
         .args(["eval", "policies/", "--now", NOW, "--feed"])
-        .arg(&feed)
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("rem::E091")
-                .or(predicate::str::contains("has no columns patient_id")),
-        );
+        .arg(&feed));
+    assert_run_snapshot!("eval_feed_without_columns", run);
 }
 
 #[test]
@@ -253,127 +174,68 @@ fn explain_points_at_the_policy_lines() {
         if events {
             cmd.args(["--events", "examples/events.jsonl"]);
         }
-        let output = cmd.arg("policies/").output().expect("runs");
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
+        let run = run(cmd.arg("policies/"));
+        run.assert_code(0);
+        assert!(
+            !run.stdout().contains("+4670"),
+            "explain printed a phone number"
         );
-        let text = String::from_utf8(output.stdout).expect("UTF-8");
-        assert!(!text.contains("+4670"), "explain printed a phone number");
-        insta::assert_snapshot!(format!("explain_{booking}"), text);
+        assert_run_snapshot!(format!("explain_{booking}"), run);
     }
 }
 
 #[test]
 fn explain_an_unknown_booking() {
-    rem()
-        .args([
-            "explain",
-            "NOPE",
-            "--feed",
-            "examples/bookings.csv",
-            "--now",
-            NOW,
-            "policies/",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no booking `NOPE`"));
+    let run = run(rem().args([
+        "explain",
+        "NOPE",
+        "--feed",
+        "examples/bookings.csv",
+        "--now",
+        NOW,
+        "policies/",
+    ]));
+    assert_run_snapshot!("explain_unknown_booking", run);
 }
 
 #[test]
 fn bad_json_lines_are_rejected_with_their_field() {
     let dir = tempfile::tempdir().expect("temp dir");
     let rejects = dir.path().join("rejects.csv");
-    let assert = rem()
-        .args([
-            "eval",
-            "policies/",
-            "--feed",
-            "tests/eval/bad-rows.jsonl",
-            "--now",
-            NOW,
-            "--rejects",
-        ])
-        .arg(&rejects)
-        .assert()
-        .code(3);
-    let stdout = String::from_utf8(assert.get_output().stdout.clone()).expect("UTF-8");
+    let run = run(eval_command("tests/eval/bad-rows.jsonl", &["--rejects"]).arg(&rejects))
+        .with_file("rejects.csv", &rejects);
     assert!(
-        stdout.contains("\"J-OK\""),
-        "the good row is still evaluated"
-    );
-    let text = std::fs::read_to_string(&rejects).expect("rejects");
-    let rows = reject_rows(&text, "", [1, 3, 4]);
-    assert_eq!(
-        rows,
-        [
-            "2 J-TYPE reminder",
-            "3 J-PHONE mobile",
-            "4  ",
-            "5 J-NOPATIENT birth_date"
-        ]
-    );
-    assert!(
-        !text.contains("4670123456"),
+        !run.to_string().contains("4670123456"),
         "a phone number leaked into the rejects"
     );
+    assert_run_snapshot!("eval_bad_json_lines", run);
 }
 
 #[test]
 fn bad_fhir_entries_are_rejected_by_entry() {
     let dir = tempfile::tempdir().expect("temp dir");
     let rejects = dir.path().join("rejects.csv");
-    rem()
-        .args([
-            "eval",
-            "policies/",
-            "--feed",
-            "tests/eval/bad-bundle.fhir.json",
-            "--now",
-            NOW,
-            "--rejects",
-        ])
-        .arg(&rejects)
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains(
-            "rows read: 4 (1 evaluated, 3 rejected)",
-        ));
-    let text = std::fs::read_to_string(&rejects).expect("rejects");
-    let rows = reject_rows(&text, "entry ", [2, 3, 4]);
-    assert_eq!(
-        rows,
-        [
-            "entry 2 F-ERROR status",
-            "entry 3 F-ORPHAN patient_id",
-            "entry 4 F-DATEONLY created"
-        ]
-    );
+    let run = run(eval_command("tests/eval/bad-bundle.fhir.json", &["--rejects"]).arg(&rejects))
+        .with_file("rejects.csv", &rejects);
+    assert_run_snapshot!("eval_bad_fhir_entries", run);
 }
 
 #[test]
 fn a_hand_edited_plan_that_cannot_run_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let plan = dir.path().join("plan.json");
-    rem()
+    run(rem()
         .args(["compile", "policies/vas-vardcentral.rem", "-o"])
-        .arg(&plan)
-        .assert()
-        .success();
+        .arg(&plan))
+    .assert_code(0);
     let text = std::fs::read_to_string(&plan).expect("plan");
     let edited = text.replacen("\"days\": 1", "\"days\": 999999", 1);
     assert_ne!(edited, text, "the plan has a day offset to edit");
     std::fs::write(&plan, edited).expect("write");
-    rem()
-        .arg("eval")
-        .arg(&plan)
-        .args(["--feed", "examples/bookings.csv", "--now", NOW])
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("rem::E081").and(predicate::str::contains("beyond 3660 days")),
-        );
+    let run =
+        run(rem()
+            .arg("eval")
+            .arg(&plan)
+            .args(["--feed", "examples/bookings.csv", "--now", NOW]));
+    assert_run_snapshot!("eval_plan_that_cannot_run", run);
 }

@@ -4,18 +4,11 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command as Process, Stdio};
+use std::process::Stdio;
 
-use assert_cmd::Command;
+use crate::run::{Run, assert_run_snapshot, finished, rem, rem_in, run, session};
 
 const NOW: &str = "2026-03-24T12:00:00+01:00";
-
-fn rem() -> Command {
-    let mut cmd = Command::cargo_bin("rem").expect("the rem binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    cmd
-}
 
 fn root(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
@@ -30,17 +23,11 @@ fn feed_copy(dir: &Path, name: &str, extra: &str) -> PathBuf {
     path
 }
 
-fn eval_with(feed: &Path, extra: &[&str]) -> std::process::Output {
-    rem()
+fn eval_with(feed: &Path, extra: &[&str]) -> Run {
+    run(rem()
         .args(["eval", "policies/", "--now", NOW, "--feed"])
         .arg(feed)
-        .args(extra)
-        .output()
-        .expect("rem runs")
-}
-
-fn stderr(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+        .args(extra))
 }
 
 #[test]
@@ -55,6 +42,8 @@ fn an_output_that_names_an_input_is_refused_before_anything_is_written() {
     let link = dir.path().join("link.csv");
     std::os::unix::fs::symlink(&feed, &link).expect("symlink");
     let out = dir.path().join("out.jsonl");
+    let policy_before = std::fs::read(root("policies/vas-vardcentral.rem")).expect("reads");
+    let mut runs = Vec::new();
     for args in [
         vec!["--rejects", feed.to_str().expect("path")],
         vec!["-o", feed.to_str().expect("path")],
@@ -73,19 +62,8 @@ fn an_output_that_names_an_input_is_refused_before_anything_is_written() {
         ],
         vec!["-o", "policies/vas-vardcentral.rem"],
     ] {
-        let output = eval_with(&feed, &args);
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            stderr(&output)
-        );
-        assert!(
-            stderr(&output).contains("name another file")
-                || stderr(&output).contains("two different files"),
-            "{args:?}: {}",
-            stderr(&output)
-        );
+        let refused = eval_with(&feed, &args);
+        assert_eq!(refused.code(), Some(2), "{refused}");
         assert_eq!(
             std::fs::read(&feed).expect("reads"),
             before,
@@ -93,20 +71,22 @@ fn an_output_that_names_an_input_is_refused_before_anything_is_written() {
         );
         assert_eq!(std::fs::read(&events).expect("reads"), events_before);
         assert!(!out.exists());
+        runs.push(refused);
     }
-    let policy = std::fs::read_to_string(root("policies/vas-vardcentral.rem")).expect("reads");
-    assert!(policy.contains("policy"), "the policy is intact");
+    assert_eq!(
+        std::fs::read(root("policies/vas-vardcentral.rem")).expect("reads"),
+        policy_before,
+        "the policy is intact"
+    );
     // `rem compile -o` and `rem test --junit` refuse their inputs too.
-    let plan_over_policy = rem()
-        .args(["compile", "policies/", "-o", "policies/asl-sms.rem"])
-        .output()
-        .expect("runs");
-    assert_eq!(plan_over_policy.status.code(), Some(2));
-    let junit_over_test = rem()
-        .args(["test", "policies/", "--junit", "policies/asl-sms.test.toml"])
-        .output()
-        .expect("runs");
-    assert_eq!(junit_over_test.status.code(), Some(2));
+    let plan_over_policy = run(rem().args(["compile", "policies/", "-o", "policies/asl-sms.rem"]));
+    assert_eq!(plan_over_policy.code(), Some(2));
+    runs.push(plan_over_policy);
+    let junit_over_test =
+        run(rem().args(["test", "policies/", "--junit", "policies/asl-sms.test.toml"]));
+    assert_eq!(junit_over_test.code(), Some(2));
+    runs.push(junit_over_test);
+    assert_run_snapshot!("outputs_that_name_an_input", session(&runs));
 }
 
 #[test]
@@ -125,17 +105,22 @@ fn a_failed_run_leaves_no_half_written_file_and_no_stale_rejects() {
         names
     };
 
-    let first = eval_with(&bad, &["-o", out.to_str().expect("path")]);
-    assert_eq!(first.status.code(), Some(3), "{}", stderr(&first));
-    let listed = std::fs::read_to_string(&rejects).expect("rejects");
-    assert!(listed.contains("bad.csv,22,"), "{listed}");
+    eval_with(&bad, &["-o", out.to_str().expect("path")]).assert_code(3);
+    assert_eq!(
+        std::fs::read_to_string(&rejects).expect("rejects"),
+        format!(
+            "input,line,entry,booking_id,field,code,reason\n\
+             {},22,,,,broken_quoting,broken quoting: a quote is not closed on this line\n",
+            bad.display()
+        )
+    );
     let actions = std::fs::read(&out).expect("actions");
 
     // A feed that cannot be read at all: nothing is replaced, nothing half-written is left.
     let refused = dir.path().join("refused.csv");
     std::fs::write(&refused, "booking_id,booking_id\nX,Y\n").expect("writes");
     let failed = eval_with(&refused, &["-o", out.to_str().expect("path")]);
-    assert_eq!(failed.status.code(), Some(2));
+    assert_run_snapshot!("run_with_an_unreadable_feed", failed);
     assert_eq!(std::fs::read(&out).expect("actions"), actions);
     assert_eq!(
         listing(),
@@ -149,8 +134,7 @@ fn a_failed_run_leaves_no_half_written_file_and_no_stale_rejects() {
     );
 
     // A clean run removes the rejects file of the earlier run: it is not this run's.
-    let clean = eval_with(&good, &["-o", out.to_str().expect("path")]);
-    assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
+    eval_with(&good, &["-o", out.to_str().expect("path")]).assert_code(0);
     assert!(!rejects.exists(), "a stale rejects file was left");
     assert_eq!(
         listing(),
@@ -174,43 +158,34 @@ fn a_closed_pipe_ends_the_run_with_a_message_and_a_failure() {
     }
     let path = dir.path().join("big.csv");
     std::fs::write(&path, feed).expect("writes");
-    let mut child = Process::new(env!("CARGO_BIN_EXE_rem"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["eval", "policies/", "--now", NOW, "--feed"])
+    let mut cmd = rem();
+    cmd.args(["eval", "policies/", "--now", NOW, "--feed"])
         .arg(&path)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts");
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("starts");
     let mut first = String::new();
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut first)
         .expect("reads a line");
     // The reader is gone (like `| head -1`).
-    let output = child.wait_with_output().expect("ends");
+    let closed = finished(&cmd, child.wait_with_output().expect("ends"));
     assert!(first.starts_with("{\"key\""));
-    assert_eq!(output.status.code(), Some(2));
-    let message = stderr(&output);
-    assert!(message.contains("broken pipe"), "{message}");
     assert!(
-        !message.contains("rows read"),
-        "no summary claims a finished run: {message}"
+        !closed.stderr().contains("rows read"),
+        "no summary claims a finished run: {closed}"
     );
+    // The test took standard output to read the first line, so the snapshot shows it empty.
+    assert_run_snapshot!("closed_pipe", closed);
 }
 
 /// Runs `rem ARGS` with standard output on a full disk.
-fn on_full_disk(args: &[&str]) -> std::process::Output {
+fn on_full_disk(args: &[&str]) -> Run {
     let full = std::fs::File::options()
         .write(true)
         .open("/dev/full")
         .expect("/dev/full exists on Linux");
-    Process::new(env!("CARGO_BIN_EXE_rem"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .stdout(Stdio::from(full))
-        .output()
-        .expect("runs")
+    run(rem().args(args).stdout(Stdio::from(full)))
 }
 
 #[test]
@@ -223,6 +198,7 @@ fn every_command_reports_a_full_disk_instead_of_claiming_success() {
     )
     .expect("writes");
     let messy = unformatted.to_str().expect("path");
+    let mut runs = Vec::new();
     for args in [
         vec![
             "eval",
@@ -255,63 +231,52 @@ fn every_command_reports_a_full_disk_instead_of_claiming_success() {
             NOW,
         ],
     ] {
-        let output = on_full_disk(&args);
-        let message = stderr(&output);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
-        assert!(
-            message.contains("cannot write standard output: the disk is full"),
-            "{args:?}: {message}"
-        );
-        assert!(!message.contains("panicked"), "{args:?}: {message}");
+        let full = on_full_disk(&args);
+        assert_eq!(full.code(), Some(2), "{full}");
+        assert!(!full.stderr().contains("panicked"), "{full}");
+        runs.push(full);
     }
+    assert_run_snapshot!("full_disk", session(&runs));
 }
 
 #[test]
 fn a_plan_of_another_version_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let plan = dir.path().join("plan.json");
-    rem()
-        .args(["compile", "policies/", "-o"])
-        .arg(&plan)
-        .assert()
-        .success();
+    run(rem().args(["compile", "policies/", "-o"]).arg(&plan)).assert_code(0);
     let text = std::fs::read_to_string(&plan).expect("plan");
     let newer = text.replace("\"format_version\": 1", "\"format_version\": 2");
     assert_ne!(text, newer);
     std::fs::write(&plan, newer).expect("writes");
-    let output = rem()
-        .arg("eval")
-        .arg(&plan)
-        .args(["--feed", "examples/bookings.csv", "--now", NOW])
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("rem::E080"), "{}", stderr(&output));
-    assert!(output.stdout.is_empty());
+    let refused =
+        run(rem()
+            .arg("eval")
+            .arg(&plan)
+            .args(["--feed", "examples/bookings.csv", "--now", NOW]));
+    assert_run_snapshot!("plan_of_another_version", refused);
 }
 
 #[test]
 fn a_plan_given_with_its_own_source_is_refused() {
+    // In a folder of its own, so that the message names short relative paths and is wrapped the
+    // same on every machine.
     let dir = tempfile::tempdir().expect("temp dir");
-    let plan = dir.path().join("plan.json");
-    rem()
-        .args(["compile", "policies/vas-vardcentral.rem", "-o"])
-        .arg(&plan)
-        .assert()
-        .success();
-    let output = rem()
-        .arg("eval")
-        .arg(&plan)
+    std::fs::copy(
+        root("policies/vas-vardcentral.rem"),
+        dir.path().join("vas-vardcentral.rem"),
+    )
+    .expect("copies");
+    run(rem_in(dir.path()).args(["compile", "vas-vardcentral.rem", "-o", "plan.json"]))
+        .assert_code(0);
+    let refused = run(rem_in(dir.path())
         .args([
-            "policies/vas-vardcentral.rem",
-            "--feed",
-            "examples/bookings.csv",
+            "eval",
+            "plan.json",
+            "vas-vardcentral.rem",
             "--now",
             NOW,
+            "--feed",
         ])
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("rem::E082"), "{}", stderr(&output));
-    assert!(output.stdout.is_empty());
+        .arg(root("examples/bookings.csv")));
+    assert_run_snapshot!("plan_with_its_own_source", refused);
 }

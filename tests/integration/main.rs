@@ -19,6 +19,7 @@ mod load;
 mod malformed;
 mod parse;
 mod robustness;
+mod run;
 mod runner;
 
 use std::path::{Path, PathBuf};

@@ -103,6 +103,11 @@ pub struct ExpectedSkip {
     pub message: Option<String>,
     /// A person, or `""` for a reason about the whole booking or message.
     pub to: Option<String>,
+    /// The reason's code (`booked_too_late`, or an exclusion's name), as `--explain` writes it
+    /// under `"reason"`.
+    pub reason: Option<String>,
+    /// The reason's words, as `--explain` writes them under `"skip"`: still matched, with a
+    /// warning, since words may be reworded; `reason` is what to write.
     pub because: Option<String>,
 }
 
@@ -148,6 +153,9 @@ pub struct ActualSkip {
     pub policy: Option<String>,
     pub message: Option<String>,
     pub to: Option<Who>,
+    /// The reason's code.
+    pub reason: String,
+    /// The reason's words.
     pub because: String,
 }
 
@@ -195,6 +203,66 @@ impl CaseResult {
     pub fn passed(&self) -> bool {
         self.failures.is_empty()
     }
+}
+
+/// Expectations written in a form that still works but will not for long: `because` matches the
+/// words of a reason, which may be reworded; `reason` matches its stable code. Each is the
+/// expectation's place in the file and the code to write instead, when one reason has those
+/// words.
+pub fn deprecated_because(
+    suite: &Suite,
+    engine: &crate::engine::Engine,
+) -> Vec<(Range<usize>, Option<String>)> {
+    use crate::engine::Reason;
+    use crate::schema::{Channel, EventKind};
+    let mut known: Vec<(String, String)> = Vec::new();
+    let simple = [
+        Reason::NoPolicy,
+        Reason::Cancelled,
+        Reason::NotCancelled,
+        Reason::NotRescheduled,
+        Reason::BookedTooLate,
+        Reason::AfterVisit,
+        Reason::WindowPastVisit,
+        Reason::ConditionFalse,
+        Reason::ComplementConditionFalse,
+        Reason::NoGuardian,
+        Reason::NoMobile,
+        Reason::NoEmail,
+        Reason::InvalidEmail,
+        Reason::NoInboxAccount,
+        Reason::FallbackAfterVisit,
+        Reason::FallbackAnswered(EventKind::Opened),
+        Reason::FallbackAnswered(EventKind::Delivered),
+    ];
+    let with_channel = Channel::ALL
+        .iter()
+        .flat_map(|&c| [Reason::NoConsent(c), Reason::AlreadyComplement(c)]);
+    let replaced = engine.policy_ids().map(Reason::ReplacedBy);
+    for reason in simple.into_iter().chain(with_channel).chain(replaced) {
+        known.push((
+            engine.describe(None, reason),
+            engine.reason_code(None, reason).to_string(),
+        ));
+    }
+    for id in engine.policy_ids() {
+        for exclusion in &engine.policy(id).exclusions {
+            known.push((exclusion.name.clone(), exclusion.name.clone()));
+        }
+    }
+    suite
+        .cases
+        .iter()
+        .flat_map(|case| &case.get_ref().not_sent)
+        .filter_map(|expected| {
+            let words = expected.get_ref().because.as_deref()?;
+            let code = known
+                .iter()
+                .find(|(w, _)| w == words)
+                .map(|(_, code)| code.clone());
+            Some((expected.span(), code))
+        })
+        .collect()
 }
 
 /// Reads a test file; errors point into its text.
@@ -387,6 +455,31 @@ fn check_names(case: &Case, plan: &plan::Plan) -> Result<(), TestError> {
                 e.get_ref().to.as_deref().filter(|t| !t.is_empty()),
             )
         }));
+    let mut codes: Vec<&str> = crate::engine::Reason::CODES.to_vec();
+    codes.extend(
+        plan.policies
+            .iter()
+            .flat_map(|p| p.exclusions.iter().map(|e| e.name.as_str())),
+    );
+    for expected in &case.not_sent {
+        if let Some(code) = expected
+            .get_ref()
+            .reason
+            .as_deref()
+            .filter(|c| !codes.contains(c))
+        {
+            return Err(TestError::UnknownName {
+                what: "reason".to_string(),
+                name: code.to_string(),
+                span: expected.span().into(),
+                help: crate::check::suggest_help(
+                    code,
+                    codes.iter().copied(),
+                    "the reasons are the codes listed in docs/output-format.md, and the names of the policies' exclusions",
+                ),
+            });
+        }
+    }
     for (span, message, policy, channel, to) in expectations {
         let unknown = |what: &str, name: &str, known: &[&str]| TestError::UnknownName {
             what: what.to_string(),
@@ -451,6 +544,7 @@ fn matches_skip(expected: &ExpectedSkip, actual: &ActualSkip) -> bool {
         && same(&expected.policy, actual.policy.as_deref())
         && same(&expected.message, actual.message.as_deref())
         && same(&expected.to, Some(actual.to.map_or("", Who::as_str)))
+        && same(&expected.reason, Some(&actual.reason))
         && same(&expected.because, Some(&actual.because))
 }
 
@@ -511,6 +605,9 @@ fn describe_skip(expected: &ExpectedSkip) -> String {
         None => {}
     }
     parts.push("not sent".to_string());
+    if let Some(r) = &expected.reason {
+        parts.push(format!("for `{r}`"));
+    }
     if let Some(b) = &expected.because {
         parts.push(format!("because \"{b}\""));
     }
@@ -612,6 +709,7 @@ pub fn run_case(
                         .zip(s.message)
                         .map(|(p, m)| engine.policy(p).messages[m].name.clone()),
                     to: s.recipient,
+                    reason: engine.reason_code(s.policy, s.reason).to_string(),
                     because: engine.describe(s.policy, s.reason),
                 }),
             }

@@ -254,6 +254,17 @@ fn run_file(
         UNUSABLE
     })?;
     coverage.add_plan(engine.plan());
+    for (span, code) in testing::deprecated_because(&suite, &engine) {
+        let instead = code.map_or_else(
+            || "`reason = \"CODE\"` (see docs/output-format.md)".to_string(),
+            |code| format!("`reason = \"{code}\"`"),
+        );
+        say!(
+            "warning: {}:{}: `because` matches the words of a reason, which may be reworded; write {instead} instead",
+            run.file,
+            line_of(&run.text, span.start)
+        );
+    }
     for case in &suite.cases {
         let name = case.get_ref().name.get_ref().clone();
         let mut bookings = match testing::case_bookings(case.get_ref(), &suite, engine.plan()) {

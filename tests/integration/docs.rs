@@ -87,3 +87,22 @@ fn test_file_examples_in_docs_are_valid_suites() {
         "docs/testing.md's example and tests/runner/passing/letters.test.toml differ"
     );
 }
+
+/// Every reason code the engine or a feed reader can give is documented, and nothing else.
+#[test]
+fn every_reason_and_reject_code_is_documented() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/output-format.md"
+    ))
+    .expect("docs/output-format.md");
+    for code in rem::engine::Reason::CODES
+        .iter()
+        .chain(rem::feed::Problem::CODES)
+    {
+        assert!(
+            doc.contains(&format!("`{code}`")),
+            "`{code}` is not in docs/output-format.md"
+        );
+    }
+}

@@ -7,7 +7,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ast::{self, Name, PolicyItem, ScopeKind, SettingKind, Span};
-use crate::diagnostic::{self, Diagnostic};
 use crate::plan::{self, LateBooking, Plan};
 use crate::schema::{self, EnumType, Kind, Weekday};
 use crate::source::{FileId, Program};
@@ -27,17 +26,18 @@ pub use error::CheckError;
 pub use suggest::help as suggest_help;
 pub use text::{Encoding, sms_segments};
 
-/// The result of checking a program: the plan of every policy without errors, and all
-/// diagnostics sorted by file and position.
+/// The result of checking a program: the plan of every policy without errors, and every error
+/// and warning with the file it is about. (`crate::compile` gathers them with the loader's into
+/// sorted diagnostics.)
 #[derive(Debug, Clone)]
 pub struct Checked {
     pub plan: Plan,
-    pub diagnostics: Vec<Diagnostic>,
+    pub errors: Vec<(FileId, CheckError)>,
 }
 
 impl Checked {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
+        self.errors.iter().any(|(_, e)| !is_warning(e))
     }
 }
 
@@ -45,23 +45,21 @@ impl Checked {
 pub fn check(program: &Program) -> Checked {
     let mut checker = Checker {
         program,
-        diagnostics: Vec::new(),
+        errors: Vec::new(),
     };
     let policies = checker.policies();
     for (file, warning) in deceptive::warnings(program) {
         checker.report(file, [warning]);
     }
-    let mut diagnostics = checker.diagnostics;
-    diagnostic::sort(&mut diagnostics);
     Checked {
         plan: Plan::new(policies),
-        diagnostics,
+        errors: checker.errors,
     }
 }
 
 struct Checker<'p> {
     program: &'p Program,
-    diagnostics: Vec<Diagnostic>,
+    errors: Vec<(FileId, CheckError)>,
 }
 
 /// Settings written in one block (defaults, policy, unit override or message); `None` where
@@ -119,8 +117,7 @@ enum Place {
 
 impl Checker<'_> {
     fn report(&mut self, file: FileId, errors: impl IntoIterator<Item = CheckError>) {
-        self.diagnostics
-            .extend(errors.into_iter().map(|e| Diagnostic::new(Some(file), e)));
+        self.errors.extend(errors.into_iter().map(|e| (file, e)));
     }
 
     fn policies(&mut self) -> Vec<plan::Policy> {
@@ -581,7 +578,7 @@ impl Checker<'_> {
     }
 }
 
-fn is_warning(error: &CheckError) -> bool {
+pub(crate) fn is_warning(error: &CheckError) -> bool {
     use miette::Diagnostic as _;
     error.severity() == Some(miette::Severity::Warning)
 }

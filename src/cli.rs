@@ -6,9 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use rem::check::{self, Checked};
 use rem::diagnostic::{self, Diagnostic};
-use rem::source::{self, Program};
+use rem::source::Program;
 
 mod diff;
 mod eval;
@@ -153,9 +152,10 @@ fn check_or_compile(
         say!("error: {message}");
         UNUSABLE
     })?;
-    let (program, checked) = load_and_check(&files);
-    print_diagnostics(&checked.diagnostics, &program, report.format)?;
-    let unreadable = checked.diagnostics.iter().any(|d| d.file.is_none());
+    let checked = compile(&files);
+    let program = &checked.program;
+    print_diagnostics(&checked.diagnostics, program, report.format)?;
+    let unreadable = checked.unreadable();
     let failed = checked.has_errors() || (report.deny_warnings && !checked.diagnostics.is_empty());
     if unreadable {
         return Ok(UNUSABLE);
@@ -208,14 +208,9 @@ fn check_or_compile(
     Ok(OK)
 }
 
-/// Loads the files and everything they `use`, and checks them.
-fn load_and_check(files: &[PathBuf]) -> (Program, Checked) {
-    let (program, mut load_diagnostics) = source::load(files, read::policy_file);
-    let mut checked = check::check(&program);
-    load_diagnostics.append(&mut checked.diagnostics);
-    diagnostic::sort(&mut load_diagnostics);
-    checked.diagnostics = load_diagnostics;
-    (program, checked)
+/// Compiles the files and everything they `use`, read from the file system the safe way.
+fn compile(files: &[PathBuf]) -> rem::Compiled {
+    rem::compile(files, read::policy_file)
 }
 
 /// Prints diagnostics: text on standard error for people, JSON on standard output for CI.

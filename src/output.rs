@@ -450,10 +450,9 @@ mod tests {
     #[test]
     fn direct_json_equals_the_serialised_line() {
         let policy = "policy \"p\" {\n    timezone \"Europe/Stockholm\"\n    clinic \"C\"\n    sender \"VC \\\"Öst\\\"\"\n\n    letter \"l\" {\n        send at booking\n        via inbox\n        to patient\n        also paper\n        fallback sms after 3 days unopened\n        text \"Tid {booking.weekday} {booking.date} kl {booking.time}, {booking.unit}\"\n    }\n}\n";
-        let (program, _) = crate::source::load(&[std::path::PathBuf::from("p.rem")], |_| {
+        let checked = crate::compile(&[std::path::PathBuf::from("p.rem")], |_| {
             Ok(policy.as_bytes().to_vec())
         });
-        let checked = crate::check::check(&program);
         assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
         let engine = Engine::new(checked.plan).expect("runs");
         let feed = "booking_id,patient_id,clinic,unit,exam,kind,series_id,group_id,source,status,status_at,start,created,reminder,birth_date,id_kind,mobile,email,consent_sms,consent_email,consent_source,inbox_account,inbox_notifications,interpreter,language,guardian1_mobile,guardian1_consent_sms,guardian2_mobile,guardian2_consent_sms\n\"B\"\"1\",P1,C,\"Enhet \"\"A\"\"\",x,single,,,staff,booked,,2026-03-30T09:00:00+02:00,2026-03-01T10:00:00+01:00,true,1980-01-01,personal,+46701234567,,true,false,clinic,true,true,false,sv,,,,\n";

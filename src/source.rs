@@ -13,8 +13,110 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use crate::ast::{self, Span};
-use crate::diagnostic::{Diagnostic, LoadError};
+use miette::SourceSpan;
+
 use crate::parser;
+use crate::parser::ParseError;
+
+/// A file that could not be read.
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic, PartialEq)]
+pub enum LoadError {
+    #[error("cannot read `{path}`: {reason}")]
+    #[diagnostic(
+        code(rem::E005),
+        help("check the path; a path in `use` is relative to the file that holds the `use`")
+    )]
+    Unreadable {
+        path: String,
+        reason: String,
+        #[label("used here")]
+        span: Option<SourceSpan>,
+    },
+
+    #[error("`{path}` is not UTF-8 text")]
+    #[diagnostic(
+        code(rem::E006),
+        help("save the file as UTF-8 (most editors have this under \"Save with encoding\")")
+    )]
+    NotUtf8 {
+        path: String,
+        #[label("used here")]
+        span: Option<SourceSpan>,
+    },
+
+    #[error("`{path}` is an absolute path")]
+    #[diagnostic(
+        code(rem::E007),
+        help(
+            "write the path relative to the file that has the `use`, e.g. `use \"shared/clinic-defaults.rem\"`"
+        )
+    )]
+    AbsoluteUse {
+        path: String,
+        #[label("absolute")]
+        span: Option<SourceSpan>,
+    },
+
+    #[error("`{path}` is not a .rem file")]
+    #[diagnostic(
+        code(rem::E007),
+        help(
+            "rem reads only policy files, whose names end in `.rem`; write e.g. `use \"shared/clinic-defaults.rem\"`, relative to the file that has the `use`"
+        )
+    )]
+    NotRemFile {
+        path: String,
+        #[label("not a .rem file")]
+        span: Option<SourceSpan>,
+    },
+
+    #[error("`{path}` is not a regular file")]
+    #[diagnostic(
+        code(rem::E008),
+        help(
+            "name a .rem file saved on disk; folders, pipes and devices are not read as policies"
+        )
+    )]
+    NotRegularFile {
+        path: String,
+        #[label("used here")]
+        span: Option<SourceSpan>,
+    },
+
+    #[error("`{path}` is larger than the {limit} bytes a policy file may have")]
+    #[diagnostic(
+        code(rem::E009),
+        help("check that this is the file you meant; real policy files are a few kilobytes")
+    )]
+    TooLarge {
+        path: String,
+        limit: usize,
+        #[label("used here")]
+        span: Option<SourceSpan>,
+    },
+}
+
+impl LoadError {
+    /// Points the error at the `use` line that asked for the file.
+    pub fn at(mut self, at: Span) -> Self {
+        match &mut self {
+            LoadError::Unreadable { span, .. }
+            | LoadError::NotUtf8 { span, .. }
+            | LoadError::AbsoluteUse { span, .. }
+            | LoadError::NotRemFile { span, .. }
+            | LoadError::NotRegularFile { span, .. }
+            | LoadError::TooLarge { span, .. } => *span = Some(at.into()),
+        }
+        self
+    }
+}
+
+/// Why a file was not loaded: it could not be read, or it does not parse.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadFailure {
+    Load(LoadError),
+    Parse(ParseError),
+}
 
 pub type FileId = usize;
 
@@ -113,7 +215,7 @@ type Pending = (PathBuf, bool, Option<(FileId, Span)>);
 pub fn load(
     roots: &[PathBuf],
     mut read: impl FnMut(&Path) -> std::io::Result<Vec<u8>>,
-) -> (Program, Vec<Diagnostic>) {
+) -> (Program, Vec<(Option<FileId>, LoadFailure)>) {
     let mut program = Program::default();
     let mut diagnostics = Vec::new();
     let mut by_path: BTreeMap<PathBuf, Option<FileId>> = BTreeMap::new();
@@ -183,7 +285,7 @@ pub fn load(
                 for item in ast.items.iter().rev() {
                     if let ast::Item::Use(u) = item {
                         if let Some(error) = use_path_error(&u.path.node) {
-                            diagnostics.push(Diagnostic::new(Some(id), error.at(u.path.span)));
+                            diagnostics.push((Some(id), LoadFailure::Load(error.at(u.path.span))));
                             continue;
                         }
                         queue.push((
@@ -200,7 +302,7 @@ pub fn load(
                     root,
                 });
             }
-            Err(error) => diagnostics.push(Diagnostic::new(Some(id), error)),
+            Err(error) => diagnostics.push((Some(id), LoadFailure::Parse(error))),
         }
     }
     (program, diagnostics)
@@ -264,10 +366,10 @@ fn add_use(program: &mut Program, from: FileId, to: FileId) {
     }
 }
 
-fn load_error(asked_by: Option<(FileId, Span)>, error: LoadError) -> Diagnostic {
+fn load_error(asked_by: Option<(FileId, Span)>, error: LoadError) -> (Option<FileId>, LoadFailure) {
     match asked_by {
-        Some((file, span)) => Diagnostic::new(Some(file), error.at(span)),
-        None => Diagnostic::new(None, error),
+        Some((file, span)) => (Some(file), LoadFailure::Load(error.at(span))),
+        None => (None, LoadFailure::Load(error)),
     }
 }
 

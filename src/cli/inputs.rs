@@ -17,7 +17,7 @@ use rem::plan::{self, Plan};
 use rem::source::Program;
 
 use super::write::{Named, say};
-use super::{FAILED, UNUSABLE, load_and_check, policy_files, print_diagnostics};
+use super::{FAILED, UNUSABLE, compile, policy_files, print_diagnostics};
 
 /// The inputs `eval`, `explain` and `diff` share: the bookings, the events, the time.
 #[derive(clap::Args)]
@@ -138,11 +138,12 @@ pub fn load_plan(paths: &[PathBuf]) -> Result<Loaded, u8> {
             say!("error: {message}");
             UNUSABLE
         })?;
-        let (loaded, checked) = load_and_check(&found);
-        print_diagnostics(&checked.diagnostics, &loaded, super::Format::Human)?;
-        if checked.has_errors() || checked.diagnostics.iter().any(|d| d.file.is_none()) {
+        let checked = compile(&found);
+        print_diagnostics(&checked.diagnostics, &checked.program, super::Format::Human)?;
+        if checked.has_errors() || checked.unreadable() {
             return Err(FAILED);
         }
+        let loaded = checked.program;
         files.extend(loaded.files.iter().map(|f| PathBuf::from(&f.path)));
         for policy in checked.plan.policies {
             let input = policy.source.file.clone();

@@ -8,7 +8,8 @@ use super::check_fixture;
 #[test]
 fn errors() {
     insta::glob!("..", "check/errors/*.rem", |path| {
-        let (program, checked) = check_fixture(path);
+        let checked = check_fixture(path);
+        let program = &checked.program;
         let name = path
             .file_name()
             .and_then(|n| n.to_str())
@@ -24,7 +25,7 @@ fn errors() {
             "{name}: errors vs warnings"
         );
         let input = std::fs::read_to_string(path).expect("fixture is readable");
-        let output = render::human(&checked.diagnostics, &program, false);
+        let output = render::human(&checked.diagnostics, program, false);
         insta::assert_snapshot!(format!("{input}\n---\n{output}"));
     });
 }
@@ -35,9 +36,10 @@ fn json_diagnostics_carry_code_place_and_help() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/check/errors/fallback_sms_unopened.rem"
     ));
-    let (program, checked) = check_fixture(path);
+    let checked = check_fixture(path);
     let json: serde_json::Value =
-        serde_json::from_str(&render::json(&checked.diagnostics, &program)).expect("valid JSON");
+        serde_json::from_str(&render::json(&checked.diagnostics, &checked.program))
+            .expect("valid JSON");
     assert_eq!(json["errors"], 1);
     let first = &json["diagnostics"][0];
     assert_eq!(first["code"], "rem::E055");
@@ -82,20 +84,19 @@ fn every_code_is_documented() {
 fn accented_and_single_script_names_do_not_warn() {
     let policy = "use \"defaults.rem\"\n\npolicy \"Vårdcentral Väst – 2\" extends \"Région Sjælland\" {\n    clinics \"Høje-Taastrup\", \"Città di Milano\", \"KF-HÖGLAND\", \"Ærø (øst)\", \"Ελληνικό\"\n    units \"Barn & Ungdom\", \"Öron-Näsa-Hals\"\n    exclude \"perché no\" when booking.exam == \"Röntgen µ 3\"\n\n    reminder \"påminnelse 1\" {\n        send 1 day before at 10:00\n        via sms\n        to patient\n        text \"Hej! Ваш визит завтра. Välkommen 👨‍👩‍👧\"\n    }\n}\n";
     let defaults = "defaults \"Région Sjælland\" {\n    timezone \"Europe/Copenhagen\"\n}\n";
-    let (program, mut diagnostics) =
-        rem::source::load(&[std::path::PathBuf::from("p.rem")], |path| {
-            Ok(if path.ends_with("defaults.rem") {
-                defaults
-            } else {
-                policy
-            }
-            .as_bytes()
-            .to_vec())
-        });
-    diagnostics.extend(rem::check::check(&program).diagnostics);
+    let compiled = rem::compile(&[std::path::PathBuf::from("p.rem")], |path| {
+        Ok(if path.ends_with("defaults.rem") {
+            defaults
+        } else {
+            policy
+        }
+        .as_bytes()
+        .to_vec())
+    });
+    let (program, diagnostics) = (&compiled.program, &compiled.diagnostics);
     assert!(
         diagnostics.is_empty(),
         "{}",
-        render::human(&diagnostics, &program, false)
+        render::human(diagnostics, program, false)
     );
 }

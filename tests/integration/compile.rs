@@ -4,12 +4,13 @@ use super::{check_fixture, policy_files};
 use rem::plan::Plan;
 
 fn compile(path: &std::path::Path) -> Plan {
-    let (program, checked) = check_fixture(path);
+    let checked = check_fixture(path);
+    let program = &checked.program;
     assert!(
         checked.diagnostics.is_empty(),
         "{} has diagnostics:\n{}",
         path.display(),
-        rem::diagnostic::render::human(&checked.diagnostics, &program, false)
+        rem::diagnostic::render::human(&checked.diagnostics, program, false)
     );
     checked.plan
 }

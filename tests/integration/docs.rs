@@ -2,8 +2,6 @@
 
 use std::path::PathBuf;
 
-use rem::source;
-
 fn examples(markdown: &str) -> Vec<(usize, String)> {
     let mut found = Vec::new();
     let mut current: Option<(usize, String)> = None;
@@ -31,13 +29,12 @@ fn examples_in_docs_check_clean() {
             count += 1;
             // Named as a policy file, since only `.rem` files are read as policies.
             let name = PathBuf::from(format!("{doc}:{line}.rem"));
-            let (program, mut diagnostics) =
-                source::load(&[name], |_| Ok(example.clone().into_bytes()));
-            diagnostics.extend(rem::check::check(&program).diagnostics);
+            let compiled = rem::compile(&[name], |_| Ok(example.clone().into_bytes()));
+            let (program, diagnostics) = (&compiled.program, &compiled.diagnostics);
             assert!(
                 diagnostics.is_empty(),
                 "the example at {doc} line {line} has problems:\n{}",
-                rem::diagnostic::render::human(&diagnostics, &program, false)
+                rem::diagnostic::render::human(diagnostics, program, false)
             );
         }
     }

@@ -89,17 +89,14 @@ impl<'a> Run<'a> {
 
     /// Every output line (actions and, as with `--explain`, skips) as JSON.
     fn lines(&self) -> Vec<Value> {
-        let (program, mut diagnostics) = rem::source::load(&[PathBuf::from("policy.rem")], |_| {
+        let checked = rem::compile(&[PathBuf::from("policy.rem")], |_| {
             Ok(self.policy.as_bytes().to_vec())
         });
-        let checked = rem::check::check(&program);
-        diagnostics.extend(checked.diagnostics.iter().cloned());
+        let (program, diagnostics) = (&checked.program, &checked.diagnostics);
         assert!(
-            !diagnostics
-                .iter()
-                .any(rem::diagnostic::Diagnostic::is_error),
+            !checked.has_errors(),
             "{}",
-            rem::diagnostic::render::human(&diagnostics, &program, false)
+            rem::diagnostic::render::human(diagnostics, program, false)
         );
         let engine = Engine::new(checked.plan).expect("plan runs");
         let options = Options {

@@ -932,18 +932,14 @@ fn program(force_guard: bool) -> impl Strategy<Value = Program> {
 /// The engine for a generated program, or the checker's complaints.
 fn compile(program: &Program) -> Result<Engine, String> {
     let text = program.text();
-    let (loaded, mut diagnostics) = rem::source::load(&[PathBuf::from("generated.rem")], |_| {
+    let checked = rem::compile(&[PathBuf::from("generated.rem")], |_| {
         Ok(text.as_bytes().to_vec())
     });
-    let checked = rem::check::check(&loaded);
-    diagnostics.extend(checked.diagnostics.iter().cloned());
-    if diagnostics
-        .iter()
-        .any(rem::diagnostic::Diagnostic::is_error)
-    {
+    let (loaded, diagnostics) = (&checked.program, &checked.diagnostics);
+    if checked.has_errors() {
         return Err(format!(
             "{text}\n{}",
-            rem::diagnostic::render::human(&diagnostics, &loaded, false)
+            rem::diagnostic::render::human(diagnostics, loaded, false)
         ));
     }
     let engine = Engine::new(checked.plan).map_err(|e| e.to_string())?;
@@ -1618,8 +1614,7 @@ proptest! {
             "policy \"{policy}\0\" {{\n    timezone \"Europe/Stockholm\"\n    clinic \"{clinic}\"\n\n    letter \"{message}\" {{\n        send {trigger}\n        via {channel}\n        to patient\n        template \"t\"\n    }}\n}}\n\npolicy \"{policy}\" {{\n    timezone \"Europe/Stockholm\"\n    clinic \"{clinic}\"\n\n    confirmation \"\0{message}\" {{\n        send {trigger}\n        via {channel}\n        to patient\n        template \"t\"\n    }}\n}}\n",
             clinic = booking.clinic,
         );
-        let (loaded, _) = rem::source::load(&[PathBuf::from("nul.rem")], |_| Ok(rem_text.as_bytes().to_vec()));
-        let checked = rem::check::check(&loaded);
+        let checked = rem::compile(&[PathBuf::from("nul.rem")], |_| Ok(rem_text.as_bytes().to_vec()));
         prop_assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
         let engine = Engine::new(checked.plan).expect("runs");
         let mut booking = booking;

@@ -13,20 +13,24 @@ fn load_main(files: &[(&str, &[u8])]) -> (Program, Vec<Diagnostic>, Vec<PathBuf>
     load_from("main.rem", files)
 }
 
+fn diagnostics(failures: Vec<(Option<usize>, rem::source::LoadFailure)>) -> Vec<Diagnostic> {
+    failures.into_iter().map(Diagnostic::from).collect()
+}
+
 fn load_from(root: &str, files: &[(&str, &[u8])]) -> (Program, Vec<Diagnostic>, Vec<PathBuf>) {
     let files: BTreeMap<PathBuf, Vec<u8>> = files
         .iter()
         .map(|(path, bytes)| (PathBuf::from(path), bytes.to_vec()))
         .collect();
     let mut asked = Vec::new();
-    let (program, diagnostics) = source::load(&[PathBuf::from(root)], |path: &Path| {
+    let (program, failures) = source::load(&[PathBuf::from(root)], |path: &Path| {
         asked.push(path.to_path_buf());
         files
             .get(path)
             .cloned()
             .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
     });
-    (program, diagnostics, asked)
+    (program, diagnostics(failures), asked)
 }
 
 fn codes(diagnostics: &[Diagnostic]) -> Vec<String> {
@@ -95,10 +99,11 @@ fn a_use_may_go_up_a_folder_for_shared_defaults() {
 #[test]
 fn a_root_that_is_not_a_rem_file_is_not_read() {
     let mut asked = Vec::new();
-    let (_, diagnostics) = source::load(&[PathBuf::from("notes.txt")], |path: &Path| {
+    let (_, failures) = source::load(&[PathBuf::from("notes.txt")], |path: &Path| {
         asked.push(path.to_path_buf());
         Ok(b"secret".to_vec())
     });
+    let diagnostics = diagnostics(failures);
     assert_eq!(codes(&diagnostics), ["rem::E007"]);
     assert!(asked.is_empty());
 }
@@ -109,13 +114,14 @@ fn refusals_of_the_read_function_keep_their_own_codes() {
         (Refusal::NotAFile, "rem::E008"),
         (Refusal::TooLarge, "rem::E009"),
     ] {
-        let (_, diagnostics) = source::load(&[PathBuf::from("main.rem")], |path: &Path| {
+        let (_, failures) = source::load(&[PathBuf::from("main.rem")], |path: &Path| {
             if path == Path::new("main.rem") {
                 Ok(format!("use \"other.rem\"\n{POLICY}").into_bytes())
             } else {
                 Err(std::io::Error::other(refusal))
             }
         });
+        let diagnostics = diagnostics(failures);
         assert_eq!(codes(&diagnostics), [code]);
         assert_eq!(diagnostics[0].file, Some(0), "points at the `use`");
     }
@@ -123,9 +129,10 @@ fn refusals_of_the_read_function_keep_their_own_codes() {
 
 #[test]
 fn an_os_error_shows_its_reason_and_no_content() {
-    let (_, diagnostics) = source::load(&[PathBuf::from("main.rem")], |_: &Path| {
+    let (_, failures) = source::load(&[PathBuf::from("main.rem")], |_: &Path| {
         Err(std::io::Error::other("root:x:0:0:root:/root:/bin/bash"))
     });
+    let diagnostics = diagnostics(failures);
     assert_eq!(codes(&diagnostics), ["rem::E005"]);
     assert!(!diagnostics[0].error.to_string().contains("root:"));
 }
@@ -138,7 +145,12 @@ fn a_byte_order_mark_is_not_part_of_the_text() {
     let (program, mut diagnostics, _) = load_main(&[("main.rem", &bytes)]);
     assert!(diagnostics.is_empty(), "{:?}", codes(&diagnostics));
     assert!(program.files[0].text.starts_with("policy"));
-    diagnostics.extend(rem::check::check(&program).diagnostics);
+    diagnostics.extend(
+        rem::check::check(&program)
+            .errors
+            .into_iter()
+            .map(Diagnostic::from),
+    );
     assert_eq!(codes(&diagnostics), ["rem::E020"]);
     let offset = diagnostics[0].offset().expect("a label");
     assert_eq!(

@@ -24,19 +24,11 @@ mod runner;
 
 use std::path::{Path, PathBuf};
 
-use rem::check::Checked;
-use rem::source::{self, Program};
-
-/// Loads one fixture under the name of its file alone, so snapshots carry no machine paths.
-pub fn check_fixture(path: &Path) -> (Program, Checked) {
+/// Compiles one fixture under the name of its file alone, so snapshots carry no machine paths.
+pub fn check_fixture(path: &Path) -> rem::Compiled {
     let dir = path.parent().expect("fixture has a folder").to_path_buf();
     let name = PathBuf::from(path.file_name().expect("fixture has a name"));
-    let (program, mut diagnostics) = source::load(&[name], |p| std::fs::read(dir.join(p)));
-    let mut checked = rem::check::check(&program);
-    diagnostics.append(&mut checked.diagnostics);
-    rem::diagnostic::sort(&mut diagnostics);
-    checked.diagnostics = diagnostics;
-    (program, checked)
+    rem::compile(&[name], |p| std::fs::read(dir.join(p)))
 }
 
 /// Every `.rem` file of the shipped policies.

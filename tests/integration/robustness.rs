@@ -89,12 +89,12 @@ const TOKENS: &[&str] = &[
 ];
 
 fn run_all_stages(source: &str) {
-    let (program, mut diagnostics) = rem::source::load(&[PathBuf::from("fuzz.rem")], |_| {
+    let compiled = rem::compile(&[PathBuf::from("fuzz.rem")], |_| {
         Ok(source.as_bytes().to_vec())
     });
-    diagnostics.extend(rem::check::check(&program).diagnostics);
-    let _ = rem::diagnostic::render::human(&diagnostics, &program, false);
-    let _ = rem::diagnostic::render::json(&diagnostics, &program);
+    let (program, diagnostics) = (&compiled.program, &compiled.diagnostics);
+    let _ = rem::diagnostic::render::human(diagnostics, program, false);
+    let _ = rem::diagnostic::render::json(diagnostics, program);
     if let Ok(ast) = rem::parser::parse(source) {
         let formatted = rem::fmt::format(source).expect("what parses formats");
         assert_eq!(

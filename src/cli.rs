@@ -223,8 +223,7 @@ fn print_diagnostics(
     match format {
         Format::Human => {
             if !diagnostics.is_empty() {
-                let color =
-                    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                let color = colour() == diagnostic::render::Colour::Coloured;
                 write::say_text(&diagnostic::render::human(diagnostics, program, color));
                 let errors = diagnostics.iter().filter(|d| d.is_error()).count();
                 let warnings = diagnostics.len() - errors;
@@ -255,20 +254,19 @@ fn now_or_clock(now: Option<chrono::DateTime<chrono::Utc>>) -> chrono::DateTime<
     now.unwrap_or_else(|| chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()))
 }
 
-/// Prints an error that is not about a policy file (a feed, a plan) with its code and help.
-fn report_error(error: impl miette::Diagnostic + Send + Sync + 'static) {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let theme = if color {
-        miette::GraphicalTheme::unicode()
+/// The colour rule of every report on standard error: colours for a terminal, unless
+/// `NO_COLOR` is set.
+fn colour() -> diagnostic::render::Colour {
+    if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        diagnostic::render::Colour::Coloured
     } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
-    let mut out = String::new();
-    let report = miette::Report::new(error);
-    let _ = miette::GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .render_report(&mut out, report.as_ref());
-    write::say_text(&out);
+        diagnostic::render::Colour::Plain
+    }
+}
+
+/// Prints an error that is not about a policy file (a feed, a plan) with its code and help.
+fn report_error(error: impl miette::Diagnostic) {
+    write::say_text(&diagnostic::render::report(&error, colour()));
 }
 
 fn plural(n: usize) -> &'static str {

@@ -4,9 +4,7 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, SecondsFormat};
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
-};
+use miette::{Diagnostic, LabeledSpan, NamedSource, Severity};
 
 use rem::booking::Booking;
 use rem::engine::{Engine, Mode, Options, Origin, Outcome};
@@ -164,8 +162,6 @@ fn explain(
         booking.source.as_str(),
         time(booking.start)
     );
-    let handler =
-        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(140);
     for outcome in &outcomes {
         let (title, sent) = match outcome {
             Outcome::Action(a) => {
@@ -247,7 +243,10 @@ fn explain(
             code: source,
             labels,
         };
-        let _ = handler.render_report(&mut out, &step);
+        out.push_str(&rem::diagnostic::render::report(
+            &step,
+            rem::diagnostic::render::Colour::Plain,
+        ));
     }
     if outcomes.is_empty() {
         out.push_str("no message applies to this booking\n");

@@ -4,9 +4,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Report, Severity,
-};
+use miette::{Diagnostic, LabeledSpan, NamedSource, Report, Severity};
 use serde::Serialize;
 
 use rem::booking::Booking;
@@ -185,21 +183,13 @@ fn render_failure(run: &FileRun, result: &CaseResult) -> String {
         labels,
         details,
     };
-    let mut out = String::new();
-    let _ = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-        .with_width(120)
-        .render_report(&mut out, &report);
-    out
+    rem::diagnostic::render::report(&report, rem::diagnostic::render::Colour::Plain)
 }
 
 fn render_error(run: &FileRun, error: &TestError) -> String {
     let report =
         Report::new(error.clone()).with_source_code(NamedSource::new(&run.file, run.text.clone()));
-    let mut out = String::new();
-    let _ = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-        .with_width(120)
-        .render_report(&mut out, report.as_ref());
-    out
+    rem::diagnostic::render::report(report.as_ref(), rem::diagnostic::render::Colour::Plain)
 }
 
 /// Loads, compiles and runs one test file.

@@ -1,6 +1,39 @@
 //! The one place diagnostics become text: miette's graphical report for people, JSON for CI.
+//! Every report of every command (`check`, feed and plan errors, `explain`, `test`) goes through
+//! [`report`], with one width and one colour rule.
 
 use miette::{Diagnostic as _, GraphicalReportHandler, GraphicalTheme, NamedSource, Report};
+
+/// The width reports are wrapped at. Words are never broken and never hyphenated, so a path or
+/// a piece of policy text in a help line can be copied whole.
+pub const WIDTH: usize = 100;
+
+/// Whether to colour: only when asked for (a terminal, without `NO_COLOR`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colour {
+    Plain,
+    Coloured,
+}
+
+fn handler(colour: Colour) -> GraphicalReportHandler {
+    let theme = match colour {
+        Colour::Coloured => GraphicalTheme::unicode(),
+        Colour::Plain => GraphicalTheme::unicode_nocolor(),
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(WIDTH)
+        .with_break_words(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+}
+
+/// Any report (a diagnostic with its source, a feed error, an explanation step) as text.
+pub fn report(diagnostic: &dyn miette::Diagnostic, colour: Colour) -> String {
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = handler(colour).render_report(&mut out, diagnostic);
+    out
+}
 use serde::Serialize;
 
 use super::Diagnostic;
@@ -8,12 +41,11 @@ use crate::source::Program;
 
 /// Renders diagnostics for a terminal: source snippet, labels, help.
 pub fn human(diagnostics: &[Diagnostic], program: &Program, color: bool) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
+    let colour = if color {
+        Colour::Coloured
     } else {
-        GraphicalTheme::unicode_nocolor()
+        Colour::Plain
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for diagnostic in diagnostics {
         let mut report = Report::new(diagnostic.error.clone());
@@ -21,8 +53,7 @@ pub fn human(diagnostics: &[Diagnostic], program: &Program, color: bool) -> Stri
             let file = program.file(file);
             report = report.with_source_code(NamedSource::new(&file.path, file.text.clone()));
         }
-        // Writing into a String cannot fail.
-        let _ = handler.render_report(&mut out, report.as_ref());
+        out.push_str(&self::report(report.as_ref(), colour));
     }
     out
 }

@@ -11,6 +11,7 @@ use rem::source::Program;
 
 mod diff;
 mod eval;
+mod exit;
 mod explain;
 mod fmt;
 mod inputs;
@@ -18,15 +19,8 @@ mod read;
 mod test;
 mod write;
 
+use exit::{Exit, Failure, Outcome};
 use write::say;
-
-/// Exit status: the policies are clean (or the command succeeded).
-const OK: u8 = 0;
-/// Exit status: the policies have errors, or `--check` found unformatted files.
-const FAILED: u8 = 1;
-/// Exit status: the command could not run (no such file, bad arguments) or could not write its
-/// output (a full disk, a closed pipe).
-const UNUSABLE: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -120,7 +114,7 @@ enum Format {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let status = match cli.command {
+    let outcome = match cli.command {
         Command::Check { paths, report } => check_command(&paths, &report, None),
         Command::Compile {
             paths,
@@ -133,79 +127,67 @@ pub fn run() -> ExitCode {
         Command::Test(args) => test::run(&args),
         Command::Explain(args) => explain::run(&args),
     };
-    ExitCode::from(status)
+    ExitCode::from(outcome.unwrap_or_else(Failure::report).code())
 }
 
 /// `rem check`, and `rem compile` when `output` is given.
-fn check_command(paths: &[PathBuf], report: &ReportArgs, output: Option<Option<PathBuf>>) -> u8 {
-    match check_or_compile(paths, report, output) {
-        Ok(status) | Err(status) => status,
-    }
-}
-
-fn check_or_compile(
+fn check_command(
     paths: &[PathBuf],
     report: &ReportArgs,
     output: Option<Option<PathBuf>>,
-) -> Result<u8, u8> {
-    let files = policy_files(paths).map_err(|message| {
-        say!("error: {message}");
-        UNUSABLE
-    })?;
+) -> Outcome {
+    let files = policy_files(paths).map_err(Failure::Message)?;
     let checked = compile(&files);
-    let program = &checked.program;
-    print_diagnostics(&checked.diagnostics, program, report.format)?;
-    let unreadable = checked.unreadable();
-    let failed = checked.has_errors() || (report.deny_warnings && !checked.diagnostics.is_empty());
-    if unreadable {
-        return Ok(UNUSABLE);
+    print_diagnostics(&checked.diagnostics, &checked.program, report.format)?;
+    if checked.unreadable() {
+        return Ok(Exit::Unusable);
     }
-    if failed {
-        return Ok(FAILED);
+    if checked.has_errors() {
+        return Ok(Exit::Failed);
     }
-    if let Some(output) = output {
-        let json = checked.plan.to_json();
-        match output {
-            Some(path) => {
-                let inputs: Vec<PathBuf> = program
-                    .files
-                    .iter()
-                    .map(|f| PathBuf::from(&f.path))
-                    .collect();
-                let inputs: Vec<write::Named<'_>> = inputs
-                    .iter()
-                    .map(|path| write::Named {
-                        role: "policy input",
-                        path,
-                    })
-                    .collect();
-                let outputs = [write::Named {
-                    role: "-o",
-                    path: &path,
-                }];
-                write::refuse_overwriting_inputs(&inputs, &outputs).map_err(|message| {
-                    say!("error: {message}");
-                    UNUSABLE
-                })?;
-                write::write_file(&path, json.as_bytes()).map_err(|e| e.report())?;
-            }
-            None => write::print(&json).map_err(|e| e.report())?,
+    if report.deny_warnings && !checked.diagnostics.is_empty() {
+        if report.format == Format::Human {
+            say!("error: the warnings count as errors (--deny-warnings)");
         }
-    } else if report.format == Format::Human {
-        let policies = checked.plan.policies.len();
-        say!(
-            "checked {} file{}, {policies} polic{}: {}",
-            files.len(),
-            if files.len() == 1 { "" } else { "s" },
-            if policies == 1 { "y" } else { "ies" },
-            if checked.diagnostics.is_empty() {
-                "no problems"
-            } else {
-                "warnings only"
-            }
-        );
+        return Ok(Exit::Failed);
     }
-    Ok(OK)
+    match output {
+        Some(Some(path)) => {
+            let inputs: Vec<PathBuf> = checked
+                .program
+                .files
+                .iter()
+                .map(|f| PathBuf::from(&f.path))
+                .collect();
+            let inputs = write::named("policy input", &inputs);
+            let outputs = [write::Named {
+                role: "-o",
+                path: &path,
+            }];
+            write::refuse_overwriting_inputs(&inputs, &outputs).map_err(Failure::Message)?;
+            write::write_file(&path, checked.plan.to_json().as_bytes())?;
+        }
+        Some(None) => write::print(&checked.plan.to_json())?,
+        None if report.format == Format::Human => say_checked(&files, &checked),
+        None => {}
+    }
+    Ok(Exit::Ok)
+}
+
+/// `checked 5 files, 5 policies: no problems`.
+fn say_checked(files: &[PathBuf], checked: &rem::Compiled) {
+    let policies = checked.plan.policies.len();
+    say!(
+        "checked {} file{}, {policies} polic{}: {}",
+        files.len(),
+        plural(files.len()),
+        if policies == 1 { "y" } else { "ies" },
+        if checked.diagnostics.is_empty() {
+            "no problems"
+        } else {
+            "warnings only"
+        }
+    );
 }
 
 /// Compiles the files and everything they `use`, read from the file system the safe way.
@@ -219,7 +201,7 @@ fn print_diagnostics(
     diagnostics: &[Diagnostic],
     program: &Program,
     format: Format,
-) -> Result<(), u8> {
+) -> Result<(), Failure> {
     match format {
         Format::Human => {
             if !diagnostics.is_empty() {
@@ -235,9 +217,10 @@ fn print_diagnostics(
             }
             Ok(())
         }
-        Format::Json => {
-            write::print(&diagnostic::render::json(diagnostics, program)).map_err(|e| e.report())
-        }
+        Format::Json => Ok(write::print(&diagnostic::render::json(
+            diagnostics,
+            program,
+        ))?),
     }
 }
 
@@ -265,8 +248,8 @@ fn colour() -> diagnostic::render::Colour {
 }
 
 /// Prints an error that is not about a policy file (a feed, a plan) with its code and help.
-fn report_error(error: impl miette::Diagnostic) {
-    write::say_text(&diagnostic::render::report(&error, colour()));
+fn report_error(error: &dyn miette::Diagnostic) {
+    write::say_text(&diagnostic::render::report(error, colour()));
 }
 
 fn plural(n: usize) -> &'static str {

@@ -49,6 +49,41 @@ impl Format {
     }
 }
 
+/// A booking feed of any of the three formats, row by row. CSV and JSON Lines stream from the
+/// input a line at a time; a FHIR bundle is read whole (it is one JSON document).
+pub enum Feed<R> {
+    Csv(Box<csv::CsvFeed<R>>),
+    Jsonl(jsonl::JsonlFeed<R>),
+    Fhir(std::vec::IntoIter<Row<'static>>),
+}
+
+impl<R: std::io::BufRead> Feed<R> {
+    /// Opens a feed: reads a CSV header, or a whole FHIR bundle.
+    pub fn open(format: Format, mut input: R) -> Result<Feed<R>, FeedError> {
+        Ok(match format {
+            Format::Csv => Feed::Csv(Box::new(csv::CsvFeed::new(input)?)),
+            Format::Jsonl => Feed::Jsonl(jsonl::JsonlFeed::new(input)),
+            Format::Fhir => {
+                let mut text = String::new();
+                input
+                    .read_to_string(&mut text)
+                    .map_err(|e| FeedError::Io(e.to_string()))?;
+                Feed::Fhir(fhir::read_bundle(&text)?.into_iter())
+            }
+        })
+    }
+
+    /// The next row, borrowing from the feed's buffer; `None` at the end. An input that
+    /// cannot be read any further ends the feed with an error.
+    pub fn next_row(&mut self) -> Option<Result<Row<'_>, FeedError>> {
+        match self {
+            Feed::Csv(feed) => feed.next_row(),
+            Feed::Jsonl(feed) => feed.next_row(),
+            Feed::Fhir(rows) => rows.next().map(Ok),
+        }
+    }
+}
+
 /// One row of a feed: where it is, and the booking or why it was rejected.
 pub type Row<'a> = (Location, Result<Booking<'a>, Reject>);
 

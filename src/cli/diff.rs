@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use rem::diff::{self, Summary};
 use rem::engine::{Engine, Mode, Options};
 
+use super::Format;
+use super::exit::{Exit, Failure, Outcome};
 use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan};
 use super::write::{Output, WriteError, say};
-use super::{FAILED, Format, OK, UNUSABLE};
 
 #[derive(clap::Args)]
 pub struct DiffArgs {
@@ -23,27 +24,10 @@ pub struct DiffArgs {
     pub output: Format,
 }
 
-pub fn run(args: &DiffArgs) -> u8 {
-    match diff(args) {
-        Ok(status) | Err(status) => status,
-    }
-}
-
-fn engine(path: &PathBuf) -> Result<Engine, u8> {
-    let loaded = load_plan(std::slice::from_ref(path))?;
-    Engine::new(loaded.plan).map_err(|e| {
-        super::report_error(e);
-        UNUSABLE
-    })
-}
-
-fn diff(args: &DiffArgs) -> Result<u8, u8> {
+pub fn run(args: &DiffArgs) -> Outcome {
     let old = engine(&args.old)?;
     let new = engine(&args.new)?;
-    let format = feed_format(&args.input.feed, args.input.format).map_err(|message| {
-        say!("error: {message}");
-        UNUSABLE
-    })?;
+    let format = feed_format(&args.input.feed, args.input.format).map_err(Failure::Message)?;
     let options = Options {
         now: super::now_or_clock(args.input.now),
         since: None,
@@ -56,58 +40,67 @@ fn diff(args: &DiffArgs) -> Result<u8, u8> {
     let mut out = Output::stdout();
     let mut failure = None;
     let read = for_each_row(&args.input.feed, format, |_, row| {
-        match row {
-            Ok(booking) => {
-                let changes = diff::compare(&old, &new, booking, &events, &options);
-                summary.add(&changes);
-                match args.output {
-                    Format::Human => {
-                        for change in &changes {
-                            if let Err(e) =
-                                writeln!(out, "{}: {}", change.booking_id, diff::describe(change))
-                            {
-                                failure = Some(e);
-                                return false;
-                            }
-                        }
-                    }
-                    Format::Json => changes_json.extend(changes),
-                }
-            }
-            Err(_) => rejected += 1,
+        let Ok(booking) = row else {
+            rejected += 1;
+            return true;
+        };
+        let changes = diff::compare(&old, &new, booking, &events, &options);
+        summary.add(&changes);
+        if args.output == Format::Json {
+            changes_json.extend(changes);
+            return true;
         }
-        true
+        changes
+            .iter()
+            .try_for_each(|c| writeln!(out, "{}: {}", c.booking_id, diff::describe(c)))
+            .map_err(|e| failure = Some(e))
+            .is_ok()
     });
-    if let Err(error) = read {
-        say!("error in {}:", args.input.feed.display());
-        super::report_error(error);
-        return Err(UNUSABLE);
-    }
-    let failed = |e: std::io::Error| WriteError::new("standard output", e).report();
+    read.map_err(|e| Failure::about(args.input.feed.display(), e))?;
+    let failed = |e: std::io::Error| WriteError::new("standard output", e);
     if let Some(error) = failure {
-        return Err(failed(error));
+        return Err(failed(error).into());
     }
+    write_summary(&mut out, args.output, &summary, rejected, changes_json).map_err(failed)?;
+    out.finish()?;
+    if rejected > 0 {
+        say!("{rejected} rows of the feed were rejected and not compared; `rem eval` lists them");
+    }
+    // Like diff(1): 0 no change, 1 changes, 2 trouble.
+    Ok(if summary.bookings_changed > 0 {
+        Exit::Failed
+    } else {
+        Exit::Ok
+    })
+}
+
+fn engine(path: &PathBuf) -> Result<Engine, Failure> {
+    let loaded = load_plan(std::slice::from_ref(path))?;
+    Engine::new(loaded.plan).map_err(Failure::report_of)
+}
+
+/// The summary sentences, or the whole JSON report.
+fn write_summary(
+    out: &mut Output,
+    format: Format,
+    summary: &Summary,
+    rejected: u64,
+    changes: Vec<diff::Change>,
+) -> std::io::Result<()> {
     let lines = summary.lines();
-    match args.output {
+    match format {
+        Format::Human if summary.bookings_changed == 0 => writeln!(
+            out,
+            "no changes for the {} bookings of the feed",
+            summary.bookings_read
+        ),
         Format::Human => {
-            if summary.bookings_changed == 0 {
-                writeln!(
-                    out,
-                    "no changes for the {} bookings of the feed",
-                    summary.bookings_read
-                )
-                .map_err(failed)?;
-            } else {
-                writeln!(
-                    out,
-                    "\n{} of {} bookings change:",
-                    summary.bookings_changed, summary.bookings_read
-                )
-                .map_err(failed)?;
-                for line in &lines {
-                    writeln!(out, "  {line}").map_err(failed)?;
-                }
-            }
+            writeln!(
+                out,
+                "\n{} of {} bookings change:",
+                summary.bookings_changed, summary.bookings_read
+            )?;
+            lines.iter().try_for_each(|line| writeln!(out, "  {line}"))
         }
         Format::Json => {
             let report = serde_json::json!({
@@ -115,24 +108,13 @@ fn diff(args: &DiffArgs) -> Result<u8, u8> {
                 "bookings_changed": summary.bookings_changed,
                 "rows_rejected": rejected,
                 "summary": lines,
-                "changes": changes_json,
+                "changes": changes,
             });
             writeln!(
                 out,
                 "{}",
                 serde_json::to_string_pretty(&report).unwrap_or_default()
             )
-            .map_err(failed)?;
         }
     }
-    out.finish().map_err(|e| e.report())?;
-    if rejected > 0 {
-        say!("{rejected} rows of the feed were rejected and not compared; `rem eval` lists them");
-    }
-    // Like diff(1): 0 no change, 1 changes, 2 trouble.
-    Ok(if summary.bookings_changed > 0 {
-        FAILED
-    } else {
-        OK
-    })
 }

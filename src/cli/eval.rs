@@ -4,16 +4,13 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use rem::engine::{Engine, Mode, Options, Outcome};
+use rem::engine::{Engine, Mode, Options, Outcome as Evaluated};
 use rem::feed::Reject;
 use rem::output::{ActionWriter, OutputFormat, RejectWriter, Tally};
 
+use super::exit::{Exit, Failure, Outcome};
 use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan};
-use super::write::{Named, Output, WriteError, refuse_overwriting_inputs, say, say_text};
-use super::{OK, UNUSABLE};
-
-/// Exit status: the run finished, but some rows were rejected (see the rejects file).
-pub const REJECTED: u8 = 3;
+use super::write::{Named, Output, WriteError, refuse_overwriting_inputs, say_text};
 
 #[derive(clap::Args)]
 pub struct EvalArgs {
@@ -54,9 +51,137 @@ pub enum OutputArg {
     Csv,
 }
 
-pub fn run(args: &EvalArgs) -> u8 {
-    match eval(args) {
-        Ok(status) | Err(status) => status,
+pub fn run(args: &EvalArgs) -> Outcome {
+    let loaded = load_plan(&args.policies)?;
+    let rejects_path = args
+        .rejects
+        .clone()
+        .unwrap_or_else(|| default_rejects_path(args));
+    refuse_outputs_over_inputs(args, &loaded, &rejects_path)?;
+    let engine = Engine::new(loaded.plan).map_err(Failure::report_of)?;
+    let format = feed_format(&args.input.feed, args.input.format).map_err(Failure::Message)?;
+    let options = Options {
+        now: super::now_or_clock(args.input.now),
+        since: args.since,
+        mode: match args.mode {
+            ModeArg::Forecast => Mode::Forecast,
+            ModeArg::Due => Mode::Due,
+        },
+    };
+    let (events, event_rejects) = load_events(args.input.events.as_deref(), options.now)?;
+    let mut run = Run {
+        engine: &engine,
+        events: &events,
+        options,
+        tally: Tally::default(),
+        rejects: Rejects {
+            path: rejects_path,
+            writer: None,
+            count: 0,
+        },
+    };
+    run.tally.event_rows_read = (events.len() + event_rejects.len()) as u64;
+    run.tally.event_rows_rejected = event_rejects.len() as u64;
+    if let Some(events_path) = &args.input.events {
+        let name = events_path.display().to_string();
+        for reject in &event_rejects {
+            run.rejects.write(&name, reject)?;
+        }
+    }
+    run.evaluate_feed(args, format)
+}
+
+/// Refuses `-o` and the rejects file where they name an input or each other.
+fn refuse_outputs_over_inputs(
+    args: &EvalArgs,
+    loaded: &super::inputs::Loaded,
+    rejects_path: &Path,
+) -> Result<(), Failure> {
+    let mut inputs = args.input.named();
+    inputs.extend(loaded.named());
+    let mut outputs = Vec::new();
+    if let Some(out) = &args.out {
+        outputs.push(Named {
+            role: "-o",
+            path: out,
+        });
+    }
+    outputs.push(Named {
+        role: if args.rejects.is_some() {
+            "--rejects"
+        } else {
+            "the rejects file"
+        },
+        path: rejects_path,
+    });
+    refuse_overwriting_inputs(&inputs, &outputs).map_err(Failure::Message)
+}
+
+/// One evaluation of a feed: what it reads, and what it counts and rejects.
+struct Run<'e> {
+    engine: &'e Engine,
+    events: &'e rem::events::EventIndex,
+    options: Options,
+    tally: Tally,
+    rejects: Rejects,
+}
+
+impl Run<'_> {
+    /// Streams the feed through the engine into the output; the files are moved into place
+    /// only when every row is done.
+    fn evaluate_feed(mut self, args: &EvalArgs, format: rem::feed::Format) -> Outcome {
+        let output_format = match args.output {
+            OutputArg::Jsonl => OutputFormat::Jsonl,
+            OutputArg::Csv => OutputFormat::Csv,
+        };
+        let out = Output::to(args.out.as_deref())?;
+        let out_name = out.name().to_string();
+        let write_failed = |e| WriteError::new(out_name.as_str(), e);
+        let mut writer =
+            ActionWriter::new(out, output_format, args.explain).map_err(write_failed)?;
+        let feed_name = args.input.feed.display().to_string();
+        let mut outcomes: Vec<Evaluated> = Vec::new();
+        let mut failure: Option<WriteError> = None;
+        let read = for_each_row(&args.input.feed, format, |_, row| {
+            let written = match row {
+                Ok(booking) => {
+                    outcomes.clear();
+                    self.engine
+                        .evaluate(booking, self.events, &self.options, &mut outcomes);
+                    self.tally.count_booking(&outcomes);
+                    outcomes
+                        .iter()
+                        .try_for_each(|outcome| writer.write(self.engine, booking, outcome))
+                        .map_err(write_failed)
+                }
+                Err(reject) => {
+                    self.tally.count_reject();
+                    self.rejects.write(&feed_name, reject)
+                }
+            };
+            written.map_err(|e| failure = Some(e)).is_ok()
+        });
+        let conflicts = read.map_err(|e| Failure::about(args.input.feed.display(), e))?;
+        if let Some(error) = failure {
+            return Err(error.into());
+        }
+        // Both files are complete before either is moved into place.
+        let out = writer.finish().map_err(write_failed)?;
+        let rejects_output = self.rejects.flush()?;
+        out.finish()?;
+        Rejects::commit(&self.rejects.path, rejects_output)?;
+        super::inputs::warn_group_conflicts(&conflicts);
+        say_text(&summary(
+            self.engine,
+            &self.tally,
+            &self.rejects.path,
+            conflicts.len(),
+        ));
+        Ok(if self.rejects.count > 0 {
+            Exit::Rejected
+        } else {
+            Exit::Ok
+        })
     }
 }
 
@@ -116,127 +241,6 @@ impl Rejects {
             },
         }
     }
-}
-
-fn eval(args: &EvalArgs) -> Result<u8, u8> {
-    let loaded = load_plan(&args.policies)?;
-    let rejects_path = args
-        .rejects
-        .clone()
-        .unwrap_or_else(|| default_rejects_path(args));
-    let mut inputs = args.input.named();
-    inputs.extend(loaded.named());
-    let mut outputs = vec![Named {
-        role: if args.rejects.is_some() {
-            "--rejects"
-        } else {
-            "the rejects file"
-        },
-        path: &rejects_path,
-    }];
-    if let Some(out) = &args.out {
-        outputs.insert(
-            0,
-            Named {
-                role: "-o",
-                path: out,
-            },
-        );
-    }
-    refuse_overwriting_inputs(&inputs, &outputs).map_err(|message| {
-        say!("error: {message}");
-        UNUSABLE
-    })?;
-
-    let engine = Engine::new(loaded.plan).map_err(|e| {
-        super::report_error(e);
-        UNUSABLE
-    })?;
-    let format = feed_format(&args.input.feed, args.input.format).map_err(|message| {
-        say!("error: {message}");
-        UNUSABLE
-    })?;
-    let options = Options {
-        now: super::now_or_clock(args.input.now),
-        since: args.since,
-        mode: match args.mode {
-            ModeArg::Forecast => Mode::Forecast,
-            ModeArg::Due => Mode::Due,
-        },
-    };
-    let mut tally = Tally::default();
-    let (events, event_rejects) = load_events(args.input.events.as_deref(), options.now)?;
-    tally.event_rows_read = (events.len() + event_rejects.len()) as u64;
-    tally.event_rows_rejected = event_rejects.len() as u64;
-    let output_format = match args.output {
-        OutputArg::Jsonl => OutputFormat::Jsonl,
-        OutputArg::Csv => OutputFormat::Csv,
-    };
-
-    let out = Output::to(args.out.as_deref()).map_err(|e| e.report())?;
-    let out_name = out.name().to_string();
-    let mut writer = ActionWriter::new(out, output_format, args.explain)
-        .map_err(|e| WriteError::new(out_name.as_str(), e).report())?;
-    let mut rejects = Rejects {
-        path: rejects_path,
-        writer: None,
-        count: 0,
-    };
-    if let Some(events_path) = &args.input.events {
-        let name = events_path.display().to_string();
-        for reject in &event_rejects {
-            rejects.write(&name, reject).map_err(|e| e.report())?;
-        }
-    }
-
-    let feed_name = args.input.feed.display().to_string();
-    let mut outcomes: Vec<Outcome> = Vec::new();
-    let mut failure: Option<WriteError> = None;
-    let read = for_each_row(&args.input.feed, format, |_, row| {
-        let written = match row {
-            Ok(booking) => {
-                outcomes.clear();
-                engine.evaluate(booking, &events, &options, &mut outcomes);
-                tally.count_booking(&outcomes);
-                outcomes
-                    .iter()
-                    .try_for_each(|outcome| writer.write(&engine, booking, outcome))
-                    .map_err(|e| WriteError::new(out_name.as_str(), e))
-            }
-            Err(reject) => {
-                tally.count_reject();
-                rejects.write(&feed_name, reject)
-            }
-        };
-        match written {
-            Ok(()) => true,
-            Err(error) => {
-                failure = Some(error);
-                false
-            }
-        }
-    });
-    let conflicts = match read {
-        Ok(conflicts) => conflicts,
-        Err(error) => {
-            say!("error in {}:", args.input.feed.display());
-            super::report_error(error);
-            return Err(UNUSABLE);
-        }
-    };
-    if let Some(error) = failure {
-        return Err(error.report());
-    }
-    // Both files are complete before either is moved into place.
-    let out = writer
-        .finish()
-        .map_err(|e| WriteError::new(out_name.as_str(), e).report())?;
-    let rejects_output = rejects.flush().map_err(|e| e.report())?;
-    out.finish().map_err(|e| e.report())?;
-    Rejects::commit(&rejects.path, rejects_output).map_err(|e| e.report())?;
-    super::inputs::warn_group_conflicts(&conflicts);
-    say_text(&summary(&engine, &tally, &rejects.path, conflicts.len()));
-    Ok(if rejects.count > 0 { REJECTED } else { OK })
 }
 
 /// The run summary for stderr: counts only, never personal data.

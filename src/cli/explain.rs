@@ -9,9 +9,9 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, Severity};
 use rem::booking::Booking;
 use rem::engine::{Engine, Mode, Options, Origin, Outcome};
 
+use super::exit::{Exit, Failure, Outcome as Ended};
 use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan};
 use super::write::say;
-use super::{FAILED, OK, UNUSABLE};
 
 #[derive(clap::Args)]
 pub struct ExplainArgs {
@@ -53,34 +53,17 @@ impl Diagnostic for Step {
     }
 }
 
-pub fn run(args: &ExplainArgs) -> u8 {
-    let (plan, program) = match load_plan(&args.policies) {
-        Ok(loaded) => (loaded.plan, loaded.program),
-        Err(status) => return status,
-    };
-    let engine = match Engine::new(plan) {
-        Ok(engine) => engine,
-        Err(e) => {
-            super::report_error(e);
-            return UNUSABLE;
-        }
-    };
-    let format = match feed_format(&args.input.feed, args.input.format) {
-        Ok(format) => format,
-        Err(message) => {
-            say!("error: {message}");
-            return UNUSABLE;
-        }
-    };
+pub fn run(args: &ExplainArgs) -> Ended {
+    let loaded = load_plan(&args.policies)?;
+    let program = loaded.program;
+    let engine = Engine::new(loaded.plan).map_err(Failure::report_of)?;
+    let format = feed_format(&args.input.feed, args.input.format).map_err(Failure::Message)?;
     let options = Options {
         now: super::now_or_clock(args.input.now),
         since: None,
         mode: Mode::Forecast,
     };
-    let (events, _) = match load_events(args.input.events.as_deref(), options.now) {
-        Ok(loaded) => loaded,
-        Err(status) => return status,
-    };
+    let (events, _) = load_events(args.input.events.as_deref(), options.now)?;
     // The text of each policy file, for snippets: from the compiled program, else from disk.
     let source_text = |file: &str| -> Option<String> {
         program
@@ -96,7 +79,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
 
     let mut report = None;
     let mut rejected = None;
-    let read = for_each_row(&args.input.feed, format, |location, row| match row {
+    for_each_row(&args.input.feed, format, |location, row| match row {
         Ok(booking) if booking.id == args.booking_id => {
             report = Some(explain(&engine, booking, &events, &options, &source_text));
             false
@@ -110,34 +93,87 @@ pub fn run(args: &ExplainArgs) -> u8 {
             false
         }
         _ => true,
-    });
-    if let Err(error) = read {
-        say!("error in {}:", args.input.feed.display());
-        super::report_error(error);
-        return UNUSABLE;
-    }
+    })
+    .map_err(|e| Failure::about(args.input.feed.display(), e))?;
     match (report, rejected) {
-        (Some(text), _) => match super::write::print(&text) {
-            Ok(()) => OK,
-            Err(error) => error.report(),
-        },
+        (Some(text), _) => {
+            super::write::print(&text)?;
+            Ok(Exit::Ok)
+        }
         (None, Some(why)) => {
             say!(
                 "error: booking `{}` is in {} but was rejected, {why}",
                 args.booking_id,
                 args.input.feed.display()
             );
-            FAILED
+            Ok(Exit::Failed)
         }
-        (None, None) => {
-            say!(
-                "error: no booking `{}` in {}",
-                args.booking_id,
-                args.input.feed.display()
-            );
-            UNUSABLE
-        }
+        (None, None) => Err(Failure::message(format!(
+            "no booking `{}` in {}",
+            args.booking_id,
+            args.input.feed.display()
+        ))),
     }
+}
+
+fn time(t: DateTime<chrono::FixedOffset>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// `sent: reminder `dagen före` of policy `X` via sms to patient at TIME`.
+fn sent_title(engine: &Engine, a: &rem::engine::Action) -> String {
+    let policy = engine.policy(a.policy);
+    let message = &policy.messages[a.message];
+    let condition = a
+        .unless
+        .map(|u| format!(", unless {} by {}", u.event.as_str(), time(u.by)))
+        .unwrap_or_default();
+    format!(
+        "sent: {} `{}` of policy `{}` via {} to {} at {}{condition}",
+        message.kind.as_str(),
+        message.name,
+        policy.name,
+        a.channel.as_str(),
+        a.recipient.as_str(),
+        time(a.send_at)
+    )
+}
+
+/// `not sent: the paper fallback of letter `kallelse` of policy `X` to patient: WHY`.
+fn skip_title(engine: &Engine, s: &rem::engine::Skip) -> String {
+    let what = match (s.policy, s.message) {
+        (Some(p), Some(m)) => {
+            let policy = engine.policy(p);
+            let message = &policy.messages[m];
+            let part = match s.origin {
+                Some(Origin::Complement { complement: c, .. }) => format!(
+                    "the {} complement of ",
+                    message.complements[c].channel.as_str()
+                ),
+                Some(Origin::Fallback(_)) => message
+                    .fallback
+                    .as_ref()
+                    .map(|f| format!("the {} fallback of ", f.channel.as_str()))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            format!(
+                "{part}{} `{}` of policy `{}`",
+                message.kind.as_str(),
+                message.name,
+                policy.name
+            )
+        }
+        _ => "any message".to_string(),
+    };
+    let to = s
+        .recipient
+        .map(|r| format!(" to {}", r.as_str()))
+        .unwrap_or_default();
+    format!(
+        "not sent: {what}{to}: {}",
+        engine.describe(s.policy, s.reason)
+    )
 }
 
 fn explain(
@@ -149,7 +185,6 @@ fn explain(
 ) -> String {
     let mut outcomes = Vec::new();
     engine.evaluate(booking, events, options, &mut outcomes);
-    let time = |t: DateTime<chrono::FixedOffset>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
     // Nothing personal: the booking's id, place, time and kind, never phone numbers or ids.
     let mut out = format!(
         "booking {} at {} / {}, exam `{}`, {} {} booking by {}, visit {}\n\n",
@@ -164,64 +199,8 @@ fn explain(
     );
     for outcome in &outcomes {
         let (title, sent) = match outcome {
-            Outcome::Action(a) => {
-                let plan_policy = engine.policy(a.policy);
-                let message = &plan_policy.messages[a.message];
-                let condition = a
-                    .unless
-                    .map(|u| format!(", unless {} by {}", u.event.as_str(), time(u.by)))
-                    .unwrap_or_default();
-                (
-                    format!(
-                        "sent: {} `{}` of policy `{}` via {} to {} at {}{condition}",
-                        message.kind.as_str(),
-                        message.name,
-                        plan_policy.name,
-                        a.channel.as_str(),
-                        a.recipient.as_str(),
-                        time(a.send_at)
-                    ),
-                    true,
-                )
-            }
-            Outcome::Skip(s) => {
-                let what = match (s.policy, s.message) {
-                    (Some(p), Some(m)) => {
-                        let policy = engine.policy(p);
-                        let message = &policy.messages[m];
-                        let part = match s.origin {
-                            Some(Origin::Complement { complement: c, .. }) => format!(
-                                "the {} complement of ",
-                                message.complements[c].channel.as_str()
-                            ),
-                            Some(Origin::Fallback(_)) => message
-                                .fallback
-                                .as_ref()
-                                .map(|f| format!("the {} fallback of ", f.channel.as_str()))
-                                .unwrap_or_default(),
-                            _ => String::new(),
-                        };
-                        format!(
-                            "{part}{} `{}` of policy `{}`",
-                            message.kind.as_str(),
-                            message.name,
-                            policy.name
-                        )
-                    }
-                    _ => "any message".to_string(),
-                };
-                let to = s
-                    .recipient
-                    .map(|r| format!(" to {}", r.as_str()))
-                    .unwrap_or_default();
-                (
-                    format!(
-                        "not sent: {what}{to}: {}",
-                        engine.describe(s.policy, s.reason)
-                    ),
-                    false,
-                )
-            }
+            Outcome::Action(a) => (sent_title(engine, a), true),
+            Outcome::Skip(s) => (skip_title(engine, s), false),
         };
         let places = engine.responsible(outcome);
         let file = places.first().map(|(source, _)| source.file.clone());

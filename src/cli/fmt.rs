@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use rem::diagnostic::{self, Diagnostic};
 use rem::source::{Program, SourceFile};
 
+use super::exit::{Exit, Failure, Outcome};
+use super::policy_files;
 use super::write::{self, say};
-use super::{FAILED, OK, UNUSABLE, policy_files};
 
 /// A policy file as text, read the safe way (a regular file within the size limit; see
 /// `read.rs`), without a byte-order mark: the formatted file is written without one.
@@ -21,60 +22,58 @@ fn read_policy(path: &std::path::Path) -> Result<String, String> {
     })
 }
 
-pub fn run(paths: &[PathBuf], check: bool) -> u8 {
-    let files = match policy_files(paths) {
-        Ok(files) => files,
-        Err(message) => {
-            say!("error: {message}");
-            return UNUSABLE;
-        }
-    };
-    let mut status = OK;
-    let mut unformatted = 0;
-    let mut listed = String::new();
+pub fn run(paths: &[PathBuf], check: bool) -> Outcome {
+    let files = policy_files(paths).map_err(Failure::Message)?;
+    let mut status = Exit::Ok;
+    let mut unformatted = Vec::new();
     for path in &files {
         let text = match read_policy(path) {
             Ok(text) => text,
             Err(message) => {
                 say!("error: {message}");
-                status = UNUSABLE;
+                status = status.max(Exit::Unusable);
                 continue;
             }
         };
         match rem::fmt::format(&text) {
             Ok(formatted) if formatted == text => {}
-            Ok(_) if check => {
-                listed.push_str(&format!("{}\n", path.display()));
-                unformatted += 1;
-            }
+            Ok(_) if check => unformatted.push(path),
             Ok(formatted) => {
                 // Written beside the file and renamed over it: a full disk never leaves half a
                 // policy.
                 if let Err(error) = write::write_file(path, formatted.as_bytes()) {
-                    status = status.max(error.report());
+                    status = status.max(Failure::from(error).report());
                 }
             }
             Err(error) => {
-                let program = Program {
-                    files: vec![SourceFile::new(path.to_string_lossy(), text)],
-                    modules: Vec::new(),
-                };
-                let diagnostics = [Diagnostic::new(Some(0), error)];
-                write::say_text(&diagnostic::render::human(&diagnostics, &program, false));
-                status = status.max(FAILED);
+                report_format_error(path, text, error);
+                status = status.max(Exit::Failed);
             }
         }
     }
-    if let Err(error) = write::print(&listed) {
-        return error.report();
-    }
-    if check && unformatted > 0 {
+    let listed: String = unformatted
+        .iter()
+        .map(|p| format!("{}\n", p.display()))
+        .collect();
+    write::print(&listed)?;
+    if !unformatted.is_empty() {
+        let n = unformatted.len();
         say!(
-            "{unformatted} file{} not formatted; run `rem fmt` on {}",
-            super::plural(unformatted),
-            if unformatted == 1 { "it" } else { "them" }
+            "{n} file{} not formatted; run `rem fmt` on {}",
+            super::plural(n),
+            if n == 1 { "it" } else { "them" }
         );
-        status = status.max(FAILED);
+        status = status.max(Exit::Failed);
     }
-    status
+    Ok(status)
+}
+
+/// A file that cannot be formatted, as a diagnostic on its text.
+fn report_format_error(path: &std::path::Path, text: String, error: rem::fmt::FormatError) {
+    let program = Program {
+        files: vec![SourceFile::new(path.to_string_lossy(), text)],
+        modules: Vec::new(),
+    };
+    let diagnostics = [Diagnostic::new(Some(0), error)];
+    write::say_text(&diagnostic::render::human(&diagnostics, &program, false));
 }

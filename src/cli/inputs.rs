@@ -12,12 +12,13 @@ use rem::booking::Booking;
 use rem::engine::{PlanError, PlanOverlap};
 use rem::events::EventIndex;
 use rem::feed::rules::{Admit, FeedRules, GroupConflict};
-use rem::feed::{self, FeedError, Format, Location, Reject, csv::CsvFeed, jsonl::JsonlFeed};
+use rem::feed::{self, Feed, FeedError, Format, Location, Reject, jsonl::JsonlFeed};
 use rem::plan::{self, Plan};
 use rem::source::Program;
 
+use super::exit::{Exit, Failure};
 use super::write::{Named, say};
-use super::{FAILED, UNUSABLE, compile, policy_files, print_diagnostics};
+use super::{compile, policy_files, print_diagnostics};
 
 /// The inputs `eval`, `explain` and `diff` share: the bookings, the events, the time.
 #[derive(clap::Args)]
@@ -94,7 +95,7 @@ struct PlanHeader {
 /// A policy given twice (a plan and its own source, say) is refused, and so are policies from
 /// different inputs that would send the same message to the same person: compiling them
 /// separately bypassed the checker's overlap check.
-pub fn load_plan(paths: &[PathBuf]) -> Result<Loaded, u8> {
+pub fn load_plan(paths: &[PathBuf]) -> Result<Loaded, Failure> {
     let (json, rem): (Vec<&PathBuf>, Vec<&PathBuf>) = paths
         .iter()
         .partition(|p| p.extension().is_some_and(|e| e == "json"));
@@ -102,15 +103,10 @@ pub fn load_plan(paths: &[PathBuf]) -> Result<Loaded, u8> {
     let mut policies: Vec<(plan::Policy, String)> = Vec::new();
     let mut files = Vec::new();
     for path in json {
-        let text = super::read_text(path).map_err(|message| {
-            say!("error: {message}");
-            UNUSABLE
-        })?;
+        let text = super::read_text(path).map_err(Failure::Message)?;
         files.push(path.clone());
-        let not_a_plan = |why: String| {
-            say!("error: {} is not a rem plan: {why}", path.display());
-            UNUSABLE
-        };
+        let not_a_plan =
+            |why: String| Failure::message(format!("{} is not a rem plan: {why}", path.display()));
         let header: PlanHeader =
             serde_json::from_str(&text).map_err(|e| not_a_plan(e.to_string()))?;
         if header.format.as_deref() != Some(plan::FORMAT) {
@@ -120,12 +116,13 @@ pub fn load_plan(paths: &[PathBuf]) -> Result<Loaded, u8> {
             )));
         }
         if header.format_version != Some(plan::FORMAT_VERSION) {
-            say!("error in {}:", path.display());
-            super::report_error(PlanError::Version {
-                found: header.format_version.unwrap_or_default(),
-                expected: plan::FORMAT_VERSION,
-            });
-            return Err(UNUSABLE);
+            return Err(Failure::about(
+                path.display(),
+                PlanError::Version {
+                    found: header.format_version.unwrap_or_default(),
+                    expected: plan::FORMAT_VERSION,
+                },
+            ));
         }
         let plan: Plan = serde_json::from_str(&text).map_err(|e| not_a_plan(e.to_string()))?;
         let input = path.display().to_string();
@@ -134,14 +131,11 @@ pub fn load_plan(paths: &[PathBuf]) -> Result<Loaded, u8> {
     let mut program = None;
     if !rem.is_empty() {
         let owned: Vec<PathBuf> = rem.into_iter().cloned().collect();
-        let found = policy_files(&owned).map_err(|message| {
-            say!("error: {message}");
-            UNUSABLE
-        })?;
+        let found = policy_files(&owned).map_err(Failure::Message)?;
         let checked = compile(&found);
         print_diagnostics(&checked.diagnostics, &checked.program, super::Format::Human)?;
         if checked.has_errors() || checked.unreadable() {
-            return Err(FAILED);
+            return Err(Failure::Reported(Exit::Failed));
         }
         let loaded = checked.program;
         files.extend(loaded.files.iter().map(|f| PathBuf::from(&f.path)));
@@ -160,15 +154,14 @@ pub fn load_plan(paths: &[PathBuf]) -> Result<Loaded, u8> {
 }
 
 /// Refuses a policy given twice, and overlapping policies from inputs checked apart.
-fn refuse_doubles(policies: &[(plan::Policy, String)]) -> Result<(), u8> {
+fn refuse_doubles(policies: &[(plan::Policy, String)]) -> Result<(), Failure> {
     for (j, (later, second)) in policies.iter().enumerate() {
         if let Some((_, first)) = policies[..j].iter().find(|(p, _)| p.name == later.name) {
-            super::report_error(PlanError::Twice {
+            return Err(Failure::report_of(PlanError::Twice {
                 policy: later.name.clone(),
                 first: first.clone(),
                 second: second.clone(),
-            });
-            return Err(UNUSABLE);
+            }));
         }
     }
     let plans: Vec<plan::Policy> = policies.iter().map(|(p, _)| p.clone()).collect();
@@ -185,16 +178,17 @@ fn refuse_doubles(policies: &[(plan::Policy, String)]) -> Result<(), u8> {
         let (earlier, earlier_input) = &policies[clash.earlier];
         let (later, later_input) = &policies[clash.later];
         let message = &later.messages[clash.later_message];
-        super::report_error(PlanError::Overlap(Box::new(PlanOverlap {
-            earlier: earlier.name.clone(),
-            earlier_input: earlier_input.clone(),
-            later: later.name.clone(),
-            later_input: later_input.clone(),
-            kind: message.kind.as_str().to_string(),
-            channel: message.channel.as_str().to_string(),
-            recipient: clash.recipient.as_str().to_string(),
-        })));
-        return Err(UNUSABLE);
+        return Err(Failure::report_of(PlanError::Overlap(Box::new(
+            PlanOverlap {
+                earlier: earlier.name.clone(),
+                earlier_input: earlier_input.clone(),
+                later: later.name.clone(),
+                later_input: later_input.clone(),
+                kind: message.kind.as_str().to_string(),
+                channel: message.channel.as_str().to_string(),
+                recipient: clash.recipient.as_str().to_string(),
+            },
+        ))));
     }
     Ok(())
 }
@@ -322,37 +316,14 @@ fn read_rows(
     format: Format,
     each: &mut impl FnMut(Location, Result<&Booking<'_>, &Reject>) -> bool,
 ) -> Result<bool, FeedError> {
-    let open = || {
-        File::open(path)
-            .map(|f| BufReader::with_capacity(1 << 20, f))
-            .map_err(|e| FeedError::Io(e.to_string()))
-    };
-    match format {
-        Format::Csv => {
-            let mut feed = CsvFeed::new(open()?)?;
-            while let Some(row) = feed.next_row() {
-                let (location, row) = row?;
-                if !each(location, row.as_ref()) {
-                    return Ok(false);
-                }
-            }
-        }
-        Format::Jsonl => {
-            let mut feed = JsonlFeed::new(open()?);
-            while let Some(row) = feed.next_row() {
-                let (location, row) = row?;
-                if !each(location, row.as_ref()) {
-                    return Ok(false);
-                }
-            }
-        }
-        Format::Fhir => {
-            let text = std::fs::read_to_string(path).map_err(|e| FeedError::Io(e.to_string()))?;
-            for (location, row) in feed::fhir::read_bundle(&text)? {
-                if !each(location, row.as_ref()) {
-                    return Ok(false);
-                }
-            }
+    let input = File::open(path)
+        .map(|f| BufReader::with_capacity(1 << 20, f))
+        .map_err(|e| FeedError::Io(e.to_string()))?;
+    let mut feed = Feed::open(format, input)?;
+    while let Some(row) = feed.next_row() {
+        let (location, row) = row?;
+        if !each(location, row.as_ref()) {
+            return Ok(false);
         }
     }
     Ok(true)
@@ -363,15 +334,11 @@ fn read_rows(
 pub fn load_events(
     path: Option<&Path>,
     now: DateTime<Utc>,
-) -> Result<(EventIndex, Vec<Reject>), u8> {
+) -> Result<(EventIndex, Vec<Reject>), Failure> {
     let Some(path) = path else {
         return Ok((EventIndex::default(), Vec::new()));
     };
-    let failed = |error: FeedError| {
-        say!("error in {}:", path.display());
-        super::report_error(error);
-        UNUSABLE
-    };
+    let failed = |error: FeedError| Failure::about(path.display(), error);
     let file = File::open(path).map_err(|e| failed(FeedError::Io(e.to_string())))?;
     let csv = path.extension().is_some_and(|e| e == "csv");
     feed::events::read(BufReader::with_capacity(1 << 20, file), csv, now).map_err(failed)

@@ -9,11 +9,12 @@ use serde::Serialize;
 
 use rem::booking::Booking;
 use rem::engine::Engine;
-use rem::testing::{self, CaseResult, Coverage, Failure, TestError};
+use rem::testing::{self, CaseResult, Coverage, Failure as Mismatch, TestError};
 
+use super::Format;
+use super::exit::{Exit, Failure, Outcome};
 use super::inputs::{for_each_row, load_plan};
 use super::write::{self, say};
-use super::{FAILED, Format, OK, UNUSABLE};
 
 #[derive(clap::Args)]
 pub struct TestArgs {
@@ -129,14 +130,14 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-fn failure_lines(failure: &Failure) -> String {
+fn failure_lines(failure: &Mismatch) -> String {
     match failure {
-        Failure::Missing(_, what) => format!("expected, not sent: {what}"),
-        Failure::Unexpected(actual) => format!("sent, not expected: {actual}"),
-        Failure::Forbidden(_, actual) => format!("sent, though excluded: {actual}"),
-        Failure::MissingSkip(_, what) => format!("expected, did not happen: {what}"),
-        Failure::UnexpectedSkip(skip) => format!("not sent, not expected: {skip}"),
-        Failure::OutOfOrder(_, what) => format!("sent, but out of order: {what}"),
+        Mismatch::Missing(_, what) => format!("expected, not sent: {what}"),
+        Mismatch::Unexpected(actual) => format!("sent, not expected: {actual}"),
+        Mismatch::Forbidden(_, actual) => format!("sent, though excluded: {actual}"),
+        Mismatch::MissingSkip(_, what) => format!("expected, did not happen: {what}"),
+        Mismatch::UnexpectedSkip(skip) => format!("not sent, not expected: {skip}"),
+        Mismatch::OutOfOrder(_, what) => format!("sent, but out of order: {what}"),
     }
 }
 
@@ -148,11 +149,11 @@ fn render_failure(run: &FileRun, result: &CaseResult) -> String {
     )];
     for failure in &result.failures {
         let (span, label) = match failure {
-            Failure::Missing(span, _) => (span, "not sent"),
-            Failure::Forbidden(span, _) => (span, "sent anyway"),
-            Failure::MissingSkip(span, _) => (span, "did not happen"),
-            Failure::OutOfOrder(span, _) => (span, "out of order"),
-            Failure::Unexpected(_) | Failure::UnexpectedSkip(_) => continue,
+            Mismatch::Missing(span, _) => (span, "not sent"),
+            Mismatch::Forbidden(span, _) => (span, "sent anyway"),
+            Mismatch::MissingSkip(span, _) => (span, "did not happen"),
+            Mismatch::OutOfOrder(span, _) => (span, "out of order"),
+            Mismatch::Unexpected(_) | Mismatch::UnexpectedSkip(_) => continue,
         };
         labels.push(LabeledSpan::new(
             Some(label.to_string()),
@@ -200,16 +201,28 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Warns of expectations written in the old form (`because` words instead of a `reason`).
+fn warn_deprecated(run: &FileRun, suite: &testing::Suite, engine: &Engine) {
+    for (span, code) in testing::deprecated_because(suite, engine) {
+        let instead = code.map_or_else(
+            || "`reason = \"CODE\"` (see docs/output-format.md)".to_string(),
+            |code| format!("`reason = \"{code}\"`"),
+        );
+        say!(
+            "warning: {}:{}: `because` matches the words of a reason, which may be reworded; write {instead} instead",
+            run.file,
+            line_of(&run.text, span.start)
+        );
+    }
+}
+
 fn run_file(
     path: &Path,
     coverage: &mut Coverage,
     tested: &mut Vec<PathBuf>,
-) -> Result<FileRun, u8> {
+) -> Result<FileRun, Failure> {
     let file = path.display().to_string();
-    let text = super::read_text(path).map_err(|message| {
-        say!("error: {message}");
-        UNUSABLE
-    })?;
+    let text = super::read_text(path).map_err(Failure::Message)?;
     let mut run = FileRun {
         file,
         text,
@@ -239,22 +252,9 @@ fn run_file(
     };
     tested.extend(policies.iter().cloned());
     let plan = load_plan(&policies)?.plan;
-    let engine = Engine::new(plan).map_err(|e| {
-        super::report_error(e);
-        UNUSABLE
-    })?;
+    let engine = Engine::new(plan).map_err(Failure::report_of)?;
     coverage.add_plan(engine.plan());
-    for (span, code) in testing::deprecated_because(&suite, &engine) {
-        let instead = code.map_or_else(
-            || "`reason = \"CODE\"` (see docs/output-format.md)".to_string(),
-            |code| format!("`reason = \"{code}\"`"),
-        );
-        say!(
-            "warning: {}:{}: `because` matches the words of a reason, which may be reworded; write {instead} instead",
-            run.file,
-            line_of(&run.text, span.start)
-        );
-    }
+    warn_deprecated(&run, &suite, &engine);
     for case in &suite.cases {
         let name = case.get_ref().name.get_ref().clone();
         let mut bookings = match testing::case_bookings(case.get_ref(), &suite, engine.plan()) {
@@ -317,47 +317,15 @@ fn feed_bookings(
     }
 }
 
-pub fn run(args: &TestArgs) -> u8 {
-    let files = match test_files(&args.paths) {
-        Ok(files) => files,
-        Err(message) => {
-            say!("error: {message}");
-            return UNUSABLE;
-        }
-    };
+pub fn run(args: &TestArgs) -> Outcome {
+    let files = test_files(&args.paths).map_err(Failure::Message)?;
     let mut coverage = Coverage::default();
     let mut runs = Vec::new();
     let mut tested: Vec<PathBuf> = Vec::new();
     for path in &files {
-        match run_file(path, &mut coverage, &mut tested) {
-            Ok(run) => runs.push(run),
-            Err(status) => return status,
-        }
+        runs.push(run_file(path, &mut coverage, &mut tested)?);
     }
-    // Policies in the folders named that no test file tests count for coverage too: all of
-    // their statements are unexercised.
-    let mut untested = Vec::new();
-    for folder in args.paths.iter().filter(|p| p.is_dir()) {
-        let policies =
-            match super::files_under(folder, |p| p.extension().is_some_and(|e| e == "rem")) {
-                Ok(found) => found,
-                Err(message) => {
-                    say!("error: {message}");
-                    return UNUSABLE;
-                }
-            };
-        for path in policies
-            .iter()
-            .filter(|p| !tested.iter().any(|t| same_file(t, p)))
-        {
-            let plan = match load_plan(std::slice::from_ref(path)) {
-                Ok(loaded) => loaded.plan,
-                Err(status) => return status,
-            };
-            coverage.add_plan(&plan);
-            untested.push(path.display().to_string());
-        }
-    }
+    let untested = untested_policies(&args.paths, &tested, &mut coverage)?;
     let passed: usize = runs
         .iter()
         .map(|r| r.results.iter().filter(|c| c.passed()).count())
@@ -367,30 +335,15 @@ pub fn run(args: &TestArgs) -> u8 {
         .map(|r| r.results.iter().filter(|c| !c.passed()).count() + r.errors.len())
         .sum();
     let want_coverage = args.coverage || args.min_coverage.is_some();
-    let below = args
-        .min_coverage
-        .is_some_and(|min| coverage.percent() + 1e-9 < min);
-
     if let Some(path) = &args.junit {
-        let inputs: Vec<write::Named<'_>> = files
-            .iter()
-            .chain(&tested)
-            .map(|path| write::Named {
-                role: "test input",
-                path,
-            })
-            .collect();
+        let mut inputs = write::named("test input", &files);
+        inputs.extend(write::named("policy input", &tested));
         let outputs = [write::Named {
             role: "--junit",
             path,
         }];
-        if let Err(message) = write::refuse_overwriting_inputs(&inputs, &outputs) {
-            say!("error: {message}");
-            return UNUSABLE;
-        }
-        if let Err(error) = write::write_file(path, junit(&runs).as_bytes()) {
-            return error.report();
-        }
+        write::refuse_overwriting_inputs(&inputs, &outputs).map_err(Failure::Message)?;
+        write::write_file(path, junit(&runs).as_bytes())?;
     }
     let report = match args.format {
         Format::Human => {
@@ -407,25 +360,52 @@ pub fn run(args: &TestArgs) -> u8 {
                 passed,
                 failed,
                 want_coverage.then_some(&coverage),
-                args.min_coverage,
             ));
             text
         }
         Format::Json => json(&runs, passed, failed, want_coverage.then_some(&coverage)),
     };
-    if let Err(error) = write::print(&report) {
-        return error.report();
+    write::print(&report)?;
+    // Said after the `N passed, N failed` line, which stays the report's last line for CI.
+    let below = args
+        .min_coverage
+        .filter(|min| coverage.percent() + 1e-9 < *min);
+    if let Some(min) = below {
+        say!(
+            "error: coverage {:.1}% is below the required {min}% (--min-coverage)",
+            coverage.percent()
+        );
     }
-    if failed > 0 || below { FAILED } else { OK }
+    Ok(if failed > 0 || below.is_some() {
+        Exit::Failed
+    } else {
+        Exit::Ok
+    })
 }
 
-fn human(
-    runs: &[FileRun],
-    passed: usize,
-    failed: usize,
-    coverage: Option<&Coverage>,
-    min: Option<f64>,
-) -> String {
+/// Policies in the folders named that no test file tests: they count for coverage too, with
+/// all of their statements unexercised.
+fn untested_policies(
+    paths: &[PathBuf],
+    tested: &[PathBuf],
+    coverage: &mut Coverage,
+) -> Result<Vec<String>, Failure> {
+    let mut untested = Vec::new();
+    for folder in paths.iter().filter(|p| p.is_dir()) {
+        let policies = super::files_under(folder, |p| p.extension().is_some_and(|e| e == "rem"))
+            .map_err(Failure::Message)?;
+        for path in policies
+            .iter()
+            .filter(|p| !tested.iter().any(|t| same_file(t, p)))
+        {
+            coverage.add_plan(&load_plan(std::slice::from_ref(path))?.plan);
+            untested.push(path.display().to_string());
+        }
+    }
+    Ok(untested)
+}
+
+fn human(runs: &[FileRun], passed: usize, failed: usize, coverage: Option<&Coverage>) -> String {
     let mut out = String::new();
     let total = passed + failed;
     let _ = writeln!(
@@ -478,13 +458,6 @@ fn human(
                 out,
                 "  not exercised: {}:{}:{}  {} (policy `{}`)",
                 item.source.file, item.source.line, item.source.column, item.what, item.policy
-            );
-        }
-        if let Some(min) = min.filter(|m| coverage.percent() + 1e-9 < *m) {
-            let _ = writeln!(
-                out,
-                "coverage {:.1}% is below the required {min}%",
-                coverage.percent()
             );
         }
     }

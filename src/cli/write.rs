@@ -61,12 +61,6 @@ impl WriteError {
             error,
         }
     }
-
-    /// Says what failed on standard error, and gives the exit status for it.
-    pub fn report(&self) -> u8 {
-        say!("error: {self}");
-        super::UNUSABLE
-    }
 }
 
 /// Writes `text` to standard output and flushes it.
@@ -242,6 +236,11 @@ fn new_file_permissions() -> Option<std::fs::Permissions> {
 pub struct Named<'a> {
     pub role: &'a str,
     pub path: &'a Path,
+}
+
+/// The files of one role, for [`refuse_overwriting_inputs`].
+pub fn named<'a>(role: &'a str, paths: &'a [PathBuf]) -> Vec<Named<'a>> {
+    paths.iter().map(|path| Named { role, path }).collect()
 }
 
 /// How a file is known: its canonical path, and on Unix its device and inode, which also

@@ -214,98 +214,127 @@ type Pending = (PathBuf, bool, Option<(FileId, Span)>);
 /// Reads and parses the given files and every file they `use`, each once.
 pub fn load(
     roots: &[PathBuf],
-    mut read: impl FnMut(&Path) -> std::io::Result<Vec<u8>>,
+    read: impl FnMut(&Path) -> std::io::Result<Vec<u8>>,
 ) -> (Program, Vec<(Option<FileId>, LoadFailure)>) {
-    let mut program = Program::default();
-    let mut diagnostics = Vec::new();
-    let mut by_path: BTreeMap<PathBuf, Option<FileId>> = BTreeMap::new();
-    let mut queue: Vec<Pending> = roots
-        .iter()
-        .rev()
-        .map(|p| (normalise(p), true, None))
-        .collect();
+    let mut loader = Loader {
+        read,
+        program: Program::default(),
+        failures: Vec::new(),
+        by_path: BTreeMap::new(),
+        queue: roots
+            .iter()
+            .rev()
+            .map(|p| (normalise(p), true, None))
+            .collect(),
+    };
+    while let Some(pending) = loader.queue.pop() {
+        loader.visit(pending);
+    }
+    (loader.program, loader.failures)
+}
 
-    while let Some((path, root, asked_by)) = queue.pop() {
-        if let Some(known) = by_path.get(&path) {
-            if let (Some(id), Some((from, _))) = (known, asked_by) {
-                add_use(&mut program, from, *id);
-            }
-            if let (Some(id), true) = (known, root) {
-                if let Some(module) = program.modules.iter_mut().find(|m| m.file == *id) {
-                    module.root = true;
-                }
-            }
-            continue;
+/// The state of one [`load`]: what is read, what failed, and what is still to read.
+struct Loader<R> {
+    read: R,
+    program: Program,
+    failures: Vec<(Option<FileId>, LoadFailure)>,
+    /// Every path met, with its file when it could be read.
+    by_path: BTreeMap<PathBuf, Option<FileId>>,
+    queue: Vec<Pending>,
+}
+
+impl<R: FnMut(&Path) -> std::io::Result<Vec<u8>>> Loader<R> {
+    fn visit(&mut self, (path, root, asked_by): Pending) {
+        if let Some(known) = self.by_path.get(&path).copied() {
+            self.met_again(known, root, asked_by);
+            return;
         }
         let shown = path.to_string_lossy().replace('\\', "/");
-        if root && !is_rem_file(&path) {
-            by_path.insert(path, None);
-            diagnostics.push(load_error(
-                asked_by,
-                LoadError::NotRemFile {
-                    path: shown,
-                    span: None,
-                },
-            ));
-            continue;
-        }
-        let text = match read(&path).map(String::from_utf8) {
-            // Editors on Windows may start a UTF-8 file with a byte-order mark; it is not part
-            // of the text, and spans count from after it, as columns do in the editor.
-            Ok(Ok(text)) => match text.strip_prefix('\u{feff}') {
-                Some(rest) => rest.to_string(),
-                None => text,
-            },
-            Ok(Err(_)) => {
-                by_path.insert(path, None);
-                diagnostics.push(load_error(
-                    asked_by,
-                    LoadError::NotUtf8 {
-                        path: shown,
-                        span: None,
-                    },
-                ));
-                continue;
-            }
+        let text = if root && !is_rem_file(&path) {
+            Err(LoadError::NotRemFile {
+                path: shown.clone(),
+                span: None,
+            })
+        } else {
+            self.read_text(&path, shown.clone())
+        };
+        let text = match text {
+            Ok(text) => text,
             Err(error) => {
-                by_path.insert(path, None);
-                diagnostics.push(load_error(asked_by, read_error(shown, &error)));
-                continue;
+                self.by_path.insert(path, None);
+                self.failures.push(load_error(asked_by, error));
+                return;
             }
         };
-        let id = program.files.len();
-        program.files.push(SourceFile::new(shown, text));
-        by_path.insert(path.clone(), Some(id));
+        let id = self.program.files.len();
+        self.program.files.push(SourceFile::new(shown, text));
+        self.by_path.insert(path.clone(), Some(id));
         if let Some((from, _)) = asked_by {
-            add_use(&mut program, from, id);
+            add_use(&mut self.program, from, id);
         }
-        match parser::parse(&program.files[id].text) {
-            Ok(ast) => {
-                let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-                for item in ast.items.iter().rev() {
-                    if let ast::Item::Use(u) = item {
-                        if let Some(error) = use_path_error(&u.path.node) {
-                            diagnostics.push((Some(id), LoadFailure::Load(error.at(u.path.span))));
-                            continue;
-                        }
-                        queue.push((
-                            normalise(&base.join(&u.path.node)),
-                            false,
-                            Some((id, u.path.span)),
-                        ));
-                    }
-                }
-                program.modules.push(Module {
-                    file: id,
-                    ast,
-                    uses: Vec::new(),
-                    root,
-                });
+        self.parse(&path, id, root);
+    }
+
+    /// A file met before: link the `use` that asked for it, or mark it named on the command
+    /// line.
+    fn met_again(&mut self, known: Option<FileId>, root: bool, asked_by: Option<(FileId, Span)>) {
+        let Some(id) = known else { return };
+        if let Some((from, _)) = asked_by {
+            add_use(&mut self.program, from, id);
+        }
+        if root {
+            if let Some(module) = self.program.modules.iter_mut().find(|m| m.file == id) {
+                module.root = true;
             }
-            Err(error) => diagnostics.push((Some(id), LoadFailure::Parse(error))),
         }
     }
-    (program, diagnostics)
+
+    fn read_text(&mut self, path: &Path, shown: String) -> Result<String, LoadError> {
+        match (self.read)(path).map(String::from_utf8) {
+            // Editors on Windows may start a UTF-8 file with a byte-order mark; it is not part
+            // of the text, and spans count from after it, as columns do in the editor.
+            Ok(Ok(text)) => Ok(match text.strip_prefix('\u{feff}') {
+                Some(rest) => rest.to_string(),
+                None => text,
+            }),
+            Ok(Err(_)) => Err(LoadError::NotUtf8 {
+                path: shown,
+                span: None,
+            }),
+            Err(error) => Err(read_error(shown, &error)),
+        }
+    }
+
+    /// Parses file `id` and queues the files its `use` lines name.
+    fn parse(&mut self, path: &Path, id: FileId, root: bool) {
+        let ast = match parser::parse(&self.program.files[id].text) {
+            Ok(ast) => ast,
+            Err(error) => {
+                self.failures.push((Some(id), LoadFailure::Parse(error)));
+                return;
+            }
+        };
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        for item in ast.items.iter().rev() {
+            let ast::Item::Use(u) = item else { continue };
+            match use_path_error(&u.path.node) {
+                Some(error) => self
+                    .failures
+                    .push((Some(id), LoadFailure::Load(error.at(u.path.span)))),
+                None => self.queue.push((
+                    normalise(&base.join(&u.path.node)),
+                    false,
+                    Some((id, u.path.span)),
+                )),
+            }
+        }
+        self.program.modules.push(Module {
+            file: id,
+            ast,
+            uses: Vec::new(),
+            root,
+        });
+    }
 }
 
 /// Why a `use` may not name this path, if it may not: only a relative path to a `.rem` file is

@@ -30,113 +30,129 @@ pub fn read(
     let mut rejects = Vec::new();
     let mut lines = LineReader::new(input);
     let mut bytes = Vec::new();
-    // For CSV: which event field each column holds.
+    // For CSV: which event field each column holds, once the header is read.
     let mut header: Option<Vec<Option<&'static str>>> = None;
     loop {
         let read = lines
             .next_line(&mut bytes)
             .map_err(|e| FeedError::Io(e.to_string()))?;
         let location = Location::Line(lines.number());
-        let reject =
-            |booking_id: Option<String>, field: Option<&'static str>, problem: Problem| Reject {
-                location,
-                booking_id,
-                field,
-                problem,
-            };
-        let line = match read {
-            Line::End => break,
-            Line::TooLong => {
-                rejects.push(reject(None, None, Problem::LineTooLong));
-                continue;
-            }
-            Line::Text => match std::str::from_utf8(&bytes) {
-                Ok(line) => line,
-                Err(_) => {
-                    rejects.push(reject(None, None, Problem::NotUtf8));
+        let fields = match (read, std::str::from_utf8(&bytes)) {
+            (Line::End, _) => break,
+            (Line::TooLong, _) => Err(Problem::LineTooLong),
+            (Line::Text, Err(_)) => Err(Problem::NotUtf8),
+            (Line::Text, Ok(line)) if !csv => json_fields(line),
+            (Line::Text, Ok(line)) => match &header {
+                None => {
+                    header = Some(csv_header(line)?);
                     continue;
                 }
+                Some(columns) => csv_fields(columns, line),
             },
         };
-        let fields: Result<Vec<(&'static str, String)>, Problem> = if csv {
-            let record = ::csv::ReaderBuilder::new()
-                .has_headers(false)
-                .from_reader(line.as_bytes())
-                .records()
-                .next()
-                .and_then(Result::ok)
-                .map(|r| r.iter().map(str::to_string).collect::<Vec<_>>());
-            match (&header, record) {
-                (None, Some(names)) => {
-                    let columns: Vec<Option<&'static str>> = names
-                        .iter()
-                        .map(|n| FIELDS.iter().copied().find(|f| f == &n.trim()))
-                        .collect();
-                    for (second, column) in columns.iter().enumerate() {
-                        if let Some(first) = column
-                            .and_then(|c| columns[..second].iter().position(|o| o == &Some(c)))
-                        {
-                            return Err(FeedError::DuplicateColumn {
-                                column: column.unwrap_or_default(),
-                                first: first + 1,
-                                second: second + 1,
-                            });
-                        }
-                    }
-                    header = Some(columns);
-                    continue;
-                }
-                (None, None) => return Err(FeedError::NoHeader),
-                (Some(columns), Some(values)) if values.len() == columns.len() => Ok(columns
-                    .iter()
-                    .zip(values)
-                    .filter_map(|(c, v)| c.map(|c| (c, v)))
-                    .collect()),
-                (Some(columns), Some(values)) => Err(Problem::FieldCount {
-                    found: values.len(),
-                    expected: columns.len(),
-                }),
-                (Some(_), None) => Err(Problem::NotCsv),
-            }
-        } else {
-            match serde_json::from_str::<std::collections::BTreeMap<String, serde_json::Value>>(
-                line,
-            ) {
-                Ok(map) => Ok(map
-                    .into_iter()
-                    .filter_map(|(k, v)| {
-                        let name = FIELDS.iter().copied().find(|f| *f == k)?;
-                        Some((
-                            name,
-                            v.as_str().map_or_else(|| v.to_string(), str::to_string),
-                        ))
-                    })
-                    .collect()),
-                Err(e) => Err(Problem::NotJson { column: e.column() }),
-            }
-        };
-        let fields = match fields {
-            Ok(fields) => fields,
-            Err(problem) => {
-                rejects.push(reject(None, None, problem));
-                continue;
-            }
-        };
-        match event(&fields) {
-            Ok((booking_id, event)) if event.at > now => {
-                rejects.push(reject(Some(booking_id), Some("at"), Problem::EventAfterNow))
-            }
-            Ok((booking_id, event)) => index.insert(booking_id, event),
-            Err((field, problem)) => {
-                let booking_id = fields
-                    .iter()
-                    .find(|(k, v)| *k == "booking_id" && !v.is_empty())
-                    .map(|(_, v)| v.clone());
-                rejects.push(reject(booking_id, Some(field), problem));
-            }
+        match fields {
+            Ok(fields) => match to_event(location, &fields, now) {
+                Ok((booking_id, event)) => index.insert(booking_id, event),
+                Err(reject) => rejects.push(reject),
+            },
+            Err(problem) => rejects.push(Reject::line(location, problem)),
         }
     }
     Ok((index, rejects))
+}
+
+/// The event of a row, or its reject: an event after `now` cannot have been reported.
+fn to_event(
+    location: Location,
+    fields: &[(&'static str, String)],
+    now: DateTime<chrono::Utc>,
+) -> Result<(String, Event), Reject> {
+    let reject = |booking_id: Option<String>, field: &'static str, problem| Reject {
+        location,
+        booking_id,
+        field: Some(field),
+        problem,
+    };
+    match event(fields) {
+        Ok((booking_id, event)) if event.at > now => {
+            Err(reject(Some(booking_id), "at", Problem::EventAfterNow))
+        }
+        Ok(found) => Ok(found),
+        Err((field, problem)) => {
+            let booking_id = fields
+                .iter()
+                .find(|(k, v)| *k == "booking_id" && !v.is_empty())
+                .map(|(_, v)| v.clone());
+            Err(reject(booking_id, field, problem))
+        }
+    }
+}
+
+/// One CSV line split into its cells.
+fn csv_cells(line: &str) -> Option<Vec<String>> {
+    ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_bytes())
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .map(|r| r.iter().map(str::to_string).collect())
+}
+
+/// The event field each column of a CSV header holds; a field named twice is refused.
+fn csv_header(line: &str) -> Result<Vec<Option<&'static str>>, FeedError> {
+    let names = csv_cells(line).ok_or(FeedError::NoHeader)?;
+    let columns: Vec<Option<&'static str>> = names
+        .iter()
+        .map(|n| FIELDS.iter().copied().find(|f| f == &n.trim()))
+        .collect();
+    for (second, column) in columns.iter().enumerate() {
+        if let Some(first) =
+            column.and_then(|c| columns[..second].iter().position(|o| o == &Some(c)))
+        {
+            return Err(FeedError::DuplicateColumn {
+                column: column.unwrap_or_default(),
+                first: first + 1,
+                second: second + 1,
+            });
+        }
+    }
+    Ok(columns)
+}
+
+/// The fields of one CSV row by the header's columns.
+fn csv_fields(
+    columns: &[Option<&'static str>],
+    line: &str,
+) -> Result<Vec<(&'static str, String)>, Problem> {
+    let values = csv_cells(line).ok_or(Problem::NotCsv)?;
+    if values.len() != columns.len() {
+        return Err(Problem::FieldCount {
+            found: values.len(),
+            expected: columns.len(),
+        });
+    }
+    Ok(columns
+        .iter()
+        .zip(values)
+        .filter_map(|(c, v)| c.map(|c| (c, v)))
+        .collect())
+}
+
+/// The fields of one JSON Lines row; values that are not text keep their JSON form.
+fn json_fields(line: &str) -> Result<Vec<(&'static str, String)>, Problem> {
+    let map: std::collections::BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(line).map_err(|e| Problem::NotJson { column: e.column() })?;
+    Ok(map
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let name = FIELDS.iter().copied().find(|f| *f == k)?;
+            Some((
+                name,
+                v.as_str().map_or_else(|| v.to_string(), str::to_string),
+            ))
+        })
+        .collect())
 }
 
 /// One event from its fields by name; on failure, the field at fault and why (never its

@@ -199,43 +199,60 @@ fn appointment(
     related: &[&Value],
 ) -> Result<RawBooking<'static>, Bad> {
     let mut raw = RawBooking::default();
-    let mut put =
-        |column: Column, value: Option<Cow<'static, str>>| raw.values[column as usize] = value;
+    booking_columns(&mut raw, appointment)?;
+    let patient_reference = participants(&mut raw, appointment)?;
+    let Some(patient) = by_reference.get(patient_reference) else {
+        return Err((Column::PatientId, Problem::PatientNotInBundle));
+    };
+    patient_columns(&mut raw, patient);
+    guardian_columns(&mut raw, patient, patient_reference, related);
+    Ok(raw)
+}
 
-    put(Column::BookingId, appointment_id(appointment).map(owned));
+fn put(raw: &mut RawBooking<'static>, column: Column, value: Option<Cow<'static, str>>) {
+    raw.values[column as usize] = value;
+}
+
+/// The booking's own columns, from the Appointment and its extensions.
+fn booking_columns(raw: &mut RawBooking<'static>, appointment: &Value) -> Result<(), Bad> {
+    put(
+        raw,
+        Column::BookingId,
+        appointment_id(appointment).map(owned),
+    );
     let status = match text_at(appointment, "status") {
         Some("cancelled") => "cancelled",
-        Some("entered-in-error") => {
-            return Err((Column::Status, Problem::EnteredInError));
-        }
+        Some("entered-in-error") => return Err((Column::Status, Problem::EnteredInError)),
         _ => "booked",
     };
-    put(Column::Status, Some(Cow::Borrowed(status)));
-    put(Column::Start, text_at(appointment, "start").map(owned));
-    put(Column::Created, text_at(appointment, "created").map(owned));
+    put(raw, Column::Status, Some(Cow::Borrowed(status)));
+    put(raw, Column::Start, text_at(appointment, "start").map(owned));
     put(
-        Column::Exam,
-        first_code(appointment.get("appointmentType"))
-            .or_else(|| first_code(appointment.get("serviceType").and_then(|s| s.get(0))))
-            .map(owned),
+        raw,
+        Column::Created,
+        text_at(appointment, "created").map(owned),
     );
-    put(
-        Column::Kind,
-        Some(extension(appointment, "booking-kind").unwrap_or(Cow::Borrowed("single"))),
-    );
-    put(
-        Column::Source,
-        Some(extension(appointment, "booking-source").unwrap_or(Cow::Borrowed("staff"))),
-    );
-    put(Column::Reminder, extension(appointment, "booking-reminder"));
-    put(Column::SeriesId, extension(appointment, "booking-series"));
-    put(Column::GroupId, extension(appointment, "booking-group"));
-    put(Column::StatusAt, extension(appointment, "status-at"));
-    put(
-        Column::PreviousStart,
-        extension(appointment, "previous-start"),
-    );
+    let exam = first_code(appointment.get("appointmentType"))
+        .or_else(|| first_code(appointment.get("serviceType").and_then(|s| s.get(0))));
+    put(raw, Column::Exam, exam.map(owned));
+    let kind = extension(appointment, "booking-kind").unwrap_or(Cow::Borrowed("single"));
+    put(raw, Column::Kind, Some(kind));
+    let source = extension(appointment, "booking-source").unwrap_or(Cow::Borrowed("staff"));
+    put(raw, Column::Source, Some(source));
+    for (column, name) in [
+        (Column::Reminder, "booking-reminder"),
+        (Column::SeriesId, "booking-series"),
+        (Column::GroupId, "booking-group"),
+        (Column::StatusAt, "status-at"),
+        (Column::PreviousStart, "previous-start"),
+    ] {
+        put(raw, column, extension(appointment, name));
+    }
+    Ok(())
+}
 
+/// The clinic and unit from the participants; the reference to the patient.
+fn participants<'v>(raw: &mut RawBooking<'static>, appointment: &'v Value) -> Result<&'v str, Bad> {
     let mut patient_reference = None;
     let participants = appointment
         .get("participant")
@@ -252,45 +269,54 @@ fn appointment(
         let (kind, id) = reference.split_once('/').unwrap_or(("", reference));
         match kind {
             "Patient" => patient_reference = Some(reference),
-            "Organization" => put(Column::Clinic, Some(owned(id))),
-            "HealthcareService" | "Location" => put(Column::Unit, Some(owned(id))),
+            "Organization" => put(raw, Column::Clinic, Some(owned(id))),
+            "HealthcareService" | "Location" => put(raw, Column::Unit, Some(owned(id))),
             _ => {}
         }
     }
-    let Some(patient_reference) = patient_reference else {
-        return Err((Column::PatientId, Problem::NoPatient));
-    };
-    let Some(patient) = by_reference.get(patient_reference) else {
-        return Err((Column::PatientId, Problem::PatientNotInBundle));
-    };
-    put(Column::PatientId, text_at(patient, "id").map(owned));
-    put(Column::BirthDate, text_at(patient, "birthDate").map(owned));
-    put(Column::IdKind, Some(Cow::Borrowed(id_kind(patient))));
-    let (mobile, email) = telecom(patient);
-    put(Column::Mobile, mobile.map(owned));
-    put(Column::Email, email.map(owned));
-    put(Column::ConsentSms, extension(patient, "consent-sms"));
-    put(Column::ConsentEmail, extension(patient, "consent-email"));
-    put(Column::ConsentSource, extension(patient, "consent-source"));
-    put(Column::InboxAccount, extension(patient, "inbox-account"));
+    patient_reference.ok_or((Column::PatientId, Problem::NoPatient))
+}
+
+/// The patient's columns, from the Patient and its extensions.
+fn patient_columns(raw: &mut RawBooking<'static>, patient: &Value) {
+    put(raw, Column::PatientId, text_at(patient, "id").map(owned));
     put(
-        Column::InboxNotifications,
-        extension(patient, "inbox-notifications"),
+        raw,
+        Column::BirthDate,
+        text_at(patient, "birthDate").map(owned),
     );
+    put(raw, Column::IdKind, Some(Cow::Borrowed(id_kind(patient))));
+    let (mobile, email) = telecom(patient);
+    put(raw, Column::Mobile, mobile.map(owned));
+    put(raw, Column::Email, email.map(owned));
+    for (column, name) in [
+        (Column::ConsentSms, "consent-sms"),
+        (Column::ConsentEmail, "consent-email"),
+        (Column::ConsentSource, "consent-source"),
+        (Column::InboxAccount, "inbox-account"),
+        (Column::InboxNotifications, "inbox-notifications"),
+    ] {
+        put(raw, column, extension(patient, name));
+    }
     put(
+        raw,
         Column::Interpreter,
         extension_value(patient, INTERPRETER_EXTENSION),
     );
-    put(
-        Column::Language,
-        patient
-            .get("communication")
-            .and_then(|c| c.get(0))
-            .and_then(|c| first_code(c.get("language")))
-            .map(owned),
-    );
+    let language = patient
+        .get("communication")
+        .and_then(|c| c.get(0))
+        .and_then(|c| first_code(c.get("language")));
+    put(raw, Column::Language, language.map(owned));
+}
 
-    // Guardians: the patient's RelatedPersons in bundle order, else the patient's contacts.
+/// Guardians: the patient's RelatedPersons in bundle order, else the patient's contacts.
+fn guardian_columns(
+    raw: &mut RawBooking<'static>,
+    patient: &Value,
+    patient_reference: &str,
+    related: &[&Value],
+) {
     let patient_id = text_at(patient, "id").map(|id| format!("Patient/{id}"));
     let mut guardians: Vec<&Value> = related
         .iter()
@@ -313,11 +339,8 @@ fn appointment(
         (Column::Guardian2Mobile, Column::Guardian2ConsentSms),
     ];
     for (guardian, (mobile_column, consent_column)) in guardians.into_iter().zip(columns) {
-        put(mobile_column, telecom(guardian).0.map(owned));
-        put(
-            consent_column,
-            extension(guardian, "consent-sms").or(Some(Cow::Borrowed("false"))),
-        );
+        put(raw, mobile_column, telecom(guardian).0.map(owned));
+        let consent = extension(guardian, "consent-sms").or(Some(Cow::Borrowed("false")));
+        put(raw, consent_column, consent);
     }
-    Ok(raw)
 }

@@ -5,6 +5,7 @@
     reason = "a test fails loudly on a broken fixture"
 )]
 
+mod architecture;
 mod check;
 mod cli;
 mod compile;
@@ -13,6 +14,7 @@ mod engine;
 mod engine_scenarios;
 mod eval_cli;
 mod faults;
+mod feeds;
 mod fmt;
 mod invariants;
 mod load;

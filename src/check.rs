@@ -19,11 +19,10 @@ mod message;
 mod overlap;
 
 pub use overlap::{Clash, clashes};
-mod suggest;
+pub(crate) mod suggest;
 mod text;
 
-pub use error::CheckError;
-pub use suggest::help as suggest_help;
+pub use error::{CheckError, FileLine};
 pub use text::{Encoding, sms_segments};
 
 /// The result of checking a program: the plan of every policy without errors, and every error
@@ -133,7 +132,6 @@ impl Checker<'_> {
                         errors.push(CheckError::DuplicateDefaults {
                             name: d.name.node.clone(),
                             span: d.name.span.into(),
-                            help: "give each defaults block its own name".to_string(),
                         });
                         continue;
                     }
@@ -165,21 +163,10 @@ impl Checker<'_> {
                     continue;
                 }
                 if let Some((first_file, first_span)) = names.get(&policy.name.node) {
-                    let (first, help) = if *first_file == file {
-                        (
-                            Some((*first_span).into()),
-                            "give each policy its own name".to_string(),
-                        )
+                    let (first, elsewhere) = if *first_file == file {
+                        (Some((*first_span).into()), None)
                     } else {
-                        let where_ = &program.file(*first_file);
-                        let (line, _) = where_.line_col(first_span.start);
-                        (
-                            None,
-                            format!(
-                                "the first is in {} at line {line}; give each policy its own name",
-                                where_.path
-                            ),
-                        )
+                        (None, Some(file_line(program, *first_file, *first_span)))
                     };
                     self.report(
                         file,
@@ -187,7 +174,7 @@ impl Checker<'_> {
                             name: policy.name.node.clone(),
                             span: policy.name.span.into(),
                             first,
-                            help,
+                            elsewhere,
                         }],
                     );
                     continue;
@@ -226,10 +213,9 @@ impl Checker<'_> {
                                 Some(CheckError::UnknownWinsOver {
                                     name: other.node.clone(),
                                     span: other.span.into(),
-                                    help: suggest::help(
+                                    suggestion: suggest::suggestion(
                                         &other.node,
                                         names.keys().map(String::as_str),
-                                        "name a policy of the files being checked",
                                     ),
                                 })
                             } else {
@@ -314,12 +300,11 @@ impl Checker<'_> {
                 continue;
             }
             seen.insert(keyword, setting.span);
-            if let Some((where_, help)) = not_allowed(&setting.kind, place) {
+            if let Some(where_) = not_allowed(&setting.kind, place) {
                 errors.push(CheckError::SettingNotAllowedHere {
                     setting: keyword.to_string(),
                     place: where_.to_string(),
                     span: setting.span.into(),
-                    help: help.to_string(),
                 });
                 continue;
             }
@@ -362,11 +347,7 @@ impl Checker<'_> {
                     errors.push(CheckError::UnknownDefaults {
                         name: name.node.clone(),
                         span: name.span.into(),
-                        help: suggest::help(
-                            &name.node,
-                            known.iter().copied(),
-                            "define `defaults \"NAME\" { ... }` in this file, or `use` the file that defines it",
-                        ),
+                        suggestion: suggest::suggestion(&name.node, known.iter().copied()),
                     });
                     Block::default()
                 }
@@ -425,13 +406,9 @@ impl Checker<'_> {
                                     errors.push(CheckError::UnknownKind {
                                         value: kind.node.clone(),
                                         span: kind.span.into(),
-                                        help: suggest::help(
+                                        suggestion: suggest::suggestion(
                                             &kind.node,
                                             EnumType::Kind.values().iter().copied(),
-                                            format!(
-                                                "write one of {}",
-                                                EnumType::Kind.values_in_words()
-                                            ),
                                         ),
                                     });
                                 }
@@ -508,13 +485,10 @@ impl Checker<'_> {
                     errors.push(CheckError::UnitOverrideOutsideScope {
                         unit: unit.node.clone(),
                         span: unit.span.into(),
-                        help: suggest::help(
+                        units: units.clone(),
+                        suggestion: suggest::suggestion(
                             &unit.node,
                             units.iter().map(String::as_str),
-                            format!(
-                                "add it to `units`, or remove the override; the units are {}",
-                                quoted_list(units)
-                            ),
                         ),
                     });
                 }
@@ -578,29 +552,29 @@ impl Checker<'_> {
     }
 }
 
+/// The file and line of `span`, for a diagnostic about another file, where a label cannot
+/// point.
+fn file_line(program: &Program, file: FileId, span: Span) -> FileLine {
+    let source = program.file(file);
+    let (line, _) = source.line_col(span.start);
+    FileLine {
+        path: source.path.clone(),
+        line,
+    }
+}
+
 pub(crate) fn is_warning(error: &CheckError) -> bool {
     use miette::Diagnostic as _;
     error.severity() == Some(miette::Severity::Warning)
 }
 
-/// Why a setting cannot be written at `place`, if it cannot.
-fn not_allowed(setting: &SettingKind, place: Place) -> Option<(&'static str, &'static str)> {
+/// Where a setting cannot be written ("per unit"), if it cannot be written at `place`.
+fn not_allowed(setting: &SettingKind, place: Place) -> Option<&'static str> {
     match (setting, place) {
-        (SettingKind::Timezone(_), Place::Unit) => Some((
-            "per unit",
-            "a policy has one time zone; set it in the policy",
-        )),
-        (SettingKind::Sender(_), Place::Unit) => {
-            Some(("per unit", "set the sender in the policy or in a message"))
+        (SettingKind::Timezone(_) | SettingKind::Sender(_), Place::Unit) => Some("per unit"),
+        (SettingKind::Timezone(_) | SettingKind::MinorAge(_), Place::Message) => {
+            Some("in a message")
         }
-        (SettingKind::Timezone(_), Place::Message) => Some((
-            "in a message",
-            "a policy has one time zone; set it in the policy",
-        )),
-        (SettingKind::MinorAge(_), Place::Message) => Some((
-            "in a message",
-            "set `minor_age` in the policy, or per unit with `unit \"NAME\" { minor_age 16 }`",
-        )),
         _ => None,
     }
 }
@@ -622,14 +596,6 @@ fn unique_names(errors: &mut Vec<CheckError>, names: &[Name]) -> Vec<String> {
     out
 }
 
-fn quoted_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn timezone(errors: &mut Vec<CheckError>, name: &Name) -> Option<chrono_tz::Tz> {
     match name.node.parse::<chrono_tz::Tz>() {
         Ok(tz) => Some(tz),
@@ -637,10 +603,9 @@ fn timezone(errors: &mut Vec<CheckError>, name: &Name) -> Option<chrono_tz::Tz> 
             errors.push(CheckError::UnknownTimezone {
                 name: name.node.clone(),
                 span: name.span.into(),
-                help: suggest::help(
+                suggestion: suggest::suggestion(
                     &name.node,
                     chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()),
-                    "write an IANA zone name such as `Europe/Stockholm`, `Europe/Copenhagen` or `Europe/Rome`",
                 ),
             });
             None
@@ -695,11 +660,7 @@ fn late_booking(errors: &mut Vec<CheckError>, rule: &Name) -> Option<LateBooking
             errors.push(CheckError::UnknownLateBooking {
                 value: other.to_string(),
                 span: rule.span.into(),
-                help: suggest::help(
-                    other,
-                    ["skip", "send_now"],
-                    "write `late_booking skip` or `late_booking send_now`",
-                ),
+                suggestion: suggest::suggestion(other, ["skip", "send_now"]),
             });
             None
         }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::booking::Booking;
+use crate::check::suggest;
 use crate::engine::{Engine, Mode, Options, Outcome};
 use crate::events::EventIndex;
 use crate::feed::{Column, RawBooking};
@@ -335,10 +336,9 @@ pub fn case_bookings(
             let column = Column::named(name).ok_or_else(|| TestError::UnknownColumn {
                 name: name.clone(),
                 span: value.span().into(),
-                help: crate::check::suggest_help(
+                suggestion: suggest::suggestion(
                     name,
                     crate::feed::Column::ALL.iter().map(|c| c.name()),
-                    "the fields are the columns of the booking feed, see docs/feed-format.md",
                 ),
             })?;
             let text = value_text(value.get_ref()).ok_or_else(|| TestError::BadValue {
@@ -426,35 +426,70 @@ fn events(case: &Case, now: DateTime<Utc>) -> Result<EventIndex, TestError> {
 /// Checks that expectations name messages and policies of the plan, so a typo in a test is
 /// an error, not a test that can never pass.
 fn check_names(case: &Case, plan: &plan::Plan) -> Result<(), TestError> {
+    check_reasons(case, plan)?;
     let messages: Vec<&str> = plan
         .policies
         .iter()
         .flat_map(|p| p.messages.iter().map(|m| m.name.as_str()))
         .collect();
     let policies: Vec<&str> = plan.policies.iter().map(|p| p.name.as_str()).collect();
-    let expectations = case
-        .sent
-        .iter()
-        .chain(&case.excludes)
-        .map(|e| {
-            (
-                e.span(),
-                e.get_ref().message.as_deref(),
-                e.get_ref().policy.as_deref(),
-                e.get_ref().channel.as_deref(),
-                e.get_ref().to.as_deref(),
-            )
-        })
-        .chain(case.not_sent.iter().map(|e| {
-            (
-                e.span(),
-                e.get_ref().message.as_deref(),
-                e.get_ref().policy.as_deref(),
-                None,
-                // `to = ""` asks for a reason with no person.
-                e.get_ref().to.as_deref().filter(|t| !t.is_empty()),
-            )
-        }));
+    let channels = ["sms", "email", "inbox", "paper", "task"];
+    let people = ["patient", "guardian1", "guardian2", "staff"];
+    for named in names_in_expectations(case) {
+        let unknown = |what: &str, name: &str, known: &[&str]| TestError::UnknownName {
+            what: what.to_string(),
+            name: name.to_string(),
+            span: named.span.clone().into(),
+            known: known.iter().map(|k| k.to_string()).collect(),
+            suggestion: suggest::suggestion(name, known.iter().copied()),
+        };
+        if let Some(m) = named.message.filter(|m| !messages.contains(m)) {
+            return Err(unknown("message", m, &messages));
+        }
+        if let Some(p) = named.policy.filter(|p| !policies.contains(p)) {
+            return Err(unknown("policy", p, &policies));
+        }
+        if let Some(c) = named.channel.filter(|c| !channels.contains(c)) {
+            return Err(unknown("channel", c, &channels));
+        }
+        if let Some(t) = named.to.filter(|t| !people.contains(t)) {
+            return Err(unknown("recipient", t, &people));
+        }
+    }
+    Ok(())
+}
+
+/// The names one expectation gives, with where it is written.
+struct Named<'a> {
+    span: Range<usize>,
+    message: Option<&'a str>,
+    policy: Option<&'a str>,
+    channel: Option<&'a str>,
+    to: Option<&'a str>,
+}
+
+/// The names of every `sent`, `excludes` and `not_sent` expectation of a case.
+fn names_in_expectations(case: &Case) -> impl Iterator<Item = Named<'_>> {
+    let sent = case.sent.iter().chain(&case.excludes).map(|e| Named {
+        span: e.span(),
+        message: e.get_ref().message.as_deref(),
+        policy: e.get_ref().policy.as_deref(),
+        channel: e.get_ref().channel.as_deref(),
+        to: e.get_ref().to.as_deref(),
+    });
+    let not_sent = case.not_sent.iter().map(|e| Named {
+        span: e.span(),
+        message: e.get_ref().message.as_deref(),
+        policy: e.get_ref().policy.as_deref(),
+        channel: None,
+        // `to = ""` asks for a reason with no person.
+        to: e.get_ref().to.as_deref().filter(|t| !t.is_empty()),
+    });
+    sent.chain(not_sent)
+}
+
+/// Checks that each `not_sent` reason is a reason code or the name of an exclusion.
+fn check_reasons(case: &Case, plan: &plan::Plan) -> Result<(), TestError> {
     let mut codes: Vec<&str> = crate::engine::Reason::CODES.to_vec();
     codes.extend(
         plan.policies
@@ -468,49 +503,11 @@ fn check_names(case: &Case, plan: &plan::Plan) -> Result<(), TestError> {
             .as_deref()
             .filter(|c| !codes.contains(c))
         {
-            return Err(TestError::UnknownName {
-                what: "reason".to_string(),
+            return Err(TestError::UnknownReason {
                 name: code.to_string(),
                 span: expected.span().into(),
-                help: crate::check::suggest_help(
-                    code,
-                    codes.iter().copied(),
-                    "the reasons are the codes listed in docs/output-format.md, and the names of the policies' exclusions",
-                ),
+                suggestion: suggest::suggestion(code, codes.iter().copied()),
             });
-        }
-    }
-    for (span, message, policy, channel, to) in expectations {
-        let unknown = |what: &str, name: &str, known: &[&str]| TestError::UnknownName {
-            what: what.to_string(),
-            name: name.to_string(),
-            span: span.clone().into(),
-            help: crate::check::suggest_help(
-                name,
-                known.iter().copied(),
-                format!(
-                    "the {what}s are {}",
-                    known
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ),
-        };
-        if let Some(m) = message.filter(|m| !messages.contains(m)) {
-            return Err(unknown("message", m, &messages));
-        }
-        if let Some(p) = policy.filter(|p| !policies.contains(p)) {
-            return Err(unknown("policy", p, &policies));
-        }
-        let channels = ["sms", "email", "inbox", "paper", "task"];
-        if let Some(c) = channel.filter(|c| !channels.contains(c)) {
-            return Err(unknown("channel", c, &channels));
-        }
-        let people = ["patient", "guardian1", "guardian2", "staff"];
-        if let Some(t) = to.filter(|t| !people.contains(t)) {
-            return Err(unknown("recipient", t, &people));
         }
     }
     Ok(())

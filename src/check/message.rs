@@ -155,10 +155,9 @@ impl Checker<'_> {
                         errors.push(CheckError::UnknownOutcome {
                             name: waits_for.node.clone(),
                             span: waits_for.span.into(),
-                            help: suggest::help(
+                            suggestion: suggest::suggestion(
                                 &waits_for.node,
                                 ["unopened", "undelivered"],
-                                "write `unopened` or `undelivered`",
                             ),
                         });
                     }
@@ -184,11 +183,10 @@ impl Checker<'_> {
                     if let Some((from, via_span)) = channel {
                         if !from.reports(outcome) {
                             errors.push(CheckError::FallbackCannotReport {
-                                channel: from.as_str().to_string(),
-                                event: outcome.cancelled_by().to_string(),
+                                channel: from,
+                                outcome,
                                 span: waits_for.span.into(),
                                 via: via_span.into(),
-                                help: fallback_help(from, outcome),
                             });
                             continue;
                         }
@@ -305,30 +303,24 @@ impl Checker<'_> {
                 errors.push(CheckError::UnknownRecipient {
                     name: recipient.node.clone(),
                     span: recipient.span.into(),
-                    help: suggest::help(
+                    suggestion: suggest::suggestion(
                         &recipient.node,
-                        Recipient::ALL.iter().map(|r| r.as_str()),
-                        "write `patient`, `guardians`, `guardian1`, `guardian2`, or `staff` for tasks",
+                        Recipient::WORDS.iter().copied(),
                     ),
                 });
                 continue;
             };
             match (who, channel) {
                 (Recipient::Staff, Some(c)) if c != Channel::Task => {
-                    errors.push(CheckError::TaskRecipient {
-                        problem: format!("staff are reached through tasks, not via {}", c.as_str()),
+                    errors.push(CheckError::StaffNotViaTask {
+                        channel: c,
                         span: recipient.span.into(),
-                        help: "write `via task` for a staff task, or send to `patient`".to_string(),
                     })
                 }
                 (w, Some(Channel::Task)) if w != Recipient::Staff => {
-                    errors.push(CheckError::TaskRecipient {
-                        problem: format!(
-                            "a task goes to the unit's staff, not to the {}",
-                            w.as_str()
-                        ),
+                    errors.push(CheckError::TaskNotToStaff {
+                        recipient: w,
                         span: recipient.span.into(),
-                        help: "write `to staff`".to_string(),
                     })
                 }
                 _ => {}
@@ -379,11 +371,7 @@ fn channel(errors: &mut Vec<CheckError>, name: &ast::Name) -> Option<Channel> {
         errors.push(CheckError::UnknownChannel {
             name: name.node.clone(),
             span: name.span.into(),
-            help: suggest::help(
-                &name.node,
-                Channel::ALL.iter().map(|c| c.as_str()),
-                "the channels are `sms`, `email`, `inbox`, `paper` and `task`",
-            ),
+            suggestion: suggest::suggestion(&name.node, Channel::WORDS.iter().copied()),
         });
     }
     found
@@ -428,11 +416,7 @@ fn when(
                 errors.push(CheckError::UnknownEvent {
                     name: other.to_string(),
                     span: event.span.into(),
-                    help: suggest::help(
-                        other,
-                        ["cancellation", "rescheduling"],
-                        "write `on cancellation` or `on rescheduling`",
-                    ),
+                    suggestion: suggest::suggestion(other, ["cancellation", "rescheduling"]),
                 });
                 return None;
             }
@@ -474,60 +458,21 @@ fn when(
         }
     };
     let wanted = match kind {
-        MessageKind::Cancellation => Some((When::OnCancellation, "on cancellation")),
-        MessageKind::Rebooking => Some((When::OnRescheduling, "on rescheduling")),
+        MessageKind::Cancellation => Some(When::OnCancellation),
+        MessageKind::Rebooking => Some(When::OnRescheduling),
         _ => None,
     };
-    let problem = match (&wanted, &when) {
-        (Some((expected, words)), found) if found != expected => {
-            Some(format!("a {} notice is sent `{words}`", kind.as_str()))
-        }
-        (None, When::OnCancellation) => {
-            Some("use a `cancellation` message for what is sent on cancellation".to_string())
-        }
-        (None, When::OnRescheduling) => {
-            Some("use a `rebooking` message for what is sent on rescheduling".to_string())
-        }
-        _ => None,
+    let fits = match (&wanted, &when) {
+        (Some(expected), found) => found == expected,
+        (None, found) => !matches!(found, When::OnCancellation | When::OnRescheduling),
     };
-    if let Some(help) = problem {
+    if !fits {
         errors.push(CheckError::TriggerNotForKind {
-            kind: kind.as_str().to_string(),
-            trigger: trigger_words(&trigger.kind),
+            kind,
+            when,
             span: trigger.span.into(),
-            help,
         });
         return None;
     }
     Some(when)
-}
-
-fn trigger_words(trigger: &TriggerKind) -> String {
-    match trigger {
-        TriggerKind::AtBooking => "at booking".to_string(),
-        TriggerKind::On(event) => format!("on {}", event.node),
-        TriggerKind::Offset {
-            direction: Direction::Before,
-            ..
-        } => "before the visit".to_string(),
-        TriggerKind::Offset {
-            direction: Direction::After,
-            ..
-        } => "after the visit".to_string(),
-    }
-}
-
-fn fallback_help(from: Channel, outcome: Outcome) -> String {
-    match (from, outcome) {
-        (Channel::Sms, Outcome::Unopened) => {
-            "an SMS reports delivery but never reading: write `undelivered`, or send the first message `via inbox`, which reports when it is opened".to_string()
-        }
-        (Channel::Email, Outcome::Unopened) => {
-            "e-mail reading is not reported reliably: write `undelivered`, or send the first message `via inbox`".to_string()
-        }
-        (channel, _) => format!(
-            "{} reports neither delivery nor opening, so nothing can trigger a fallback; send the first message `via inbox` or `via sms`",
-            channel.as_str()
-        ),
-    }
 }

@@ -13,7 +13,7 @@ use toml::Spanned;
 
 use crate::booking::Booking;
 use crate::check::suggest;
-use crate::engine::{Engine, Mode, Options, Outcome};
+use crate::engine::{Action, Engine, Mode, Options, Outcome, Skip};
 use crate::events::EventIndex;
 use crate::feed::{Column, RawBooking};
 use crate::plan::{self, Channel};
@@ -631,17 +631,47 @@ pub fn run_case(
         .map(|s| time(s, "since"))
         .transpose()?
         .map(|t| t.with_timezone(&Utc));
-    let mode = match case.mode.as_ref().map(|m| m.get_ref().as_str()) {
-        None | Some("forecast") => Mode::Forecast,
-        Some("due") => Mode::Due,
-        Some(other) => {
-            return Err(TestError::BadValue {
-                field: "mode".to_string(),
-                reason: format!("`{other}` is not `forecast` or `due`"),
-                span: case.mode.as_ref().map_or(0..0, Spanned::span).into(),
-            });
-        }
-    };
+    let mode = mode(case)?;
+    let strictness = strictness(case)?;
+    let index = events(case, now)?;
+    let options = Options { now, since, mode };
+    let (actual, skipped) = evaluate(engine, bookings, &index, &options, coverage);
+    let mut failures = compare_sent(case, &actual, &strictness);
+    failures.extend(compare_not_sent(case, &skipped, strictness.exact_skips));
+    Ok(CaseResult {
+        name: case.name.get_ref().clone(),
+        span: spanned.span(),
+        failures,
+        actual,
+        skipped,
+    })
+}
+
+/// How strictly a case's expectations are compared with what is sent and not sent.
+struct Strictness {
+    /// Every action sent must be expected (`expect = "exactly"` or `"in_order"`).
+    exact: bool,
+    /// The expected actions are sent in the order listed (`expect = "in_order"`).
+    in_order: bool,
+    /// Every reason for not sending must be expected (`expect_not_sent = "exactly"`).
+    exact_skips: bool,
+}
+
+/// The case's `mode`: `forecast` unless it says `due`.
+fn mode(case: &Case) -> Result<Mode, TestError> {
+    match case.mode.as_ref().map(|m| m.get_ref().as_str()) {
+        None | Some("forecast") => Ok(Mode::Forecast),
+        Some("due") => Ok(Mode::Due),
+        Some(other) => Err(TestError::BadValue {
+            field: "mode".to_string(),
+            reason: format!("`{other}` is not `forecast` or `due`"),
+            span: case.mode.as_ref().map_or(0..0, Spanned::span).into(),
+        }),
+    }
+}
+
+/// The case's `expect` and `expect_not_sent`.
+fn strictness(case: &Case) -> Result<Strictness, TestError> {
     let (exact, in_order) = match case.expect.as_ref().map(|e| e.get_ref().as_str()) {
         None | Some("exactly") => (true, false),
         Some("in_order") => (true, true),
@@ -669,50 +699,75 @@ pub fn run_case(
             });
         }
     };
-    let index = events(case, now)?;
-    let options = Options { now, since, mode };
+    Ok(Strictness {
+        exact,
+        in_order,
+        exact_skips,
+    })
+}
+
+/// Runs the engine on every booking: the actions sent and the reasons for what is not.
+fn evaluate(
+    engine: &Engine,
+    bookings: &[Booking<'static>],
+    index: &EventIndex,
+    options: &Options,
+    coverage: &mut Coverage,
+) -> (Vec<Actual>, Vec<ActualSkip>) {
     let mut actual = Vec::new();
     let mut skipped = Vec::new();
     let mut outcomes = Vec::new();
     for booking in bookings {
         outcomes.clear();
-        engine.evaluate(booking, &index, &options, &mut outcomes);
+        engine.evaluate(booking, index, options, &mut outcomes);
         coverage.record(engine, &outcomes);
         for outcome in &outcomes {
             match outcome {
-                Outcome::Action(a) => {
-                    let policy = engine.policy(a.policy);
-                    actual.push(Actual {
-                        booking: booking.id.to_string(),
-                        policy: policy.name.clone(),
-                        message: policy.messages[a.message].name.clone(),
-                        channel: a.channel,
-                        to: a.recipient,
-                        address: a.address.resolve(booking),
-                        at: a.send_at,
-                        condition: a.unless.map(|u| {
-                            format!("unless {} by {}", u.event.as_str(), u.by.to_rfc3339())
-                        }),
-                        template: policy.messages[a.message].template.clone(),
-                        sender: a.sender.as_deref().map(str::to_string),
-                        text: a.text.clone(),
-                    });
-                }
-                Outcome::Skip(s) => skipped.push(ActualSkip {
-                    booking: booking.id.to_string(),
-                    policy: s.policy.map(|p| engine.policy(p).name.clone()),
-                    message: s
-                        .policy
-                        .zip(s.message)
-                        .map(|(p, m)| engine.policy(p).messages[m].name.clone()),
-                    to: s.recipient,
-                    reason: engine.reason_code(s.policy, s.reason).to_string(),
-                    because: engine.describe(s.policy, s.reason),
-                }),
+                Outcome::Action(a) => actual.push(actual_action(engine, booking, a)),
+                Outcome::Skip(s) => skipped.push(actual_skip(engine, booking, s)),
             }
         }
     }
+    (actual, skipped)
+}
 
+/// An action as a test compares it.
+fn actual_action(engine: &Engine, booking: &Booking<'_>, a: &Action) -> Actual {
+    let policy = engine.policy(a.policy);
+    Actual {
+        booking: booking.id.to_string(),
+        policy: policy.name.clone(),
+        message: policy.messages[a.message].name.clone(),
+        channel: a.channel,
+        to: a.recipient,
+        address: a.address.resolve(booking),
+        at: a.send_at,
+        condition: a
+            .unless
+            .map(|u| format!("unless {} by {}", u.event.as_str(), u.by.to_rfc3339())),
+        template: policy.messages[a.message].template.clone(),
+        sender: a.sender.as_deref().map(str::to_string),
+        text: a.text.clone(),
+    }
+}
+
+/// A reason for not sending as a test compares it.
+fn actual_skip(engine: &Engine, booking: &Booking<'_>, s: &Skip) -> ActualSkip {
+    ActualSkip {
+        booking: booking.id.to_string(),
+        policy: s.policy.map(|p| engine.policy(p).name.clone()),
+        message: s
+            .policy
+            .zip(s.message)
+            .map(|(p, m)| engine.policy(p).messages[m].name.clone()),
+        to: s.recipient,
+        reason: engine.reason_code(s.policy, s.reason).to_string(),
+        because: engine.describe(s.policy, s.reason),
+    }
+}
+
+/// The case's `sent` and `excludes` against the actions sent.
+fn compare_sent(case: &Case, actual: &[Actual], strictness: &Strictness) -> Vec<Failure> {
     let mut failures = Vec::new();
     let mut used = vec![false; actual.len()];
     let mut previous = None;
@@ -725,7 +780,7 @@ pub fn run_case(
         {
             Some((i, _)) => {
                 used[i] = true;
-                if in_order && previous.is_some_and(|p| i < p) {
+                if strictness.in_order && previous.is_some_and(|p| i < p) {
                     failures.push(Failure::OutOfOrder(
                         expected.span(),
                         describe(expected.get_ref()),
@@ -739,7 +794,7 @@ pub fn run_case(
             )),
         }
     }
-    if exact {
+    if strictness.exact {
         for (i, a) in actual.iter().enumerate() {
             if !used[i] {
                 failures.push(Failure::Unexpected(a.clone()));
@@ -751,6 +806,12 @@ pub fn run_case(
             failures.push(Failure::Forbidden(forbidden.span(), a.clone()));
         }
     }
+    failures
+}
+
+/// The case's `not_sent` against the reasons for not sending.
+fn compare_not_sent(case: &Case, skipped: &[ActualSkip], exact_skips: bool) -> Vec<Failure> {
+    let mut failures = Vec::new();
     // Under `exactly` each expectation takes a skip of its own, as in `sent`; otherwise one
     // skip may answer several.
     let mut used = vec![false; skipped.len()];
@@ -774,11 +835,5 @@ pub fn run_case(
             }
         }
     }
-    Ok(CaseResult {
-        name: case.name.get_ref().clone(),
-        span: spanned.span(),
-        failures,
-        actual,
-        skipped,
-    })
+    failures
 }

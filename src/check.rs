@@ -19,11 +19,10 @@ mod message;
 mod overlap;
 
 pub use overlap::{Clash, clashes};
-mod suggest;
+pub(crate) mod suggest;
 mod text;
 
-pub use error::CheckError;
-pub use suggest::help as suggest_help;
+pub use error::{CheckError, FileLine};
 pub use text::{Encoding, sms_segments};
 
 /// The result of checking a program: the plan of every policy without errors, and every error
@@ -121,92 +120,108 @@ impl Checker<'_> {
     }
 
     fn policies(&mut self) -> Vec<plan::Policy> {
-        let program = self.program;
-        // Defaults blocks of each file, checked once.
-        let mut defaults: BTreeMap<FileId, BTreeMap<String, Block>> = BTreeMap::new();
-        for module in &program.modules {
+        let defaults = self.defaults();
+        let roots = self.root_policies(&defaults);
+        self.check_wins_over(&roots.names);
+        let overlaps = overlap::find(&roots.compiled, &roots.statements);
+        for (file, error) in overlaps {
+            self.report(file, [error]);
+        }
+        roots.compiled
+    }
+
+    /// The defaults blocks of each file, checked once, by name.
+    fn defaults(&mut self) -> BTreeMap<FileId, BTreeMap<String, Block>> {
+        let mut defaults = BTreeMap::new();
+        for module in &self.program.modules {
             let mut errors = Vec::new();
             let mut blocks = BTreeMap::new();
             for item in &module.ast.items {
-                if let ast::Item::Defaults(d) = item {
-                    if blocks.contains_key(&d.name.node) {
-                        errors.push(CheckError::DuplicateDefaults {
-                            name: d.name.node.clone(),
-                            span: d.name.span.into(),
-                            help: "give each defaults block its own name".to_string(),
-                        });
-                        continue;
-                    }
-                    let block = self.block(&mut errors, &d.items, Place::Policy);
-                    blocks.insert(d.name.node.clone(), block);
+                let ast::Item::Defaults(d) = item else {
+                    continue;
+                };
+                if blocks.contains_key(&d.name.node) {
+                    errors.push(CheckError::DuplicateDefaults {
+                        name: d.name.node.clone(),
+                        span: d.name.span.into(),
+                    });
+                    continue;
                 }
+                let block = self.block(&mut errors, &d.items, Place::Policy);
+                blocks.insert(d.name.node.clone(), block);
             }
             self.report(module.file, errors);
             defaults.insert(module.file, blocks);
         }
+        defaults
+    }
 
-        // Every policy name, for duplicates and `wins_over`.
-        let mut names: BTreeMap<String, (FileId, Span)> = BTreeMap::new();
-        let mut compiled = Vec::new();
-        let mut message_spans = Vec::new();
-        for module in &program.modules {
+    /// Compiles the policies of the root files, in order.
+    fn root_policies(&mut self, defaults: &BTreeMap<FileId, BTreeMap<String, Block>>) -> Roots {
+        let mut roots = Roots {
+            names: PolicyNames::new(),
+            compiled: Vec::new(),
+            statements: Vec::new(),
+        };
+        for module in &self.program.modules {
             let file = module.file;
             for item in &module.ast.items {
                 let ast::Item::Policy(policy) = item else {
                     continue;
                 };
                 if !module.root {
-                    self.report(
-                        file,
-                        [CheckError::PolicyInUsedFile {
-                            span: policy.name.span.into(),
-                        }],
-                    );
+                    let span = policy.name.span.into();
+                    self.report(file, [CheckError::PolicyInUsedFile { span }]);
                     continue;
                 }
-                if let Some((first_file, first_span)) = names.get(&policy.name.node) {
-                    let (first, help) = if *first_file == file {
-                        (
-                            Some((*first_span).into()),
-                            "give each policy its own name".to_string(),
-                        )
-                    } else {
-                        let where_ = &program.file(*first_file);
-                        let (line, _) = where_.line_col(first_span.start);
-                        (
-                            None,
-                            format!(
-                                "the first is in {} at line {line}; give each policy its own name",
-                                where_.path
-                            ),
-                        )
-                    };
-                    self.report(
-                        file,
-                        [CheckError::DuplicatePolicy {
-                            name: policy.name.node.clone(),
-                            span: policy.name.span.into(),
-                            first,
-                            help,
-                        }],
-                    );
+                if let Some(duplicate) = self.duplicate_policy(&roots.names, file, &policy.name) {
+                    self.report(file, [duplicate]);
                     continue;
                 }
-                names.insert(policy.name.node.clone(), (file, policy.name.span));
+                roots
+                    .names
+                    .insert(policy.name.node.clone(), (file, policy.name.span));
                 // Defaults visible from this file: its own, then those of the files it uses.
                 let visible = std::iter::once(file)
                     .chain(module.uses.iter().copied())
                     .filter_map(|f| defaults.get(&f))
                     .collect::<Vec<_>>();
                 if let Some(p) = self.policy(file, policy, &visible) {
-                    message_spans.push((file, policy.items.clone()));
-                    compiled.push(p);
+                    roots.statements.push((file, policy.items.clone()));
+                    roots.compiled.push(p);
                 }
             }
         }
+        roots
+    }
 
-        // `wins_over` names a policy that exists.
-        for module in program.modules.iter().filter(|m| m.root) {
+    /// E030 when a policy of this name was seen before.
+    fn duplicate_policy(
+        &self,
+        names: &PolicyNames,
+        file: FileId,
+        name: &Name,
+    ) -> Option<CheckError> {
+        let (first_file, first_span) = names.get(&name.node)?;
+        let (first, elsewhere) = if *first_file == file {
+            (Some((*first_span).into()), None)
+        } else {
+            (
+                None,
+                Some(file_line(self.program, *first_file, *first_span)),
+            )
+        };
+        Some(CheckError::DuplicatePolicy {
+            name: name.node.clone(),
+            span: name.span.into(),
+            first,
+            elsewhere,
+        })
+    }
+
+    /// Every `wins_over` names another policy that exists.
+    fn check_wins_over(&mut self, names: &PolicyNames) {
+        for module in self.program.modules.iter().filter(|m| m.root) {
             for item in &module.ast.items {
                 let ast::Item::Policy(policy) = item else {
                     continue;
@@ -217,36 +232,12 @@ impl Checker<'_> {
                     };
                     let errors: Vec<CheckError> = others
                         .iter()
-                        .filter_map(|other| {
-                            if other.node == policy.name.node {
-                                Some(CheckError::WinsOverSelf {
-                                    span: other.span.into(),
-                                })
-                            } else if !names.contains_key(&other.node) {
-                                Some(CheckError::UnknownWinsOver {
-                                    name: other.node.clone(),
-                                    span: other.span.into(),
-                                    help: suggest::help(
-                                        &other.node,
-                                        names.keys().map(String::as_str),
-                                        "name a policy of the files being checked",
-                                    ),
-                                })
-                            } else {
-                                None
-                            }
-                        })
+                        .filter_map(|other| wins_over_error(names, &policy.name, other))
                         .collect();
                     self.report(module.file, errors);
                 }
             }
         }
-
-        let overlaps = overlap::find(&compiled, &message_spans);
-        for (file, error) in overlaps {
-            self.report(file, [error]);
-        }
-        compiled
     }
 
     /// Settings, clinics and unit overrides of a defaults or policy block.
@@ -314,12 +305,11 @@ impl Checker<'_> {
                 continue;
             }
             seen.insert(keyword, setting.span);
-            if let Some((where_, help)) = not_allowed(&setting.kind, place) {
+            if let Some(where_) = not_allowed(&setting.kind, place) {
                 errors.push(CheckError::SettingNotAllowedHere {
                     setting: keyword.to_string(),
                     place: where_.to_string(),
                     span: setting.span.into(),
-                    help: help.to_string(),
                 });
                 continue;
             }
@@ -350,212 +340,13 @@ impl Checker<'_> {
         visible: &[&BTreeMap<String, Block>],
     ) -> Option<plan::Policy> {
         let mut errors = Vec::new();
-        let base = match &policy.extends {
-            None => Block::default(),
-            Some(name) => match visible.iter().find_map(|blocks| blocks.get(&name.node)) {
-                Some(block) => block.clone(),
-                None => {
-                    let known: Vec<&str> = visible
-                        .iter()
-                        .flat_map(|b| b.keys().map(String::as_str))
-                        .collect();
-                    errors.push(CheckError::UnknownDefaults {
-                        name: name.node.clone(),
-                        span: name.span.into(),
-                        help: suggest::help(
-                            &name.node,
-                            known.iter().copied(),
-                            "define `defaults \"NAME\" { ... }` in this file, or `use` the file that defines it",
-                        ),
-                    });
-                    Block::default()
-                }
-            },
-        };
+        let base = extended_defaults(&mut errors, policy, visible);
         let own = self.block(&mut errors, &policy.items, Place::Policy);
-        let unit_override_names: Vec<&Name> = policy
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                PolicyItem::UnitOverride(u) => Some(&u.unit),
-                _ => None,
-            })
-            .collect();
         let resolved = own.over(&base);
-
-        let mut scope = plan::Scope {
-            clinics: resolved.clinics.clone().unwrap_or_default(),
-            units: None,
-            exams: None,
-            kinds: None,
-        };
-        let mut seen_scope: BTreeMap<&'static str, Span> = BTreeMap::new();
-        let mut exclusions = Vec::new();
-        let mut exclusion_names: BTreeMap<&str, Span> = BTreeMap::new();
-        let mut messages = Vec::new();
-        let mut message_names: BTreeMap<&str, Span> = BTreeMap::new();
-        let mut wins_over = Vec::new();
-        for item in &policy.items {
-            match item {
-                PolicyItem::Scope(s) => {
-                    let keyword = match &s.kind {
-                        ScopeKind::Clinics(_) => continue,
-                        ScopeKind::Units(_) => "units",
-                        ScopeKind::Exams(_) => "exams",
-                        ScopeKind::Kinds(_) => "kinds",
-                    };
-                    if let Some(first) = seen_scope.insert(keyword, s.span) {
-                        errors.push(CheckError::DuplicateSetting {
-                            setting: keyword.to_string(),
-                            span: s.span.into(),
-                            first: first.into(),
-                        });
-                        continue;
-                    }
-                    match &s.kind {
-                        ScopeKind::Units(units) => {
-                            scope.units = Some(unique_names(&mut errors, units))
-                        }
-                        ScopeKind::Exams(exams) => {
-                            scope.exams = Some(unique_names(&mut errors, exams))
-                        }
-                        ScopeKind::Kinds(kinds) => {
-                            for kind in kinds {
-                                if !EnumType::Kind.values().contains(&kind.node.as_str()) {
-                                    errors.push(CheckError::UnknownKind {
-                                        value: kind.node.clone(),
-                                        span: kind.span.into(),
-                                        help: suggest::help(
-                                            &kind.node,
-                                            EnumType::Kind.values().iter().copied(),
-                                            format!(
-                                                "write one of {}",
-                                                EnumType::Kind.values_in_words()
-                                            ),
-                                        ),
-                                    });
-                                }
-                            }
-                            scope.kinds = Some(
-                                unique_names(&mut errors, kinds)
-                                    .iter()
-                                    .filter_map(|k| Kind::parse(k))
-                                    .collect(),
-                            );
-                        }
-                        ScopeKind::Clinics(_) => {}
-                    }
-                }
-                PolicyItem::WinsOver(others, _) => {
-                    wins_over.extend(others.iter().map(|o| o.node.clone()))
-                }
-                PolicyItem::Exclusion(exclusion) => {
-                    if let Some(first) =
-                        exclusion_names.insert(&exclusion.name.node, exclusion.name.span)
-                    {
-                        errors.push(CheckError::DuplicateExclusion {
-                            name: exclusion.name.node.clone(),
-                            span: exclusion.name.span.into(),
-                            first: first.into(),
-                        });
-                        continue;
-                    }
-                    let condition = expr::Typer {
-                        errors: &mut errors,
-                        guardian: false,
-                    }
-                    .condition(&exclusion.condition);
-                    let Some(condition) = condition else { continue };
-                    match expr::constant_truth(&condition) {
-                        Some(true) => errors.push(CheckError::AlwaysTrueExclusion {
-                            name: exclusion.name.node.clone(),
-                            span: exclusion.condition.span.into(),
-                        }),
-                        Some(false) => errors.push(CheckError::NeverTrueExclusion {
-                            name: exclusion.name.node.clone(),
-                            span: exclusion.condition.span.into(),
-                        }),
-                        None => {}
-                    }
-                    exclusions.push(plan::Exclusion {
-                        name: exclusion.name.node.clone(),
-                        condition,
-                        source: self.program.file(file).location(exclusion.span),
-                    });
-                }
-                PolicyItem::Message(message) => {
-                    if let Some(first) = message_names.insert(&message.name.node, message.name.span)
-                    {
-                        errors.push(CheckError::DuplicateMessage {
-                            name: message.name.node.clone(),
-                            span: message.name.span.into(),
-                            first: first.into(),
-                        });
-                        continue;
-                    }
-                    if let Some(m) = self.message(&mut errors, file, message) {
-                        messages.push(m);
-                    }
-                }
-                PolicyItem::Setting(_) | PolicyItem::UnitOverride(_) => {}
-            }
-        }
-
-        // A unit override must be for one of the policy's units.
-        if let Some(units) = &scope.units {
-            for unit in &unit_override_names {
-                if !units.contains(&unit.node) {
-                    errors.push(CheckError::UnitOverrideOutsideScope {
-                        unit: unit.node.clone(),
-                        span: unit.span.into(),
-                        help: suggest::help(
-                            &unit.node,
-                            units.iter().map(String::as_str),
-                            format!(
-                                "add it to `units`, or remove the override; the units are {}",
-                                quoted_list(units)
-                            ),
-                        ),
-                    });
-                }
-            }
-        }
-        let timezone = resolved.timezone;
-        if timezone.is_none()
-            && !errors
-                .iter()
-                .any(|e| matches!(e, CheckError::UnknownTimezone { .. }))
-        {
-            errors.push(CheckError::MissingTimezone {
-                policy: policy.name.node.clone(),
-                span: policy.name.span.into(),
-            });
-        }
-        if scope.clinics.is_empty() {
-            errors.push(CheckError::MissingClinic {
-                policy: policy.name.node.clone(),
-                span: policy.name.span.into(),
-            });
-        }
-
-        let settings = resolved.settings();
-        let unit_settings = resolved
-            .units
-            .iter()
-            .filter(|(unit, _)| {
-                scope
-                    .units
-                    .as_ref()
-                    .is_none_or(|units| units.contains(unit))
-            })
-            .map(|(unit, block)| {
-                let parent = Block {
-                    units: BTreeMap::new(),
-                    ..resolved.clone()
-                };
-                (unit.clone(), block.clone().over(&parent).settings())
-            })
-            .collect();
+        let clinics = resolved.clinics.clone().unwrap_or_default();
+        let body = self.policy_body(&mut errors, file, policy, clinics);
+        check_unit_overrides(&mut errors, policy, &body.scope);
+        check_required_settings(&mut errors, policy, &resolved, &body.scope);
 
         let failed = errors.iter().any(|e| !is_warning(e));
         self.report(file, errors);
@@ -565,16 +356,300 @@ impl Checker<'_> {
         let compiled = plan::Policy {
             name: policy.name.node.clone(),
             source: self.program.file(file).location(policy.name.span),
-            timezone: timezone?,
-            scope,
-            settings,
-            unit_settings,
-            wins_over,
-            exclusions,
-            messages,
+            timezone: resolved.timezone?,
+            settings: resolved.settings(),
+            unit_settings: unit_settings(&resolved, &body.scope),
+            scope: body.scope,
+            wins_over: body.wins_over,
+            exclusions: body.exclusions,
+            messages: body.messages,
         };
         self.report(file, dates::warnings(&compiled));
         Some(compiled)
+    }
+
+    /// The scope, `wins_over`, exclusions and messages of a policy, each checked.
+    fn policy_body<'a>(
+        &self,
+        errors: &mut Vec<CheckError>,
+        file: FileId,
+        policy: &'a ast::Policy,
+        clinics: Vec<String>,
+    ) -> Body<'a> {
+        let mut body = Body::new(clinics);
+        for item in &policy.items {
+            match item {
+                PolicyItem::Scope(s) => body.scope_statement(errors, s),
+                PolicyItem::WinsOver(others, _) => {
+                    body.wins_over.extend(others.iter().map(|o| o.node.clone()))
+                }
+                PolicyItem::Exclusion(exclusion) => {
+                    if let Some(first) = body
+                        .exclusion_names
+                        .insert(&exclusion.name.node, exclusion.name.span)
+                    {
+                        errors.push(CheckError::DuplicateExclusion {
+                            name: exclusion.name.node.clone(),
+                            span: exclusion.name.span.into(),
+                            first: first.into(),
+                        });
+                        continue;
+                    }
+                    if let Some(e) = self.exclusion(errors, file, exclusion) {
+                        body.exclusions.push(e);
+                    }
+                }
+                PolicyItem::Message(message) => {
+                    if let Some(first) = body
+                        .message_names
+                        .insert(&message.name.node, message.name.span)
+                    {
+                        errors.push(CheckError::DuplicateMessage {
+                            name: message.name.node.clone(),
+                            span: message.name.span.into(),
+                            first: first.into(),
+                        });
+                        continue;
+                    }
+                    if let Some(m) = self.message(errors, file, message) {
+                        body.messages.push(m);
+                    }
+                }
+                PolicyItem::Setting(_) | PolicyItem::UnitOverride(_) => {}
+            }
+        }
+        body
+    }
+
+    /// An exclusion's condition, typed, with a warning or error when it is constant.
+    fn exclusion(
+        &self,
+        errors: &mut Vec<CheckError>,
+        file: FileId,
+        exclusion: &ast::Exclusion,
+    ) -> Option<plan::Exclusion> {
+        let condition = expr::Typer {
+            errors: &mut *errors,
+            guardian: false,
+        }
+        .condition(&exclusion.condition)?;
+        let name = exclusion.name.node.clone();
+        let span = exclusion.condition.span.into();
+        match expr::constant_truth(&condition) {
+            Some(true) => errors.push(CheckError::AlwaysTrueExclusion { name, span }),
+            Some(false) => errors.push(CheckError::NeverTrueExclusion { name, span }),
+            None => {}
+        }
+        Some(plan::Exclusion {
+            name: exclusion.name.node.clone(),
+            condition,
+            source: self.program.file(file).location(exclusion.span),
+        })
+    }
+}
+
+/// Every policy name of the root files, with where it is first written.
+type PolicyNames = BTreeMap<String, (FileId, Span)>;
+
+/// The policies of the root files.
+struct Roots {
+    /// Every name, for duplicates and `wins_over`.
+    names: PolicyNames,
+    /// The policies without errors.
+    compiled: Vec<plan::Policy>,
+    /// The statements of each compiled policy, for the labels of the overlap check.
+    statements: Vec<(FileId, Vec<PolicyItem>)>,
+}
+
+/// E039 or E038 for a `wins_over` name, if it is not another policy.
+fn wins_over_error(names: &PolicyNames, policy: &Name, other: &Name) -> Option<CheckError> {
+    if other.node == policy.node {
+        Some(CheckError::WinsOverSelf {
+            span: other.span.into(),
+        })
+    } else if !names.contains_key(&other.node) {
+        Some(CheckError::UnknownWinsOver {
+            name: other.node.clone(),
+            span: other.span.into(),
+            suggestion: suggest::suggestion(&other.node, names.keys().map(String::as_str)),
+        })
+    } else {
+        None
+    }
+}
+
+/// What a policy's statements give, gathered in order, with the names seen so far.
+struct Body<'a> {
+    scope: plan::Scope,
+    seen_scope: BTreeMap<&'static str, Span>,
+    wins_over: Vec<String>,
+    exclusions: Vec<plan::Exclusion>,
+    exclusion_names: BTreeMap<&'a str, Span>,
+    messages: Vec<plan::Message>,
+    message_names: BTreeMap<&'a str, Span>,
+}
+
+impl Body<'_> {
+    fn new(clinics: Vec<String>) -> Self {
+        Body {
+            scope: plan::Scope {
+                clinics,
+                units: None,
+                exams: None,
+                kinds: None,
+            },
+            seen_scope: BTreeMap::new(),
+            wins_over: Vec::new(),
+            exclusions: Vec::new(),
+            exclusion_names: BTreeMap::new(),
+            messages: Vec::new(),
+            message_names: BTreeMap::new(),
+        }
+    }
+
+    /// `units`, `exams` or `kinds`, each written once (`clinic` is read with the settings).
+    fn scope_statement(&mut self, errors: &mut Vec<CheckError>, s: &ast::Scope) {
+        let keyword = match &s.kind {
+            ScopeKind::Clinics(_) => return,
+            ScopeKind::Units(_) => "units",
+            ScopeKind::Exams(_) => "exams",
+            ScopeKind::Kinds(_) => "kinds",
+        };
+        if let Some(first) = self.seen_scope.insert(keyword, s.span) {
+            errors.push(CheckError::DuplicateSetting {
+                setting: keyword.to_string(),
+                span: s.span.into(),
+                first: first.into(),
+            });
+            return;
+        }
+        match &s.kind {
+            ScopeKind::Units(units) => self.scope.units = Some(unique_names(errors, units)),
+            ScopeKind::Exams(exams) => self.scope.exams = Some(unique_names(errors, exams)),
+            ScopeKind::Kinds(kinds) => self.scope.kinds = Some(booking_kinds(errors, kinds)),
+            ScopeKind::Clinics(_) => {}
+        }
+    }
+}
+
+/// The booking kinds of `kinds`, each known and listed once.
+fn booking_kinds(errors: &mut Vec<CheckError>, kinds: &[Name]) -> Vec<Kind> {
+    for kind in kinds {
+        if !EnumType::Kind.values().contains(&kind.node.as_str()) {
+            errors.push(CheckError::UnknownKind {
+                value: kind.node.clone(),
+                span: kind.span.into(),
+                suggestion: suggest::suggestion(
+                    &kind.node,
+                    EnumType::Kind.values().iter().copied(),
+                ),
+            });
+        }
+    }
+    unique_names(errors, kinds)
+        .iter()
+        .filter_map(|k| Kind::parse(k))
+        .collect()
+}
+
+/// The defaults block a policy `extends`, or none.
+fn extended_defaults(
+    errors: &mut Vec<CheckError>,
+    policy: &ast::Policy,
+    visible: &[&BTreeMap<String, Block>],
+) -> Block {
+    let Some(name) = &policy.extends else {
+        return Block::default();
+    };
+    if let Some(block) = visible.iter().find_map(|blocks| blocks.get(&name.node)) {
+        return block.clone();
+    }
+    let known: Vec<&str> = visible
+        .iter()
+        .flat_map(|b| b.keys().map(String::as_str))
+        .collect();
+    errors.push(CheckError::UnknownDefaults {
+        name: name.node.clone(),
+        span: name.span.into(),
+        suggestion: suggest::suggestion(&name.node, known.iter().copied()),
+    });
+    Block::default()
+}
+
+/// A unit override must be for one of the policy's units.
+fn check_unit_overrides(errors: &mut Vec<CheckError>, policy: &ast::Policy, scope: &plan::Scope) {
+    let Some(units) = &scope.units else {
+        return;
+    };
+    let overridden = policy.items.iter().filter_map(|i| match i {
+        PolicyItem::UnitOverride(u) => Some(&u.unit),
+        _ => None,
+    });
+    for unit in overridden {
+        if !units.contains(&unit.node) {
+            errors.push(CheckError::UnitOverrideOutsideScope {
+                unit: unit.node.clone(),
+                span: unit.span.into(),
+                units: units.clone(),
+                suggestion: suggest::suggestion(&unit.node, units.iter().map(String::as_str)),
+            });
+        }
+    }
+}
+
+/// A policy needs a time zone and a clinic, its own or from its defaults. A missing time zone
+/// is not reported when the one written is unknown.
+fn check_required_settings(
+    errors: &mut Vec<CheckError>,
+    policy: &ast::Policy,
+    resolved: &Block,
+    scope: &plan::Scope,
+) {
+    if resolved.timezone.is_none()
+        && !errors
+            .iter()
+            .any(|e| matches!(e, CheckError::UnknownTimezone { .. }))
+    {
+        errors.push(CheckError::MissingTimezone {
+            policy: policy.name.node.clone(),
+            span: policy.name.span.into(),
+        });
+    }
+    if scope.clinics.is_empty() {
+        errors.push(CheckError::MissingClinic {
+            policy: policy.name.node.clone(),
+            span: policy.name.span.into(),
+        });
+    }
+}
+
+/// The settings of each unit of the scope that has an override, over the policy's.
+fn unit_settings(resolved: &Block, scope: &plan::Scope) -> BTreeMap<String, plan::Settings> {
+    let parent = Block {
+        units: BTreeMap::new(),
+        ..resolved.clone()
+    };
+    resolved
+        .units
+        .iter()
+        .filter(|(unit, _)| {
+            scope
+                .units
+                .as_ref()
+                .is_none_or(|units| units.contains(unit))
+        })
+        .map(|(unit, block)| (unit.clone(), block.clone().over(&parent).settings()))
+        .collect()
+}
+
+/// The file and line of `span`, for a diagnostic about another file, where a label cannot
+/// point.
+fn file_line(program: &Program, file: FileId, span: Span) -> FileLine {
+    let source = program.file(file);
+    let (line, _) = source.line_col(span.start);
+    FileLine {
+        path: source.path.clone(),
+        line,
     }
 }
 
@@ -583,24 +658,13 @@ pub(crate) fn is_warning(error: &CheckError) -> bool {
     error.severity() == Some(miette::Severity::Warning)
 }
 
-/// Why a setting cannot be written at `place`, if it cannot.
-fn not_allowed(setting: &SettingKind, place: Place) -> Option<(&'static str, &'static str)> {
+/// Where a setting cannot be written ("per unit"), if it cannot be written at `place`.
+fn not_allowed(setting: &SettingKind, place: Place) -> Option<&'static str> {
     match (setting, place) {
-        (SettingKind::Timezone(_), Place::Unit) => Some((
-            "per unit",
-            "a policy has one time zone; set it in the policy",
-        )),
-        (SettingKind::Sender(_), Place::Unit) => {
-            Some(("per unit", "set the sender in the policy or in a message"))
+        (SettingKind::Timezone(_) | SettingKind::Sender(_), Place::Unit) => Some("per unit"),
+        (SettingKind::Timezone(_) | SettingKind::MinorAge(_), Place::Message) => {
+            Some("in a message")
         }
-        (SettingKind::Timezone(_), Place::Message) => Some((
-            "in a message",
-            "a policy has one time zone; set it in the policy",
-        )),
-        (SettingKind::MinorAge(_), Place::Message) => Some((
-            "in a message",
-            "set `minor_age` in the policy, or per unit with `unit \"NAME\" { minor_age 16 }`",
-        )),
         _ => None,
     }
 }
@@ -622,14 +686,6 @@ fn unique_names(errors: &mut Vec<CheckError>, names: &[Name]) -> Vec<String> {
     out
 }
 
-fn quoted_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn timezone(errors: &mut Vec<CheckError>, name: &Name) -> Option<chrono_tz::Tz> {
     match name.node.parse::<chrono_tz::Tz>() {
         Ok(tz) => Some(tz),
@@ -637,10 +693,9 @@ fn timezone(errors: &mut Vec<CheckError>, name: &Name) -> Option<chrono_tz::Tz> 
             errors.push(CheckError::UnknownTimezone {
                 name: name.node.clone(),
                 span: name.span.into(),
-                help: suggest::help(
+                suggestion: suggest::suggestion(
                     &name.node,
                     chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()),
-                    "write an IANA zone name such as `Europe/Stockholm`, `Europe/Copenhagen` or `Europe/Rome`",
                 ),
             });
             None
@@ -695,11 +750,7 @@ fn late_booking(errors: &mut Vec<CheckError>, rule: &Name) -> Option<LateBooking
             errors.push(CheckError::UnknownLateBooking {
                 value: other.to_string(),
                 span: rule.span.into(),
-                help: suggest::help(
-                    other,
-                    ["skip", "send_now"],
-                    "write `late_booking skip` or `late_booking send_now`",
-                ),
+                suggestion: suggest::suggestion(other, ["skip", "send_now"]),
             });
             None
         }

@@ -410,78 +410,9 @@ fn trigger(pair: Pair<'_, Rule>) -> Result<Trigger> {
 fn expr(pair: Pair<'_, Rule>) -> Result<Expr> {
     let sp = span(&pair);
     match pair.as_rule() {
-        Rule::expr | Rule::conjunction => {
-            let is_or = pair.as_rule() == Rule::expr;
-            let mut operands = content(pair).map(expr).collect::<Result<Vec<_>>>()?;
-            if operands.len() == 1 {
-                return operands.pop().ok_or_else(|| unexpected(Rule::expr));
-            }
-            let kind = if is_or {
-                ExprKind::Or(operands)
-            } else {
-                ExprKind::And(operands)
-            };
-            Ok(Spanned::new(kind, sp))
-        }
-        Rule::negation => {
-            let mut inner = pair.into_inner().peekable();
-            let mut nots = Vec::new();
-            while let Some(p) = inner.next_if(|p| p.as_rule() == Rule::kw_not) {
-                nots.push(span(&p).start);
-            }
-            if nots.len() > MAX_NESTING {
-                return Err(ParseError::TooDeep {
-                    span: Span::new(nots[MAX_NESTING], nots[MAX_NESTING] + 3).into(),
-                    limit: MAX_NESTING,
-                });
-            }
-            let mut operand = expr(inner.next().ok_or_else(|| unexpected(Rule::negation))?)?;
-            // Innermost `not` first, so each node's span starts at its own keyword.
-            for start in nots.into_iter().rev() {
-                let span = Span::new(start, operand.span.end);
-                operand = Spanned::new(ExprKind::Not(Box::new(operand)), span);
-            }
-            Ok(operand)
-        }
-        Rule::comparison => {
-            let mut inner = content(pair);
-            let left = expr(inner.next().ok_or_else(|| unexpected(Rule::comparison))?)?;
-            match inner.next() {
-                None => Ok(left),
-                Some(op) if op.as_rule() == Rule::compare_op => {
-                    let op = Spanned::new(
-                        match op.as_str() {
-                            "==" => CompareOp::Eq,
-                            "!=" => CompareOp::Ne,
-                            "<=" => CompareOp::Le,
-                            ">=" => CompareOp::Ge,
-                            "<" => CompareOp::Lt,
-                            _ => CompareOp::Gt,
-                        },
-                        span(&op),
-                    );
-                    let right = expr(inner.next().ok_or_else(|| unexpected(Rule::comparison))?)?;
-                    Ok(Spanned::new(
-                        ExprKind::Compare {
-                            op,
-                            left: Box::new(left),
-                            right: Box::new(right),
-                        },
-                        sp,
-                    ))
-                }
-                Some(list) => {
-                    let list = list.into_inner().map(expr).collect::<Result<_>>()?;
-                    Ok(Spanned::new(
-                        ExprKind::In {
-                            value: Box::new(left),
-                            list,
-                        },
-                        sp,
-                    ))
-                }
-            }
-        }
+        Rule::expr | Rule::conjunction => or_and(pair),
+        Rule::negation => negation(pair),
+        Rule::comparison => comparison(pair),
         Rule::path => Ok(Spanned::new(
             ExprKind::Field(pair.into_inner().map(|p| p.as_str().to_string()).collect()),
             sp,
@@ -495,6 +426,80 @@ fn expr(pair: Pair<'_, Rule>) -> Result<Expr> {
         Rule::duration => Ok(Spanned::new(ExprKind::Duration(duration(pair)?.node), sp)),
         Rule::boolean => Ok(Spanned::new(ExprKind::Bool(pair.as_str() == "true"), sp)),
         rule => Err(unexpected(rule)),
+    }
+}
+
+/// `a or b` (an `expr`) or `a and b` (a `conjunction`); one operand alone is itself.
+fn or_and(pair: Pair<'_, Rule>) -> Result<Expr> {
+    let sp = span(&pair);
+    let is_or = pair.as_rule() == Rule::expr;
+    let mut operands = content(pair).map(expr).collect::<Result<Vec<_>>>()?;
+    if operands.len() == 1 {
+        return operands.pop().ok_or_else(|| unexpected(Rule::expr));
+    }
+    let kind = if is_or {
+        ExprKind::Or(operands)
+    } else {
+        ExprKind::And(operands)
+    };
+    Ok(Spanned::new(kind, sp))
+}
+
+/// Any number of `not`s before an operand, refused past the nesting limit.
+fn negation(pair: Pair<'_, Rule>) -> Result<Expr> {
+    let mut inner = pair.into_inner().peekable();
+    let mut nots = Vec::new();
+    while let Some(p) = inner.next_if(|p| p.as_rule() == Rule::kw_not) {
+        nots.push(span(&p).start);
+    }
+    if nots.len() > MAX_NESTING {
+        return Err(ParseError::TooDeep {
+            span: Span::new(nots[MAX_NESTING], nots[MAX_NESTING] + 3).into(),
+            limit: MAX_NESTING,
+        });
+    }
+    let mut operand = expr(inner.next().ok_or_else(|| unexpected(Rule::negation))?)?;
+    // Innermost `not` first, so each node's span starts at its own keyword.
+    for start in nots.into_iter().rev() {
+        let span = Span::new(start, operand.span.end);
+        operand = Spanned::new(ExprKind::Not(Box::new(operand)), span);
+    }
+    Ok(operand)
+}
+
+/// `a == b` and the other comparisons, `a in [b, c]`, or an operand alone.
+fn comparison(pair: Pair<'_, Rule>) -> Result<Expr> {
+    let sp = span(&pair);
+    let mut inner = content(pair);
+    let left = expr(inner.next().ok_or_else(|| unexpected(Rule::comparison))?)?;
+    let kind = match inner.next() {
+        None => return Ok(left),
+        Some(op) if op.as_rule() == Rule::compare_op => {
+            let op = Spanned::new(compare_op(op.as_str()), span(&op));
+            let right = expr(inner.next().ok_or_else(|| unexpected(Rule::comparison))?)?;
+            ExprKind::Compare {
+                op,
+                left: Box::new(left),
+                right: Box::new(right),
+            }
+        }
+        Some(list) => ExprKind::In {
+            value: Box::new(left),
+            list: list.into_inner().map(expr).collect::<Result<_>>()?,
+        },
+    };
+    Ok(Spanned::new(kind, sp))
+}
+
+/// The operator of a `compare_op`, which the grammar limits to these six.
+fn compare_op(symbol: &str) -> CompareOp {
+    match symbol {
+        "==" => CompareOp::Eq,
+        "!=" => CompareOp::Ne,
+        "<=" => CompareOp::Le,
+        ">=" => CompareOp::Ge,
+        "<" => CompareOp::Lt,
+        _ => CompareOp::Gt,
     }
 }
 

@@ -12,7 +12,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::booking::Booking;
-use crate::engine::{Engine, Mode, Options, Outcome};
+use crate::check::suggest;
+use crate::engine::{Action, Engine, Mode, Options, Outcome, Skip};
 use crate::events::EventIndex;
 use crate::feed::{Column, RawBooking};
 use crate::plan::{self, Channel};
@@ -335,10 +336,9 @@ pub fn case_bookings(
             let column = Column::named(name).ok_or_else(|| TestError::UnknownColumn {
                 name: name.clone(),
                 span: value.span().into(),
-                help: crate::check::suggest_help(
+                suggestion: suggest::suggestion(
                     name,
                     crate::feed::Column::ALL.iter().map(|c| c.name()),
-                    "the fields are the columns of the booking feed, see docs/feed-format.md",
                 ),
             })?;
             let text = value_text(value.get_ref()).ok_or_else(|| TestError::BadValue {
@@ -426,35 +426,70 @@ fn events(case: &Case, now: DateTime<Utc>) -> Result<EventIndex, TestError> {
 /// Checks that expectations name messages and policies of the plan, so a typo in a test is
 /// an error, not a test that can never pass.
 fn check_names(case: &Case, plan: &plan::Plan) -> Result<(), TestError> {
+    check_reasons(case, plan)?;
     let messages: Vec<&str> = plan
         .policies
         .iter()
         .flat_map(|p| p.messages.iter().map(|m| m.name.as_str()))
         .collect();
     let policies: Vec<&str> = plan.policies.iter().map(|p| p.name.as_str()).collect();
-    let expectations = case
-        .sent
-        .iter()
-        .chain(&case.excludes)
-        .map(|e| {
-            (
-                e.span(),
-                e.get_ref().message.as_deref(),
-                e.get_ref().policy.as_deref(),
-                e.get_ref().channel.as_deref(),
-                e.get_ref().to.as_deref(),
-            )
-        })
-        .chain(case.not_sent.iter().map(|e| {
-            (
-                e.span(),
-                e.get_ref().message.as_deref(),
-                e.get_ref().policy.as_deref(),
-                None,
-                // `to = ""` asks for a reason with no person.
-                e.get_ref().to.as_deref().filter(|t| !t.is_empty()),
-            )
-        }));
+    let channels = ["sms", "email", "inbox", "paper", "task"];
+    let people = ["patient", "guardian1", "guardian2", "staff"];
+    for named in names_in_expectations(case) {
+        let unknown = |what: &str, name: &str, known: &[&str]| TestError::UnknownName {
+            what: what.to_string(),
+            name: name.to_string(),
+            span: named.span.clone().into(),
+            known: known.iter().map(|k| k.to_string()).collect(),
+            suggestion: suggest::suggestion(name, known.iter().copied()),
+        };
+        if let Some(m) = named.message.filter(|m| !messages.contains(m)) {
+            return Err(unknown("message", m, &messages));
+        }
+        if let Some(p) = named.policy.filter(|p| !policies.contains(p)) {
+            return Err(unknown("policy", p, &policies));
+        }
+        if let Some(c) = named.channel.filter(|c| !channels.contains(c)) {
+            return Err(unknown("channel", c, &channels));
+        }
+        if let Some(t) = named.to.filter(|t| !people.contains(t)) {
+            return Err(unknown("recipient", t, &people));
+        }
+    }
+    Ok(())
+}
+
+/// The names one expectation gives, with where it is written.
+struct Named<'a> {
+    span: Range<usize>,
+    message: Option<&'a str>,
+    policy: Option<&'a str>,
+    channel: Option<&'a str>,
+    to: Option<&'a str>,
+}
+
+/// The names of every `sent`, `excludes` and `not_sent` expectation of a case.
+fn names_in_expectations(case: &Case) -> impl Iterator<Item = Named<'_>> {
+    let sent = case.sent.iter().chain(&case.excludes).map(|e| Named {
+        span: e.span(),
+        message: e.get_ref().message.as_deref(),
+        policy: e.get_ref().policy.as_deref(),
+        channel: e.get_ref().channel.as_deref(),
+        to: e.get_ref().to.as_deref(),
+    });
+    let not_sent = case.not_sent.iter().map(|e| Named {
+        span: e.span(),
+        message: e.get_ref().message.as_deref(),
+        policy: e.get_ref().policy.as_deref(),
+        channel: None,
+        // `to = ""` asks for a reason with no person.
+        to: e.get_ref().to.as_deref().filter(|t| !t.is_empty()),
+    });
+    sent.chain(not_sent)
+}
+
+/// Checks that each `not_sent` reason is a reason code or the name of an exclusion.
+fn check_reasons(case: &Case, plan: &plan::Plan) -> Result<(), TestError> {
     let mut codes: Vec<&str> = crate::engine::Reason::CODES.to_vec();
     codes.extend(
         plan.policies
@@ -468,49 +503,11 @@ fn check_names(case: &Case, plan: &plan::Plan) -> Result<(), TestError> {
             .as_deref()
             .filter(|c| !codes.contains(c))
         {
-            return Err(TestError::UnknownName {
-                what: "reason".to_string(),
+            return Err(TestError::UnknownReason {
                 name: code.to_string(),
                 span: expected.span().into(),
-                help: crate::check::suggest_help(
-                    code,
-                    codes.iter().copied(),
-                    "the reasons are the codes listed in docs/output-format.md, and the names of the policies' exclusions",
-                ),
+                suggestion: suggest::suggestion(code, codes.iter().copied()),
             });
-        }
-    }
-    for (span, message, policy, channel, to) in expectations {
-        let unknown = |what: &str, name: &str, known: &[&str]| TestError::UnknownName {
-            what: what.to_string(),
-            name: name.to_string(),
-            span: span.clone().into(),
-            help: crate::check::suggest_help(
-                name,
-                known.iter().copied(),
-                format!(
-                    "the {what}s are {}",
-                    known
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ),
-        };
-        if let Some(m) = message.filter(|m| !messages.contains(m)) {
-            return Err(unknown("message", m, &messages));
-        }
-        if let Some(p) = policy.filter(|p| !policies.contains(p)) {
-            return Err(unknown("policy", p, &policies));
-        }
-        let channels = ["sms", "email", "inbox", "paper", "task"];
-        if let Some(c) = channel.filter(|c| !channels.contains(c)) {
-            return Err(unknown("channel", c, &channels));
-        }
-        let people = ["patient", "guardian1", "guardian2", "staff"];
-        if let Some(t) = to.filter(|t| !people.contains(t)) {
-            return Err(unknown("recipient", t, &people));
         }
     }
     Ok(())
@@ -634,17 +631,47 @@ pub fn run_case(
         .map(|s| time(s, "since"))
         .transpose()?
         .map(|t| t.with_timezone(&Utc));
-    let mode = match case.mode.as_ref().map(|m| m.get_ref().as_str()) {
-        None | Some("forecast") => Mode::Forecast,
-        Some("due") => Mode::Due,
-        Some(other) => {
-            return Err(TestError::BadValue {
-                field: "mode".to_string(),
-                reason: format!("`{other}` is not `forecast` or `due`"),
-                span: case.mode.as_ref().map_or(0..0, Spanned::span).into(),
-            });
-        }
-    };
+    let mode = mode(case)?;
+    let strictness = strictness(case)?;
+    let index = events(case, now)?;
+    let options = Options { now, since, mode };
+    let (actual, skipped) = evaluate(engine, bookings, &index, &options, coverage);
+    let mut failures = compare_sent(case, &actual, &strictness);
+    failures.extend(compare_not_sent(case, &skipped, strictness.exact_skips));
+    Ok(CaseResult {
+        name: case.name.get_ref().clone(),
+        span: spanned.span(),
+        failures,
+        actual,
+        skipped,
+    })
+}
+
+/// How strictly a case's expectations are compared with what is sent and not sent.
+struct Strictness {
+    /// Every action sent must be expected (`expect = "exactly"` or `"in_order"`).
+    exact: bool,
+    /// The expected actions are sent in the order listed (`expect = "in_order"`).
+    in_order: bool,
+    /// Every reason for not sending must be expected (`expect_not_sent = "exactly"`).
+    exact_skips: bool,
+}
+
+/// The case's `mode`: `forecast` unless it says `due`.
+fn mode(case: &Case) -> Result<Mode, TestError> {
+    match case.mode.as_ref().map(|m| m.get_ref().as_str()) {
+        None | Some("forecast") => Ok(Mode::Forecast),
+        Some("due") => Ok(Mode::Due),
+        Some(other) => Err(TestError::BadValue {
+            field: "mode".to_string(),
+            reason: format!("`{other}` is not `forecast` or `due`"),
+            span: case.mode.as_ref().map_or(0..0, Spanned::span).into(),
+        }),
+    }
+}
+
+/// The case's `expect` and `expect_not_sent`.
+fn strictness(case: &Case) -> Result<Strictness, TestError> {
     let (exact, in_order) = match case.expect.as_ref().map(|e| e.get_ref().as_str()) {
         None | Some("exactly") => (true, false),
         Some("in_order") => (true, true),
@@ -672,50 +699,75 @@ pub fn run_case(
             });
         }
     };
-    let index = events(case, now)?;
-    let options = Options { now, since, mode };
+    Ok(Strictness {
+        exact,
+        in_order,
+        exact_skips,
+    })
+}
+
+/// Runs the engine on every booking: the actions sent and the reasons for what is not.
+fn evaluate(
+    engine: &Engine,
+    bookings: &[Booking<'static>],
+    index: &EventIndex,
+    options: &Options,
+    coverage: &mut Coverage,
+) -> (Vec<Actual>, Vec<ActualSkip>) {
     let mut actual = Vec::new();
     let mut skipped = Vec::new();
     let mut outcomes = Vec::new();
     for booking in bookings {
         outcomes.clear();
-        engine.evaluate(booking, &index, &options, &mut outcomes);
+        engine.evaluate(booking, index, options, &mut outcomes);
         coverage.record(engine, &outcomes);
         for outcome in &outcomes {
             match outcome {
-                Outcome::Action(a) => {
-                    let policy = engine.policy(a.policy);
-                    actual.push(Actual {
-                        booking: booking.id.to_string(),
-                        policy: policy.name.clone(),
-                        message: policy.messages[a.message].name.clone(),
-                        channel: a.channel,
-                        to: a.recipient,
-                        address: a.address.resolve(booking),
-                        at: a.send_at,
-                        condition: a.unless.map(|u| {
-                            format!("unless {} by {}", u.event.as_str(), u.by.to_rfc3339())
-                        }),
-                        template: policy.messages[a.message].template.clone(),
-                        sender: a.sender.as_deref().map(str::to_string),
-                        text: a.text.clone(),
-                    });
-                }
-                Outcome::Skip(s) => skipped.push(ActualSkip {
-                    booking: booking.id.to_string(),
-                    policy: s.policy.map(|p| engine.policy(p).name.clone()),
-                    message: s
-                        .policy
-                        .zip(s.message)
-                        .map(|(p, m)| engine.policy(p).messages[m].name.clone()),
-                    to: s.recipient,
-                    reason: engine.reason_code(s.policy, s.reason).to_string(),
-                    because: engine.describe(s.policy, s.reason),
-                }),
+                Outcome::Action(a) => actual.push(actual_action(engine, booking, a)),
+                Outcome::Skip(s) => skipped.push(actual_skip(engine, booking, s)),
             }
         }
     }
+    (actual, skipped)
+}
 
+/// An action as a test compares it.
+fn actual_action(engine: &Engine, booking: &Booking<'_>, a: &Action) -> Actual {
+    let policy = engine.policy(a.policy);
+    Actual {
+        booking: booking.id.to_string(),
+        policy: policy.name.clone(),
+        message: policy.messages[a.message].name.clone(),
+        channel: a.channel,
+        to: a.recipient,
+        address: a.address.resolve(booking),
+        at: a.send_at,
+        condition: a
+            .unless
+            .map(|u| format!("unless {} by {}", u.event.as_str(), u.by.to_rfc3339())),
+        template: policy.messages[a.message].template.clone(),
+        sender: a.sender.as_deref().map(str::to_string),
+        text: a.text.clone(),
+    }
+}
+
+/// A reason for not sending as a test compares it.
+fn actual_skip(engine: &Engine, booking: &Booking<'_>, s: &Skip) -> ActualSkip {
+    ActualSkip {
+        booking: booking.id.to_string(),
+        policy: s.policy.map(|p| engine.policy(p).name.clone()),
+        message: s
+            .policy
+            .zip(s.message)
+            .map(|(p, m)| engine.policy(p).messages[m].name.clone()),
+        to: s.recipient,
+        reason: engine.reason_code(s.policy, s.reason).to_string(),
+        because: engine.describe(s.policy, s.reason),
+    }
+}
+
+/// The case's `sent` and `excludes` against the actions sent.
+fn compare_sent(case: &Case, actual: &[Actual], strictness: &Strictness) -> Vec<Failure> {
     let mut failures = Vec::new();
     let mut used = vec![false; actual.len()];
     let mut previous = None;
@@ -728,7 +780,7 @@ pub fn run_case(
         {
             Some((i, _)) => {
                 used[i] = true;
-                if in_order && previous.is_some_and(|p| i < p) {
+                if strictness.in_order && previous.is_some_and(|p| i < p) {
                     failures.push(Failure::OutOfOrder(
                         expected.span(),
                         describe(expected.get_ref()),
@@ -742,7 +794,7 @@ pub fn run_case(
             )),
         }
     }
-    if exact {
+    if strictness.exact {
         for (i, a) in actual.iter().enumerate() {
             if !used[i] {
                 failures.push(Failure::Unexpected(a.clone()));
@@ -754,6 +806,12 @@ pub fn run_case(
             failures.push(Failure::Forbidden(forbidden.span(), a.clone()));
         }
     }
+    failures
+}
+
+/// The case's `not_sent` against the reasons for not sending.
+fn compare_not_sent(case: &Case, skipped: &[ActualSkip], exact_skips: bool) -> Vec<Failure> {
+    let mut failures = Vec::new();
     // Under `exactly` each expectation takes a skip of its own, as in `sent`; otherwise one
     // skip may answer several.
     let mut used = vec![false; skipped.len()];
@@ -777,11 +835,5 @@ pub fn run_case(
             }
         }
     }
-    Ok(CaseResult {
-        name: case.name.get_ref().clone(),
-        span: spanned.span(),
-        failures,
-        actual,
-        skipped,
-    })
+    failures
 }

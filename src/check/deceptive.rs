@@ -181,14 +181,16 @@ fn lookalikes(program: &Program, names: &[(FileId, Written<'_>)]) -> Vec<(FileId
             .iter()
             .find(|(other, _, _)| *other != text)
             .map(|(other, _, _)| *other);
-        if let Some((scripts, help)) = mixed_scripts(text, looks_like) {
+        if let Some(mix) = mixed_scripts(text) {
             found.push((
                 *file,
                 CheckError::MixedScriptName {
                     name: text.to_string(),
-                    scripts,
+                    main: mix.main,
+                    others: mix.others,
+                    suspects: mix.suspects,
+                    looks_like: looks_like.map(str::to_string),
                     span: span.into(),
-                    help,
                 },
             ));
             continue;
@@ -198,16 +200,14 @@ fn lookalikes(program: &Program, names: &[(FileId, Written<'_>)]) -> Vec<(FileId
         let earlier = same
             .iter()
             .take_while(|(other, _, _)| *other != text)
-            .find(|(other, _, _)| mixed_scripts(other, None).is_none());
+            .find(|(other, _, _)| mixed_scripts(other).is_none());
         if let Some((other, other_file, other_span)) = earlier {
-            let (first, where_) = if other_file == file {
-                (Some((*other_span).into()), String::new())
+            let (first, elsewhere) = if other_file == file {
+                (Some((*other_span).into()), None)
             } else {
-                let at = program.file(*other_file);
-                let (line, _) = at.line_col(other_span.start);
                 (
                     None,
-                    format!(" (`{other}` is in {} at line {line})", at.path),
+                    Some(super::file_line(program, *other_file, *other_span)),
                 )
             };
             found.push((
@@ -217,10 +217,7 @@ fn lookalikes(program: &Program, names: &[(FileId, Written<'_>)]) -> Vec<(FileId
                     other: other.to_string(),
                     span: span.into(),
                     first,
-                    help: format!(
-                        "these are two names, written with {}{where_}; if they are meant to be one, retype this one; otherwise give them names that look different",
-                        differences(text, other)
-                    ),
+                    elsewhere,
                 },
             ));
         }
@@ -228,9 +225,17 @@ fn lookalikes(program: &Program, names: &[(FileId, Written<'_>)]) -> Vec<(FileId
     found
 }
 
-/// The scripts a name mixes and the help for it, if it mixes scripts. The script most of its
-/// letters are in is taken as meant; the letters of the others are the suspects.
-fn mixed_scripts(name: &str, looks_like: Option<&str>) -> Option<(String, String)> {
+/// How a name mixes scripts.
+struct Mix {
+    /// The script most of its letters are in, taken as meant.
+    main: String,
+    others: Vec<String>,
+    /// The letters of the other scripts.
+    suspects: Vec<char>,
+}
+
+/// The scripts a name mixes, if it mixes scripts.
+fn mixed_scripts(name: &str) -> Option<Mix> {
     if !AugmentedScriptSet::for_str(name).is_empty() {
         return None;
     }
@@ -262,24 +267,24 @@ fn mixed_scripts(name: &str, looks_like: Option<&str>) -> Option<(String, String
             }
         }
     }
-    let scripts = format!("{} and {}", main, others.join(" and "));
-    let verb = if suspects.len() == 1 { "is" } else { "are" };
-    let suspects = suspects
+    Some(Mix {
+        main: main.to_string(),
+        others,
+        suspects,
+    })
+}
+
+/// Characters described one by one, for a help text.
+pub(super) fn describe_all(chars: &[char]) -> String {
+    chars
         .iter()
         .map(|c| describe(*c))
         .collect::<Vec<_>>()
-        .join(", ");
-    let mut help = format!("retype the name in {main} letters only: {suspects} {verb} not {main}");
-    if let Some(other) = looks_like {
-        help.push_str(&format!(
-            "; as it is, it looks like `{other}` but does not match it"
-        ));
-    }
-    Some((scripts, help))
+        .join(", ")
 }
 
 /// The characters that tell two lookalike names apart, each with its code point.
-fn differences(name: &str, other: &str) -> String {
+pub(super) fn differences(name: &str, other: &str) -> String {
     let only = |a: &str, b: &str| -> Vec<String> {
         let mut seen = Vec::new();
         for c in a.chars().filter(|c| !b.contains(*c)) {

@@ -1,19 +1,40 @@
-//! Everything the checker can say about a policy. Each variant holds the data its message and
-//! help need; `help` texts say what to write instead. Codes are documented in `docs/errors.md`.
+//! Everything the checker can say about a policy. Each variant holds the facts its message and
+//! help need (the name found, a near name, the types compared, where a first definition is);
+//! the words are written here, next to the variant, and nowhere else. `help` texts say what to
+//! write instead. Codes are documented in `docs/errors.md`.
+
+use std::fmt;
 
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
+
+use crate::plan::When;
+use crate::schema::{self, Channel, EnumType, MessageKind, Outcome, Recipient, Type};
+
+use super::deceptive;
+use super::suggest::{did_you_mean, quoted};
+use super::text::Encoding;
 
 #[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
 pub enum CheckError {
     // ---- conditions
     #[error("unknown field `{field}`")]
-    #[diagnostic(code(rem::E010), help("{help}"))]
+    #[diagnostic(
+        code(rem::E010),
+        help(
+            "{}",
+            did_you_mean(
+                .suggestion,
+                "the fields are listed in docs/language.md, e.g. `patient.age`, `booking.source`"
+            )
+        )
+    )]
     UnknownField {
         field: String,
         #[label("not a field")]
         span: SourceSpan,
-        help: String,
+        /// The field whose name is closest, if one is close enough to be a likely typo.
+        suggestion: Option<String>,
     },
 
     #[error(
@@ -29,26 +50,38 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("cannot compare {left_type} with {right_type}")]
-    #[diagnostic(code(rem::E012), help("{help}"))]
+    #[error(
+        "cannot compare {} with {}",
+        .left_type.describe(),
+        .right_type.describe()
+    )]
+    #[diagnostic(code(rem::E012), help("{}", type_mismatch_help(*.left_type, *.right_type)))]
     TypeMismatch {
-        left_type: String,
-        right_type: String,
-        #[label("{left_type}")]
+        /// The type of the left side, which the right side should have had.
+        left_type: Type,
+        right_type: Type,
+        #[label("{}", .left_type.describe())]
         left: SourceSpan,
-        #[label("{right_type}")]
+        #[label("{}", .right_type.describe())]
         right: SourceSpan,
-        help: String,
     },
 
     #[error("`{value}` is not a value of `{field}`")]
-    #[diagnostic(code(rem::E013), help("{help}"))]
+    #[diagnostic(
+        code(rem::E013),
+        help(
+            "{}",
+            did_you_mean(.suggestion, format!("write one of {}", .of.values_in_words()))
+        )
+    )]
     UnknownEnumValue {
         value: String,
         field: String,
+        /// The enumeration the value should be one of.
+        of: EnumType,
         #[label("unknown value")]
         span: SourceSpan,
-        help: String,
+        suggestion: Option<String>,
     },
 
     #[error("this is {found}, not a yes/no condition")]
@@ -76,13 +109,39 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
+    /// A bare word where a condition is expected.
     #[error("unknown name `{word}`")]
-    #[diagnostic(code(rem::E016), help("{help}"))]
+    #[diagnostic(
+        code(rem::E016),
+        help(
+            "{}",
+            did_you_mean(
+                .suggestion,
+                "a condition reads fields such as `patient.minor`; text is written in double quotes"
+            )
+        )
+    )]
     UnknownWord {
         word: String,
         #[label("not a field or a value here")]
         span: SourceSpan,
-        help: String,
+        /// The field whose last part is closest to the word.
+        suggestion: Option<String>,
+    },
+
+    /// A bare word compared with a field that has no named values.
+    #[error("unknown name `{word}`")]
+    #[diagnostic(
+        code(rem::E016),
+        help("{}", word_not_a_value_help(.word, .field, *.expected))
+    )]
+    WordNotAValue {
+        word: String,
+        /// The other side of the comparison: a field, or "the other side".
+        field: String,
+        expected: Type,
+        #[label("not a field or a value here")]
+        span: SourceSpan,
     },
 
     #[error("the list is empty, so the condition can never be true")]
@@ -97,12 +156,21 @@ pub enum CheckError {
 
     // ---- settings
     #[error("unknown time zone `{name}`")]
-    #[diagnostic(code(rem::E020), help("{help}"))]
+    #[diagnostic(
+        code(rem::E020),
+        help(
+            "{}",
+            did_you_mean(
+                .suggestion,
+                "write an IANA zone name such as `Europe/Stockholm`, `Europe/Copenhagen` or `Europe/Rome`"
+            )
+        )
+    )]
     UnknownTimezone {
         name: String,
         #[label("not an IANA time zone")]
         span: SourceSpan,
-        help: String,
+        suggestion: Option<String>,
     },
 
     #[error("`{time}` is not a time of day")]
@@ -142,12 +210,18 @@ pub enum CheckError {
     },
 
     #[error("unknown late-booking rule `{value}`")]
-    #[diagnostic(code(rem::E024), help("{help}"))]
+    #[diagnostic(
+        code(rem::E024),
+        help(
+            "{}",
+            did_you_mean(.suggestion, "write `late_booking skip` or `late_booking send_now`")
+        )
+    )]
     UnknownLateBooking {
         value: String,
         #[label("expected `skip` or `send_now`")]
         span: SourceSpan,
-        help: String,
+        suggestion: Option<String>,
     },
 
     #[error("`{setting}` is set twice")]
@@ -161,13 +235,14 @@ pub enum CheckError {
     },
 
     #[error("`{setting}` cannot be set {place}")]
-    #[diagnostic(code(rem::E026), help("{help}"))]
+    #[diagnostic(code(rem::E026), help("{}", where_to_set(.setting)))]
     SettingNotAllowedHere {
+        /// The setting's keyword.
         setting: String,
+        /// "per unit" or "in a message".
         place: String,
         #[label("not allowed here")]
         span: SourceSpan,
-        help: String,
     },
 
     #[error("policy `{policy}` has no time zone")]
@@ -197,24 +272,38 @@ pub enum CheckError {
     },
 
     #[error("unknown booking kind `{value}`")]
-    #[diagnostic(code(rem::E029), help("{help}"))]
+    #[diagnostic(
+        code(rem::E029),
+        help(
+            "{}",
+            did_you_mean(
+                .suggestion,
+                format!("write one of {}", EnumType::Kind.values_in_words())
+            )
+        )
+    )]
     UnknownKind {
         value: String,
         #[label("not a booking kind")]
         span: SourceSpan,
-        help: String,
+        suggestion: Option<String>,
     },
 
     // ---- names
     #[error("there are two policies named `{name}`")]
-    #[diagnostic(code(rem::E030), help("{help}"))]
+    #[diagnostic(
+        code(rem::E030),
+        help("{}give each policy its own name", first_is_in(.elsewhere))
+    )]
     DuplicatePolicy {
         name: String,
         #[label("second policy")]
         span: SourceSpan,
+        /// The first policy, when it is in the same file.
         #[label("first policy")]
         first: Option<SourceSpan>,
-        help: String,
+        /// The first policy, when it is in another file.
+        elsewhere: Option<FileLine>,
     },
 
     #[error("the policy has two messages named `{name}`")]
@@ -244,21 +333,29 @@ pub enum CheckError {
     },
 
     #[error("there are two defaults named `{name}`")]
-    #[diagnostic(code(rem::E033), help("{help}"))]
+    #[diagnostic(code(rem::E033), help("give each defaults block its own name"))]
     DuplicateDefaults {
         name: String,
         #[label("second defaults")]
         span: SourceSpan,
-        help: String,
     },
 
     #[error("no defaults named `{name}`")]
-    #[diagnostic(code(rem::E034), help("{help}"))]
+    #[diagnostic(
+        code(rem::E034),
+        help(
+            "{}",
+            did_you_mean(
+                .suggestion,
+                "define `defaults \"NAME\" { ... }` in this file, or `use` the file that defines it"
+            )
+        )
+    )]
     UnknownDefaults {
         name: String,
         #[label("not found")]
         span: SourceSpan,
-        help: String,
+        suggestion: Option<String>,
     },
 
     #[error("`{name}` is listed twice")]
@@ -272,12 +369,26 @@ pub enum CheckError {
     },
 
     #[error("unit `{unit}` is not one of the policy's units")]
-    #[diagnostic(code(rem::E036), help("{help}"))]
+    #[diagnostic(
+        code(rem::E036),
+        help(
+            "{}",
+            did_you_mean(
+                .suggestion,
+                format!(
+                    "add it to `units`, or remove the override; the units are {}",
+                    quoted(.units)
+                )
+            )
+        )
+    )]
     UnitOverrideOutsideScope {
         unit: String,
         #[label("not in `units`")]
         span: SourceSpan,
-        help: String,
+        /// The policy's units.
+        units: Vec<String>,
+        suggestion: Option<String>,
     },
 
     #[error("unit `{unit}` has two overrides")]
@@ -294,12 +405,18 @@ pub enum CheckError {
     },
 
     #[error("no policy named `{name}`")]
-    #[diagnostic(code(rem::E038), help("{help}"))]
+    #[diagnostic(
+        code(rem::E038),
+        help(
+            "{}",
+            did_you_mean(.suggestion, "name a policy of the files being checked")
+        )
+    )]
     UnknownWinsOver {
         name: String,
         #[label("not found")]
         span: SourceSpan,
-        help: String,
+        suggestion: Option<String>,
     },
 
     #[error("a policy cannot win over itself")]
@@ -327,12 +444,21 @@ pub enum CheckError {
 
     // ---- messages
     #[error("unknown channel `{name}`")]
-    #[diagnostic(code(rem::E041), help("{help}"))]
+    #[diagnostic(
+        code(rem::E041),
+        help(
+            "{}",
+            did_you_mean(
+                .suggestion,
+                "the channels are `sms`, `email`, `inbox`, `paper` and `task`"
+            )
+        )
+    )]
     UnknownChannel {
         name: String,
         #[label("not a channel")]
         span: SourceSpan,
-        help: String,
+        suggestion: Option<String>,
     },
 
     #[error("message `{message}` does not say how it is sent")]
@@ -372,22 +498,28 @@ pub enum CheckError {
     },
 
     #[error("unknown event `{name}`")]
-    #[diagnostic(code(rem::E045), help("{help}"))]
+    #[diagnostic(
+        code(rem::E045),
+        help(
+            "{}",
+            did_you_mean(.suggestion, "write `on cancellation` or `on rescheduling`")
+        )
+    )]
     UnknownEvent {
         name: String,
         #[label("expected `cancellation` or `rescheduling`")]
         span: SourceSpan,
-        help: String,
+        suggestion: Option<String>,
     },
 
-    #[error("a {kind} message cannot be sent {trigger}")]
-    #[diagnostic(code(rem::E046), help("{help}"))]
+    #[error("a {kind} message cannot be sent {}", trigger_words(.when))]
+    #[diagnostic(code(rem::E046), help("{}", trigger_for_kind(*.kind, .when)))]
     TriggerNotForKind {
-        kind: String,
-        trigger: String,
+        kind: MessageKind,
+        /// When the message would be sent.
+        when: When,
         #[label("not for a {kind}")]
         span: SourceSpan,
-        help: String,
     },
 
     #[error("only staff tasks can be sent after the visit")]
@@ -413,12 +545,21 @@ pub enum CheckError {
     },
 
     #[error("unknown recipient `{name}`")]
-    #[diagnostic(code(rem::E049), help("{help}"))]
+    #[diagnostic(
+        code(rem::E049),
+        help(
+            "{}",
+            did_you_mean(
+                .suggestion,
+                "write `patient`, `guardians`, `guardian1`, `guardian2`, or `staff` for tasks"
+            )
+        )
+    )]
     UnknownRecipient {
         name: String,
         #[label("not a recipient")]
         span: SourceSpan,
-        help: String,
+        suggestion: Option<String>,
     },
 
     #[error("message `{message}` has no recipients")]
@@ -447,13 +588,23 @@ pub enum CheckError {
         first: SourceSpan,
     },
 
-    #[error("{problem}")]
-    #[diagnostic(code(rem::E052), help("{help}"))]
-    TaskRecipient {
-        problem: String,
+    #[error("staff are reached through tasks, not via {channel}")]
+    #[diagnostic(
+        code(rem::E052),
+        help("write `via task` for a staff task, or send to `patient`")
+    )]
+    StaffNotViaTask {
+        channel: Channel,
         #[label("here")]
         span: SourceSpan,
-        help: String,
+    },
+
+    #[error("a task goes to the unit's staff, not to the {recipient}")]
+    #[diagnostic(code(rem::E052), help("write `to staff`"))]
+    TaskNotToStaff {
+        recipient: Recipient,
+        #[label("here")]
+        span: SourceSpan,
     },
 
     #[error("the complement goes on the message's own channel `{channel}`")]
@@ -483,26 +634,37 @@ pub enum CheckError {
     },
 
     #[error(
-        "{channel} never reports whether a message was {event}, so this fallback could never be decided"
+        "{channel} never reports whether a message was {}, so this fallback could never be decided",
+        .outcome.cancelled_by()
     )]
-    #[diagnostic(code(rem::E055), help("{help}"))]
+    #[diagnostic(
+        code(rem::E055),
+        help("{}", fallback_cannot_report_help(*.channel, *.outcome))
+    )]
     FallbackCannotReport {
-        channel: String,
-        event: String,
-        #[label(primary, "waits for `{event}`")]
+        /// The channel of the first message.
+        channel: Channel,
+        /// What the fallback waits for.
+        outcome: Outcome,
+        #[label(primary, "waits for `{}`", .outcome.cancelled_by())]
         span: SourceSpan,
         #[label("sent via {channel}")]
         via: SourceSpan,
-        help: String,
     },
 
     #[error("unknown fallback condition `{name}`")]
-    #[diagnostic(code(rem::E056), help("{help}"))]
+    #[diagnostic(
+        code(rem::E056),
+        help(
+            "{}",
+            did_you_mean(.suggestion, "write `unopened` or `undelivered`")
+        )
+    )]
     UnknownOutcome {
         name: String,
         #[label("expected `unopened` or `undelivered`")]
         span: SourceSpan,
-        help: String,
+        suggestion: Option<String>,
     },
 
     #[error("the fallback uses the message's own channel `{channel}`")]
@@ -537,12 +699,21 @@ pub enum CheckError {
     },
 
     #[error("unknown placeholder `{{{name}}}`")]
-    #[diagnostic(code(rem::E060), help("{help}"))]
+    #[diagnostic(
+        code(rem::E060),
+        help(
+            "{}",
+            did_you_mean(
+                .suggestion,
+                format!("the placeholders are {}", placeholders_in_words())
+            )
+        )
+    )]
     UnknownPlaceholder {
         name: String,
         #[label("not a placeholder")]
         span: SourceSpan,
-        help: String,
+        suggestion: Option<String>,
     },
 
     #[error("a placeholder is not closed")]
@@ -578,9 +749,16 @@ pub enum CheckError {
     #[error(
         "policies `{other}` and `{policy}` both send a {kind} via {channel} to {recipient} for the same bookings"
     )]
-    #[diagnostic(code(rem::E064), help("{help}"))]
+    #[diagnostic(
+        code(rem::E064),
+        help(
+            "narrow the scopes (`units`, `exams`, `kinds`) so they do not overlap, or write `wins_over \"{other}\"` in policy `{policy}` if its message replaces the other's"
+        )
+    )]
     OverlappingPolicies {
+        /// The later policy, whose message is reported.
         policy: String,
+        /// The earlier policy.
         other: String,
         kind: String,
         channel: String,
@@ -589,7 +767,6 @@ pub enum CheckError {
         span: SourceSpan,
         #[label("also sent by this policy")]
         first: Option<SourceSpan>,
-        help: String,
     },
 
     #[error("a complement cannot be a staff task")]
@@ -613,14 +790,19 @@ pub enum CheckError {
 
     // ---- warnings
     #[error("this SMS text needs {segments} messages ({length} characters in {encoding})")]
-    #[diagnostic(code(rem::W101), severity(Warning), help("{help}"))]
+    #[diagnostic(
+        code(rem::W101),
+        severity(Warning),
+        help("{}", sms_text_too_long_help(*.outside_gsm))
+    )]
     SmsTextTooLong {
         segments: usize,
         length: usize,
-        encoding: String,
+        encoding: Encoding,
+        /// The first character outside the GSM-7 alphabet, when it made the text UCS-2.
+        outside_gsm: Option<char>,
         #[label("{segments} SMS segments")]
         span: SourceSpan,
-        help: String,
     },
 
     #[error("two offsets of this message fall at the same time")]
@@ -724,25 +906,168 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("`{name}` mixes letters of {scripts}")]
-    #[diagnostic(code(rem::W109), severity(Warning), help("{help}"))]
+    #[error("`{name}` mixes letters of {} and {}", .main, .others.join(" and "))]
+    #[diagnostic(
+        code(rem::W109),
+        severity(Warning),
+        help(
+            "retype the name in {main} letters only: {} {} not {main}{}",
+            deceptive::describe_all(.suspects),
+            if .suspects.len() == 1 { "is" } else { "are" },
+            looks_like_but(.looks_like)
+        )
+    )]
     MixedScriptName {
         name: String,
-        scripts: String,
+        /// The script most of the letters are in, taken as meant.
+        main: String,
+        /// The other scripts.
+        others: Vec<String>,
+        /// The letters in the other scripts.
+        suspects: Vec<char>,
+        /// Another name of the program that this one looks like.
+        looks_like: Option<String>,
         #[label("mixed letters")]
         span: SourceSpan,
-        help: String,
     },
 
     #[error("`{name}` looks like `{other}` but is a different name")]
-    #[diagnostic(code(rem::W109), severity(Warning), help("{help}"))]
+    #[diagnostic(
+        code(rem::W109),
+        severity(Warning),
+        help(
+            "these are two names, written with {}{}; if they are meant to be one, retype this one; otherwise give them names that look different",
+            deceptive::differences(.name, .other),
+            other_is_in(.other, .elsewhere)
+        )
+    )]
     ConfusableName {
         name: String,
         other: String,
         #[label("looks like `{other}`")]
         span: SourceSpan,
+        /// The other name, when it is in the same file.
         #[label("`{other}` is here")]
         first: Option<SourceSpan>,
-        help: String,
+        /// The other name, when it is in another file.
+        elsewhere: Option<FileLine>,
     },
+}
+
+/// A place in another file than the one a diagnostic is about, which a label cannot point at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLine {
+    pub path: String,
+    pub line: usize,
+}
+
+impl fmt::Display for FileLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at line {}", self.path, self.line)
+    }
+}
+
+// ---- helps that depend on the facts of their variant
+
+fn type_mismatch_help(left: Type, right: Type) -> String {
+    match (left, right) {
+        (Type::Number, Type::String) => {
+            "write the number without quotes, e.g. `patient.age < 18`".to_string()
+        }
+        (Type::Duration, Type::Number) => "add a unit to the number, e.g. `2 days`".to_string(),
+        (Type::Bool, _) => {
+            "a yes/no field is a condition by itself: write `patient.minor` or `not patient.minor`"
+                .to_string()
+        }
+        _ => format!("compare it with {}", left.describe()),
+    }
+}
+
+fn word_not_a_value_help(word: &str, field: &str, expected: Type) -> String {
+    match expected {
+        Type::String => format!("`{field}` is text: write it in double quotes, `\"{word}\"`"),
+        other => format!("`{field}` is {}", other.describe()),
+    }
+}
+
+fn where_to_set(setting: &str) -> &'static str {
+    match setting {
+        "sender" => "set the sender in the policy or in a message",
+        "minor_age" => {
+            "set `minor_age` in the policy, or per unit with `unit \"NAME\" { minor_age 16 }`"
+        }
+        // `timezone`, the one other setting that is refused somewhere.
+        _ => "a policy has one time zone; set it in the policy",
+    }
+}
+
+fn first_is_in(elsewhere: &Option<FileLine>) -> String {
+    elsewhere
+        .as_ref()
+        .map(|at| format!("the first is in {at}; "))
+        .unwrap_or_default()
+}
+
+fn trigger_words(when: &When) -> &'static str {
+    match when {
+        When::AtBooking => "at booking",
+        When::OnCancellation => "on cancellation",
+        When::OnRescheduling => "on rescheduling",
+        When::Before { .. } => "before the visit",
+        When::After { .. } => "after the visit",
+    }
+}
+
+fn trigger_for_kind(kind: MessageKind, when: &When) -> String {
+    match (kind, when) {
+        (MessageKind::Cancellation, _) => {
+            "a cancellation notice is sent `on cancellation`".to_string()
+        }
+        (MessageKind::Rebooking, _) => "a rebooking notice is sent `on rescheduling`".to_string(),
+        (_, When::OnRescheduling) => {
+            "use a `rebooking` message for what is sent on rescheduling".to_string()
+        }
+        _ => "use a `cancellation` message for what is sent on cancellation".to_string(),
+    }
+}
+
+fn fallback_cannot_report_help(channel: Channel, outcome: Outcome) -> String {
+    match (channel, outcome) {
+        (Channel::Sms, Outcome::Unopened) => "an SMS reports delivery but never reading: write `undelivered`, or send the first message `via inbox`, which reports when it is opened".to_string(),
+        (Channel::Email, Outcome::Unopened) => "e-mail reading is not reported reliably: write `undelivered`, or send the first message `via inbox`".to_string(),
+        (other, _) => format!(
+            "{other} reports neither delivery nor opening, so nothing can trigger a fallback; send the first message `via inbox` or `via sms`"
+        ),
+    }
+}
+
+fn placeholders_in_words() -> String {
+    schema::PLACEHOLDERS
+        .iter()
+        .map(|(p, _, _)| format!("`{{{p}}}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn sms_text_too_long_help(outside_gsm: Option<char>) -> String {
+    match outside_gsm {
+        Some(c) => format!(
+            "`{c}` is not in the GSM-7 alphabet, so the whole text is sent as UCS-2 with 70 characters a message; replace it, or shorten the text"
+        ),
+        None => "shorten the text to 160 characters (placeholders count at their usual width), or send a letter instead".to_string(),
+    }
+}
+
+fn looks_like_but(looks_like: &Option<String>) -> String {
+    looks_like
+        .as_ref()
+        .map(|other| format!("; as it is, it looks like `{other}` but does not match it"))
+        .unwrap_or_default()
+}
+
+fn other_is_in(other: &str, elsewhere: &Option<FileLine>) -> String {
+    elsewhere
+        .as_ref()
+        .map(|at| format!(" (`{other}` is in {at})"))
+        .unwrap_or_default()
 }

@@ -83,14 +83,11 @@ impl Typer<'_> {
             }
             ExprKind::Field(path) => self.field(path, span),
             ExprKind::Word(word) => {
-                let help = match suggest::closest(word, field_leaves()) {
-                    Some(leaf) => format!("did you mean `{}`?", field_for_leaf(leaf)),
-                    None => "a condition reads fields such as `patient.minor`; text is written in double quotes".to_string(),
-                };
                 self.errors.push(CheckError::UnknownWord {
                     word: word.clone(),
                     span: span.into(),
-                    help,
+                    suggestion: suggest::closest(word, field_leaves())
+                        .map(|leaf| field_for_leaf(leaf).to_string()),
                 });
                 None
             }
@@ -129,15 +126,10 @@ impl Typer<'_> {
                 field.ty,
             )),
             None => {
-                let help = suggest::help(
-                    &joined,
-                    schema::FIELDS.iter().map(|f| f.path),
-                    "the fields are listed in docs/language.md, e.g. `patient.age`, `booking.source`",
-                );
                 self.errors.push(CheckError::UnknownField {
+                    suggestion: suggest::suggestion(&joined, schema::FIELDS.iter().map(|f| f.path)),
                     field: joined,
                     span: span.into(),
-                    help,
                 });
                 None
             }
@@ -175,32 +167,21 @@ impl Typer<'_> {
                 value: word.to_string(),
             }),
             Type::Enum(of) => {
-                let help = suggest::help(
-                    word,
-                    of.values().iter().copied(),
-                    format!("write one of {}", of.values_in_words()),
-                );
                 self.errors.push(CheckError::UnknownEnumValue {
                     value: word.to_string(),
                     field,
+                    of,
                     span: span.into(),
-                    help,
+                    suggestion: suggest::suggestion(word, of.values().iter().copied()),
                 });
                 None
             }
-            Type::String => {
-                self.errors.push(CheckError::UnknownWord {
+            expected => {
+                self.errors.push(CheckError::WordNotAValue {
                     word: word.to_string(),
+                    field,
+                    expected,
                     span: span.into(),
-                    help: format!("`{field}` is text: write it in double quotes, `\"{word}\"`"),
-                });
-                None
-            }
-            other_type => {
-                self.errors.push(CheckError::UnknownWord {
-                    word: word.to_string(),
-                    span: span.into(),
-                    help: format!("`{field}` is {}", other_type.describe()),
                 });
                 None
             }
@@ -241,18 +222,11 @@ impl Typer<'_> {
     }
 
     fn mismatch(&mut self, left: &ast::Expr, left_ty: Type, right: &ast::Expr, right_ty: Type) {
-        let help = match (left_ty, right_ty) {
-            (Type::Number, Type::String) => "write the number without quotes, e.g. `patient.age < 18`".to_string(),
-            (Type::Duration, Type::Number) => "add a unit to the number, e.g. `2 days`".to_string(),
-            (Type::Bool, _) => "a yes/no field is a condition by itself: write `patient.minor` or `not patient.minor`".to_string(),
-            _ => format!("compare it with {}", left_ty.describe()),
-        };
         self.errors.push(CheckError::TypeMismatch {
-            left_type: left_ty.describe(),
-            right_type: right_ty.describe(),
+            left_type: left_ty,
+            right_type: right_ty,
             left: left.span.into(),
             right: right.span.into(),
-            help,
         });
     }
 }

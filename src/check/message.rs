@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::ast::{self, Direction, DurationUnit, MessageItemKind, MessageKind, Span, TriggerKind};
 use crate::plan::{self, MAX_OFFSET_DAYS as MAX_DAYS, Offset, When};
 use crate::schema::{Channel, Outcome, Recipient};
-use crate::source::FileId;
+use crate::source::{FileId, SourceFile};
 
 use super::{CheckError, Checker, Place, expr, suggest, text};
 
@@ -18,195 +18,11 @@ impl Checker<'_> {
     ) -> Option<plan::Message> {
         let source = self.program.file(file);
         let before = errors.len();
-        let name = &message.name.node;
-        let kind = message.kind.node;
-
-        // `via`, `template`, `text` and `send` are written once.
-        let mut once: BTreeMap<&'static str, Span> = BTreeMap::new();
-        let mut once_ok =
-            |statement: &'static str, span: Span, errors: &mut Vec<CheckError>| match once
-                .insert(statement, span)
-            {
-                Some(first) if statement == "via" => {
-                    once.insert(statement, first);
-                    errors.push(CheckError::DuplicateChannel {
-                        span: span.into(),
-                        first: first.into(),
-                    });
-                    false
-                }
-                Some(first) => {
-                    once.insert(statement, first);
-                    errors.push(CheckError::DuplicateStatement {
-                        statement: statement.to_string(),
-                        span: span.into(),
-                        first: first.into(),
-                    });
-                    false
-                }
-                None => true,
-            };
-
-        let mut channel: Option<(Channel, Span)> = None;
-        let mut template = None;
-        let mut text = None;
-        for item in &message.items {
-            match &item.kind {
-                MessageItemKind::Via(via) if once_ok("via", item.span, errors) => {
-                    channel = self::channel(errors, via).map(|c| (c, via.span));
-                }
-                MessageItemKind::Template(t) if once_ok("template", item.span, errors) => {
-                    template = Some(t.node.clone())
-                }
-                MessageItemKind::Text(t) if once_ok("text", item.span, errors) => {
-                    text::check_placeholders(errors, t, &source.text);
-                    text = Some(t);
-                }
-                MessageItemKind::Send(_) => {
-                    once_ok("send", item.span, errors);
-                }
-                _ => {}
-            }
-        }
-        let has_via = message
-            .items
-            .iter()
-            .any(|i| matches!(i.kind, MessageItemKind::Via(_)));
-        if !has_via {
-            errors.push(CheckError::MissingChannel {
-                message: name.clone(),
-                span: message.name.span.into(),
-            });
-        }
-        if template.is_none() && text.is_none() {
-            errors.push(CheckError::MissingContent {
-                message: name.clone(),
-                span: message.name.span.into(),
-            });
-        }
-        if let (Some(t), Some((Channel::Sms, _))) = (text, channel) {
-            text::check_sms_length(errors, t);
-        }
-
+        let content = content(errors, source, message);
+        let channel = content.channel;
         let triggers = self.triggers(errors, file, message, channel.map(|c| c.0));
         let recipients = self.recipients(errors, file, message, channel.map(|c| c.0));
-
-        let mut complements: Vec<plan::Complement> = Vec::new();
-        let mut complement_spans: BTreeMap<Channel, Span> = BTreeMap::new();
-        let mut fallback: Option<(plan::Fallback, Span)> = None;
-        for item in &message.items {
-            match &item.kind {
-                MessageItemKind::Also {
-                    channel: also,
-                    condition,
-                } => {
-                    let Some(also_channel) = self::channel(errors, also) else {
-                        continue;
-                    };
-                    if Some(also_channel) == channel.map(|c| c.0) {
-                        errors.push(CheckError::ComplementSameChannel {
-                            channel: also.node.clone(),
-                            span: also.span.into(),
-                        });
-                        continue;
-                    }
-                    if also_channel == Channel::Task {
-                        errors.push(CheckError::ComplementIsTask {
-                            span: also.span.into(),
-                        });
-                        continue;
-                    }
-                    if let Some(first) = complement_spans.insert(also_channel, also.span) {
-                        errors.push(CheckError::DuplicateComplement {
-                            channel: also.node.clone(),
-                            span: also.span.into(),
-                            first: first.into(),
-                        });
-                        continue;
-                    }
-                    let condition = condition.as_ref().and_then(|c| {
-                        expr::Typer {
-                            errors: &mut *errors,
-                            guardian: false,
-                        }
-                        .condition(c)
-                    });
-                    complements.push(plan::Complement {
-                        channel: also_channel,
-                        condition,
-                        source: source.location(item.span),
-                    });
-                }
-                MessageItemKind::Fallback {
-                    channel: to,
-                    after,
-                    waits_for,
-                } => {
-                    if let Some((_, first)) = &fallback {
-                        errors.push(CheckError::DuplicateFallback {
-                            span: item.span.into(),
-                            first: (*first).into(),
-                        });
-                        continue;
-                    }
-                    let to_channel = self::channel(errors, to);
-                    let outcome = Outcome::parse(&waits_for.node);
-                    if outcome.is_none() {
-                        errors.push(CheckError::UnknownOutcome {
-                            name: waits_for.node.clone(),
-                            span: waits_for.span.into(),
-                            help: suggest::help(
-                                &waits_for.node,
-                                ["unopened", "undelivered"],
-                                "write `unopened` or `undelivered`",
-                            ),
-                        });
-                    }
-                    if too_long(errors, after) {
-                        continue;
-                    }
-                    if after.node.value == 0 {
-                        errors.push(CheckError::ZeroDuration {
-                            unit: after.node.unit.word(0).to_string(),
-                            span: after.span.into(),
-                        });
-                    }
-                    let (Some(to_channel), Some(outcome)) = (to_channel, outcome) else {
-                        continue;
-                    };
-                    if Some(to_channel) == channel.map(|c| c.0) {
-                        errors.push(CheckError::FallbackSameChannel {
-                            channel: to.node.clone(),
-                            span: to.span.into(),
-                        });
-                        continue;
-                    }
-                    if let Some((from, via_span)) = channel {
-                        if !from.reports(outcome) {
-                            errors.push(CheckError::FallbackCannotReport {
-                                channel: from.as_str().to_string(),
-                                event: outcome.cancelled_by().to_string(),
-                                span: waits_for.span.into(),
-                                via: via_span.into(),
-                                help: fallback_help(from, outcome),
-                            });
-                            continue;
-                        }
-                    }
-                    fallback = Some((
-                        plan::Fallback {
-                            channel: to_channel,
-                            after: offset(after.node),
-                            waits_for: outcome,
-                            source: source.location(item.span),
-                        },
-                        item.span,
-                    ));
-                }
-                _ => {}
-            }
-        }
-
+        let (complements, fallback) = complements_and_fallback(errors, source, message, channel);
         let settings = self.settings(
             errors,
             message.items.iter().filter_map(|i| match &i.kind {
@@ -221,15 +37,15 @@ impl Checker<'_> {
             return None;
         }
         Some(plan::Message {
-            name: name.clone(),
-            kind,
+            name: message.name.node.clone(),
+            kind: message.kind.node,
             channel: channel?.0,
             triggers,
             recipients,
             complements,
-            fallback: fallback.map(|(f, _)| f),
-            template,
-            text: text.map(|t| t.node.clone()),
+            fallback,
+            template: content.template,
+            text: content.text.map(|t| t.node.clone()),
             settings: plan::MessageSettings {
                 window: settings.window,
                 late_booking: settings.late_booking,
@@ -305,30 +121,24 @@ impl Checker<'_> {
                 errors.push(CheckError::UnknownRecipient {
                     name: recipient.node.clone(),
                     span: recipient.span.into(),
-                    help: suggest::help(
+                    suggestion: suggest::suggestion(
                         &recipient.node,
-                        Recipient::ALL.iter().map(|r| r.as_str()),
-                        "write `patient`, `guardians`, `guardian1`, `guardian2`, or `staff` for tasks",
+                        Recipient::WORDS.iter().copied(),
                     ),
                 });
                 continue;
             };
             match (who, channel) {
                 (Recipient::Staff, Some(c)) if c != Channel::Task => {
-                    errors.push(CheckError::TaskRecipient {
-                        problem: format!("staff are reached through tasks, not via {}", c.as_str()),
+                    errors.push(CheckError::StaffNotViaTask {
+                        channel: c,
                         span: recipient.span.into(),
-                        help: "write `via task` for a staff task, or send to `patient`".to_string(),
                     })
                 }
                 (w, Some(Channel::Task)) if w != Recipient::Staff => {
-                    errors.push(CheckError::TaskRecipient {
-                        problem: format!(
-                            "a task goes to the unit's staff, not to the {}",
-                            w.as_str()
-                        ),
+                    errors.push(CheckError::TaskNotToStaff {
+                        recipient: w,
                         span: recipient.span.into(),
-                        help: "write `to staff`".to_string(),
                     })
                 }
                 _ => {}
@@ -373,17 +183,262 @@ impl Checker<'_> {
     }
 }
 
+/// How a message is sent and what it says.
+struct Content<'a> {
+    /// The channel, and where it is named.
+    channel: Option<(Channel, Span)>,
+    template: Option<String>,
+    text: Option<&'a ast::Name>,
+}
+
+/// The statements a message has at most once, with where each was first written.
+#[derive(Default)]
+struct Once(BTreeMap<&'static str, Span>);
+
+impl Once {
+    /// Whether this is the first `statement` of the message; reports it if not.
+    fn first(&mut self, statement: &'static str, span: Span, errors: &mut Vec<CheckError>) -> bool {
+        let Some(&first) = self.0.get(statement) else {
+            self.0.insert(statement, span);
+            return true;
+        };
+        errors.push(if statement == "via" {
+            CheckError::DuplicateChannel {
+                span: span.into(),
+                first: first.into(),
+            }
+        } else {
+            CheckError::DuplicateStatement {
+                statement: statement.to_string(),
+                span: span.into(),
+                first: first.into(),
+            }
+        });
+        false
+    }
+}
+
+/// The channel (`via`) and content (`template`, `text`) of a message, each written once, and
+/// its `send` written once; an inline SMS text is checked for its length.
+fn content<'a>(
+    errors: &mut Vec<CheckError>,
+    source: &SourceFile,
+    message: &'a ast::Message,
+) -> Content<'a> {
+    let mut once = Once::default();
+    let mut content = Content {
+        channel: None,
+        template: None,
+        text: None,
+    };
+    for item in &message.items {
+        match &item.kind {
+            MessageItemKind::Via(via) if once.first("via", item.span, errors) => {
+                content.channel = self::channel(errors, via).map(|c| (c, via.span));
+            }
+            MessageItemKind::Template(t) if once.first("template", item.span, errors) => {
+                content.template = Some(t.node.clone())
+            }
+            MessageItemKind::Text(t) if once.first("text", item.span, errors) => {
+                text::check_placeholders(errors, t, &source.text);
+                content.text = Some(t);
+            }
+            MessageItemKind::Send(_) => {
+                once.first("send", item.span, errors);
+            }
+            _ => {}
+        }
+    }
+    let has_via = message
+        .items
+        .iter()
+        .any(|i| matches!(i.kind, MessageItemKind::Via(_)));
+    if !has_via {
+        errors.push(CheckError::MissingChannel {
+            message: message.name.node.clone(),
+            span: message.name.span.into(),
+        });
+    }
+    if content.template.is_none() && content.text.is_none() {
+        errors.push(CheckError::MissingContent {
+            message: message.name.node.clone(),
+            span: message.name.span.into(),
+        });
+    }
+    if let (Some(t), Some((Channel::Sms, _))) = (content.text, content.channel) {
+        text::check_sms_length(errors, t);
+    }
+    content
+}
+
+/// The complements (`also`) and the fallback of a message, in the order written.
+fn complements_and_fallback(
+    errors: &mut Vec<CheckError>,
+    source: &SourceFile,
+    message: &ast::Message,
+    channel: Option<(Channel, Span)>,
+) -> (Vec<plan::Complement>, Option<plan::Fallback>) {
+    let mut complements: Vec<plan::Complement> = Vec::new();
+    let mut complement_spans: BTreeMap<Channel, Span> = BTreeMap::new();
+    let mut fallback: Option<(plan::Fallback, Span)> = None;
+    for item in &message.items {
+        match &item.kind {
+            MessageItemKind::Also {
+                channel: also,
+                condition,
+            } => {
+                let own = channel.map(|c| c.0);
+                let Some(also_channel) =
+                    complement_channel(errors, also, own, &mut complement_spans)
+                else {
+                    continue;
+                };
+                let condition = condition.as_ref().and_then(|c| {
+                    expr::Typer {
+                        errors: &mut *errors,
+                        guardian: false,
+                    }
+                    .condition(c)
+                });
+                complements.push(plan::Complement {
+                    channel: also_channel,
+                    condition,
+                    source: source.location(item.span),
+                });
+            }
+            MessageItemKind::Fallback {
+                channel: to,
+                after,
+                waits_for,
+            } => {
+                if let Some((_, first)) = &fallback {
+                    errors.push(CheckError::DuplicateFallback {
+                        span: item.span.into(),
+                        first: (*first).into(),
+                    });
+                    continue;
+                }
+                let written = Written {
+                    to,
+                    after,
+                    waits_for,
+                    source: source.location(item.span),
+                };
+                if let Some(f) = self::fallback(errors, written, channel) {
+                    fallback = Some((f, item.span));
+                }
+            }
+            _ => {}
+        }
+    }
+    (complements, fallback.map(|(f, _)| f))
+}
+
+/// The channel of a complement, if it is known, another than the message's own, not a task,
+/// and not named before.
+fn complement_channel(
+    errors: &mut Vec<CheckError>,
+    also: &ast::Name,
+    own: Option<Channel>,
+    seen: &mut BTreeMap<Channel, Span>,
+) -> Option<Channel> {
+    let also_channel = self::channel(errors, also)?;
+    if Some(also_channel) == own {
+        errors.push(CheckError::ComplementSameChannel {
+            channel: also.node.clone(),
+            span: also.span.into(),
+        });
+        return None;
+    }
+    if also_channel == Channel::Task {
+        errors.push(CheckError::ComplementIsTask {
+            span: also.span.into(),
+        });
+        return None;
+    }
+    if let Some(first) = seen.insert(also_channel, also.span) {
+        errors.push(CheckError::DuplicateComplement {
+            channel: also.node.clone(),
+            span: also.span.into(),
+            first: first.into(),
+        });
+        return None;
+    }
+    Some(also_channel)
+}
+
+/// A `fallback` statement as written.
+struct Written<'a> {
+    to: &'a ast::Name,
+    after: &'a ast::Spanned<ast::Duration>,
+    waits_for: &'a ast::Name,
+    source: plan::Source,
+}
+
+/// A fallback, checked against the message's channel `via`.
+fn fallback(
+    errors: &mut Vec<CheckError>,
+    written: Written<'_>,
+    via: Option<(Channel, Span)>,
+) -> Option<plan::Fallback> {
+    let Written {
+        to,
+        after,
+        waits_for,
+        source,
+    } = written;
+    let to_channel = self::channel(errors, to);
+    let outcome = Outcome::parse(&waits_for.node);
+    if outcome.is_none() {
+        errors.push(CheckError::UnknownOutcome {
+            name: waits_for.node.clone(),
+            span: waits_for.span.into(),
+            suggestion: suggest::suggestion(&waits_for.node, ["unopened", "undelivered"]),
+        });
+    }
+    if too_long(errors, after) {
+        return None;
+    }
+    if after.node.value == 0 {
+        errors.push(CheckError::ZeroDuration {
+            unit: after.node.unit.word(0).to_string(),
+            span: after.span.into(),
+        });
+    }
+    let (to_channel, outcome) = (to_channel?, outcome?);
+    if Some(to_channel) == via.map(|c| c.0) {
+        errors.push(CheckError::FallbackSameChannel {
+            channel: to.node.clone(),
+            span: to.span.into(),
+        });
+        return None;
+    }
+    if let Some((from, via_span)) = via {
+        if !from.reports(outcome) {
+            errors.push(CheckError::FallbackCannotReport {
+                channel: from,
+                outcome,
+                span: waits_for.span.into(),
+                via: via_span.into(),
+            });
+            return None;
+        }
+    }
+    Some(plan::Fallback {
+        channel: to_channel,
+        after: offset(after.node),
+        waits_for: outcome,
+        source,
+    })
+}
+
 fn channel(errors: &mut Vec<CheckError>, name: &ast::Name) -> Option<Channel> {
     let found = Channel::parse(&name.node);
     if found.is_none() {
         errors.push(CheckError::UnknownChannel {
             name: name.node.clone(),
             span: name.span.into(),
-            help: suggest::help(
-                &name.node,
-                Channel::ALL.iter().map(|c| c.as_str()),
-                "the channels are `sms`, `email`, `inbox`, `paper` and `task`",
-            ),
+            suggestion: suggest::suggestion(&name.node, Channel::WORDS.iter().copied()),
         });
     }
     found
@@ -428,11 +483,7 @@ fn when(
                 errors.push(CheckError::UnknownEvent {
                     name: other.to_string(),
                     span: event.span.into(),
-                    help: suggest::help(
-                        other,
-                        ["cancellation", "rescheduling"],
-                        "write `on cancellation` or `on rescheduling`",
-                    ),
+                    suggestion: suggest::suggestion(other, ["cancellation", "rescheduling"]),
                 });
                 return None;
             }
@@ -474,60 +525,21 @@ fn when(
         }
     };
     let wanted = match kind {
-        MessageKind::Cancellation => Some((When::OnCancellation, "on cancellation")),
-        MessageKind::Rebooking => Some((When::OnRescheduling, "on rescheduling")),
+        MessageKind::Cancellation => Some(When::OnCancellation),
+        MessageKind::Rebooking => Some(When::OnRescheduling),
         _ => None,
     };
-    let problem = match (&wanted, &when) {
-        (Some((expected, words)), found) if found != expected => {
-            Some(format!("a {} notice is sent `{words}`", kind.as_str()))
-        }
-        (None, When::OnCancellation) => {
-            Some("use a `cancellation` message for what is sent on cancellation".to_string())
-        }
-        (None, When::OnRescheduling) => {
-            Some("use a `rebooking` message for what is sent on rescheduling".to_string())
-        }
-        _ => None,
+    let fits = match (&wanted, &when) {
+        (Some(expected), found) => found == expected,
+        (None, found) => !matches!(found, When::OnCancellation | When::OnRescheduling),
     };
-    if let Some(help) = problem {
+    if !fits {
         errors.push(CheckError::TriggerNotForKind {
-            kind: kind.as_str().to_string(),
-            trigger: trigger_words(&trigger.kind),
+            kind,
+            when,
             span: trigger.span.into(),
-            help,
         });
         return None;
     }
     Some(when)
-}
-
-fn trigger_words(trigger: &TriggerKind) -> String {
-    match trigger {
-        TriggerKind::AtBooking => "at booking".to_string(),
-        TriggerKind::On(event) => format!("on {}", event.node),
-        TriggerKind::Offset {
-            direction: Direction::Before,
-            ..
-        } => "before the visit".to_string(),
-        TriggerKind::Offset {
-            direction: Direction::After,
-            ..
-        } => "after the visit".to_string(),
-    }
-}
-
-fn fallback_help(from: Channel, outcome: Outcome) -> String {
-    match (from, outcome) {
-        (Channel::Sms, Outcome::Unopened) => {
-            "an SMS reports delivery but never reading: write `undelivered`, or send the first message `via inbox`, which reports when it is opened".to_string()
-        }
-        (Channel::Email, Outcome::Unopened) => {
-            "e-mail reading is not reported reliably: write `undelivered`, or send the first message `via inbox`".to_string()
-        }
-        (channel, _) => format!(
-            "{} reports neither delivery nor opening, so nothing can trigger a fallback; send the first message `via inbox` or `via sms`",
-            channel.as_str()
-        ),
-    }
 }

@@ -83,10 +83,6 @@ pub(super) fn find(
                     recipient: clash.recipient.as_str().to_string(),
                     span: span.into(),
                     first,
-                    help: format!(
-                        "narrow the scopes (`units`, `exams`, `kinds`) so they do not overlap, or write `wins_over \"{}\"` in policy `{}` if its message replaces the other's",
-                        earlier.name, later.name
-                    ),
                 },
             )
         })

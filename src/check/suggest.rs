@@ -11,16 +11,24 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
-/// A help line: "did you mean `x`?" when a near name exists, else `otherwise`.
-pub fn help<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-    otherwise: impl Into<String>,
-) -> String {
-    match closest(name, candidates) {
+/// A help line: "did you mean `x`?" when a near name was found, else `otherwise`. The one
+/// place that words a suggestion, for every stage's errors.
+pub fn did_you_mean(suggestion: &Option<String>, otherwise: impl std::fmt::Display) -> String {
+    match suggestion {
         Some(near) => format!("did you mean `{near}`?"),
-        None => otherwise.into(),
+        None => otherwise.to_string(),
     }
+}
+
+/// `` `a`, `b` ``: the names there are, as a help lists them when none is near.
+pub fn quoted(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    quoted.join(", ")
+}
+
+/// [`closest`], owned, as an error variant keeps it.
+pub fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    closest(name, candidates).map(str::to_string)
 }
 
 #[cfg(test)]

@@ -27,6 +27,12 @@ impl Encoding {
     }
 }
 
+impl std::fmt::Display for Encoding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Segments needed for `text`, its length in the encoding's units, and the encoding.
 pub fn sms_segments(text: &str) -> (usize, usize, Encoding) {
     if let Some(length) = gsm7_length(text) {
@@ -83,18 +89,19 @@ pub(super) fn check_sms_length(errors: &mut Vec<CheckError>, text: &Name) {
     if segments <= 1 {
         return;
     }
-    let help = match text.node.chars().find(|c| !GSM_BASIC.contains(*c) && !GSM_EXTENSION.contains(*c)) {
-        Some(c) if encoding == Encoding::Ucs2 => format!(
-            "`{c}` is not in the GSM-7 alphabet, so the whole text is sent as UCS-2 with 70 characters a message; replace it, or shorten the text"
-        ),
-        _ => "shorten the text to 160 characters (placeholders count at their usual width), or send a letter instead".to_string(),
+    let outside_gsm = match encoding {
+        Encoding::Ucs2 => text
+            .node
+            .chars()
+            .find(|c| !GSM_BASIC.contains(*c) && !GSM_EXTENSION.contains(*c)),
+        Encoding::Gsm7 => None,
     };
     errors.push(CheckError::SmsTextTooLong {
         segments,
         length,
-        encoding: encoding.name().to_string(),
+        encoding,
+        outside_gsm,
         span: text.span.into(),
-        help,
     });
 }
 
@@ -120,18 +127,7 @@ pub(super) fn check_placeholders(errors: &mut Vec<CheckError>, text: &Name, sour
             errors.push(CheckError::UnknownPlaceholder {
                 name: name.to_string(),
                 span: (start + open, len + 1).into(),
-                help: suggest::help(
-                    name,
-                    PLACEHOLDERS.iter().map(|(p, _, _)| *p),
-                    format!(
-                        "the placeholders are {}",
-                        PLACEHOLDERS
-                            .iter()
-                            .map(|(p, _, _)| format!("`{{{p}}}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ),
+                suggestion: suggest::suggestion(name, PLACEHOLDERS.iter().map(|(p, _, _)| *p)),
             });
         }
         offset = open + len + 1;

@@ -8,14 +8,15 @@ use super::Rule;
 #[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
 pub enum ParseError {
     #[error("expected {expected}, found {found}")]
-    #[diagnostic(code(rem::E001), help("{help}"))]
+    #[diagnostic(code(rem::E001))]
     Syntax {
-        #[label("{label}")]
+        #[label("expected {expected} here")]
         span: SourceSpan,
         expected: String,
         found: String,
-        label: String,
-        help: String,
+        /// What to write instead, by what the parser expected.
+        #[help]
+        hint: Option<SyntaxHint>,
     },
 
     #[error("the file is {size} bytes, more than the {limit} bytes a policy file may have")]
@@ -53,6 +54,41 @@ pub enum ParseError {
     Internal(String),
 }
 
+/// The kind of statement the parser expected, which decides the help of a syntax error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyntaxHint {
+    MessageStatement,
+    PolicyStatement,
+    Exclusion,
+    TopLevel,
+    Duration,
+    Time,
+    QuotedName,
+    Offset,
+    Days,
+    Condition,
+    /// Nothing more precise is known.
+    Reference,
+}
+
+impl std::fmt::Display for SyntaxHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SyntaxHint::MessageStatement => "inside a message write one of `send`, `via`, `to`, `also`, `fallback`, `template`, `text`, `window`, `late_booking`, `sender`, or close it with `}`",
+            SyntaxHint::PolicyStatement => "inside a policy write one of `timezone`, `clinic`, `units`, `exams`, `kinds`, `minor_age`, `window`, `late_booking`, `sender`, `unit`, `wins_over`, `exclude`, a message (`reminder`, `letter`, `confirmation`, `cancellation`, `rebooking`), or close it with `}`",
+            SyntaxHint::Exclusion => "an exclusion is written `exclude \"REASON\" when CONDITION`, e.g. `exclude \"quick-book\" when booking.source == quick_book`",
+            SyntaxHint::TopLevel => "a file holds `policy \"NAME\" { ... }` blocks, `defaults \"NAME\" { ... }` blocks and `use \"FILE.rem\"` lines",
+            SyntaxHint::Duration => "write a duration as a number and a unit: `3 days`, `2 hours`, `30 minutes`, `1 week`",
+            SyntaxHint::Time => "write a time of day as `HH:MM` on the 24-hour clock, e.g. `09:00`",
+            SyntaxHint::QuotedName => "names are written in double quotes, e.g. `\"KF-HÖGLAND\"`",
+            SyntaxHint::Offset => "an offset is `N days before`, optionally `at HH:MM`; only staff tasks may use `after`",
+            SyntaxHint::Days => "days are `weekdays`, `weekends`, `daily`, or a list such as `mon, wed, fri`",
+            SyntaxHint::Condition => "a condition compares fields, e.g. `booking.source == portal`, combined with `and`, `or`, `not`",
+            SyntaxHint::Reference => "check the statement against the language reference in docs/language.md",
+        })
+    }
+}
+
 impl ParseError {
     pub(super) fn internal(what: impl Into<String>) -> Self {
         ParseError::Internal(what.into())
@@ -74,9 +110,11 @@ pub(super) fn from_pest(error: pest::error::Error<Rule>) -> ParseError {
     };
     let rest: String = source.chars().skip(column.saturating_sub(1)).collect();
     let found_token = token_at(&rest);
-    let (expected, help) = match &error.variant {
-        ErrorVariant::ParsingError { positives, .. } => expected_in_words(positives),
-        ErrorVariant::CustomError { message } => (message.clone(), String::new()),
+    let (expected, hint) = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            (expected_in_words(positives), Some(hint_for(positives)))
+        }
+        ErrorVariant::CustomError { message } => (message.clone(), None),
     };
     let found = match &found_token {
         Some(token) => format!("`{token}`"),
@@ -86,10 +124,9 @@ pub(super) fn from_pest(error: pest::error::Error<Rule>) -> ParseError {
     let width = found_token.as_ref().map_or(0, |t| t.len());
     ParseError::Syntax {
         span: (at, width).into(),
-        label: format!("expected {expected} here"),
         expected,
         found,
-        help,
+        hint,
     }
 }
 
@@ -114,7 +151,7 @@ fn token_at(rest: &str) -> Option<String> {
     }
 }
 
-fn expected_in_words(positives: &[Rule]) -> (String, String) {
+fn expected_in_words(positives: &[Rule]) -> String {
     let mut words: Vec<&str> = Vec::new();
     for rule in positives {
         let word = rule_in_words(*rule);
@@ -122,57 +159,48 @@ fn expected_in_words(positives: &[Rule]) -> (String, String) {
             words.push(word);
         }
     }
-    let help = help_for(positives);
-    let expected = match words.as_slice() {
+    match words.as_slice() {
         [] => "something else".to_string(),
         [one] => one.to_string(),
         [init @ .., last] if words.len() <= 6 => format!("{} or {last}", init.join(", ")),
         _ => "a statement".to_string(),
-    };
-    (expected, help)
+    }
 }
 
-fn help_for(positives: &[Rule]) -> String {
+fn hint_for(positives: &[Rule]) -> SyntaxHint {
+    let any = |rules: &[Rule]| positives.iter().any(|r| rules.contains(r));
     let statements = [
         Rule::kw_timezone,
         Rule::kw_send,
         Rule::kw_via,
         Rule::kw_exclude,
     ];
-    if positives.iter().any(|r| statements.contains(r)) {
-        let in_message = positives.contains(&Rule::kw_via);
-        return if in_message {
-            "inside a message write one of `send`, `via`, `to`, `also`, `fallback`, `template`, `text`, `window`, `late_booking`, `sender`, or close it with `}`".to_string()
+    if any(&statements) {
+        return if positives.contains(&Rule::kw_via) {
+            SyntaxHint::MessageStatement
         } else {
-            "inside a policy write one of `timezone`, `clinic`, `units`, `exams`, `kinds`, `minor_age`, `window`, `late_booking`, `sender`, `unit`, `wins_over`, `exclude`, a message (`reminder`, `letter`, `confirmation`, `cancellation`, `rebooking`), or close it with `}`".to_string()
+            SyntaxHint::PolicyStatement
         };
     }
-    if positives.contains(&Rule::kw_when) {
-        return "an exclusion is written `exclude \"REASON\" when CONDITION`, e.g. `exclude \"quick-book\" when booking.source == quick_book`".to_string();
+    if any(&[Rule::kw_when]) {
+        SyntaxHint::Exclusion
+    } else if any(&[Rule::kw_policy]) {
+        SyntaxHint::TopLevel
+    } else if any(&[Rule::duration, Rule::duration_unit]) {
+        SyntaxHint::Duration
+    } else if any(&[Rule::time]) {
+        SyntaxHint::Time
+    } else if any(&[Rule::string]) {
+        SyntaxHint::QuotedName
+    } else if any(&[Rule::direction]) {
+        SyntaxHint::Offset
+    } else if any(&[Rule::days, Rule::day]) {
+        SyntaxHint::Days
+    } else if any(&[Rule::path, Rule::compare_op]) {
+        SyntaxHint::Condition
+    } else {
+        SyntaxHint::Reference
     }
-    if positives.contains(&Rule::kw_policy) {
-        return "a file holds `policy \"NAME\" { ... }` blocks, `defaults \"NAME\" { ... }` blocks and `use \"FILE.rem\"` lines".to_string();
-    }
-    if positives.contains(&Rule::duration) || positives.contains(&Rule::duration_unit) {
-        return "write a duration as a number and a unit: `3 days`, `2 hours`, `30 minutes`, `1 week`".to_string();
-    }
-    if positives.contains(&Rule::time) {
-        return "write a time of day as `HH:MM` on the 24-hour clock, e.g. `09:00`".to_string();
-    }
-    if positives.contains(&Rule::string) {
-        return "names are written in double quotes, e.g. `\"KF-HÖGLAND\"`".to_string();
-    }
-    if positives.contains(&Rule::direction) {
-        return "an offset is `N days before`, optionally `at HH:MM`; only staff tasks may use `after`".to_string();
-    }
-    if positives.contains(&Rule::days) || positives.contains(&Rule::day) {
-        return "days are `weekdays`, `weekends`, `daily`, or a list such as `mon, wed, fri`"
-            .to_string();
-    }
-    if positives.contains(&Rule::path) || positives.contains(&Rule::compare_op) {
-        return "a condition compares fields, e.g. `booking.source == portal`, combined with `and`, `or`, `not`".to_string();
-    }
-    "check the statement against the language reference in docs/language.md".to_string()
 }
 
 /// What a grammar rule means, for "expected ..." messages.

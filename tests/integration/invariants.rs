@@ -6,6 +6,10 @@
 //!
 //! Phone numbers are from the range Swedish regulators reserve for fiction (070-1740605 to
 //! 070-1740699); e-mail addresses use `example.org`.
+#![expect(
+    clippy::too_many_lines,
+    reason = "the generators spell out whole policies and bookings; the rule is for the library"
+)]
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};

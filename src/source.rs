@@ -94,6 +94,20 @@ pub enum LoadError {
         #[label("used here")]
         span: Option<SourceSpan>,
     },
+
+    #[error("`{path}` would be file number {limit} of this program, more than rem reads")]
+    #[diagnostic(
+        code(rem::E018),
+        help(
+            "a chain of `use` lines this long is a loop through links in the file system, or a mistake; real programs use a handful of files"
+        )
+    )]
+    TooManyFiles {
+        path: String,
+        limit: usize,
+        #[label("used here")]
+        span: Option<SourceSpan>,
+    },
 }
 
 impl LoadError {
@@ -105,7 +119,8 @@ impl LoadError {
             | LoadError::AbsoluteUse { span, .. }
             | LoadError::NotRemFile { span, .. }
             | LoadError::NotRegularFile { span, .. }
-            | LoadError::TooLarge { span, .. } => *span = Some(at.into()),
+            | LoadError::TooLarge { span, .. }
+            | LoadError::TooManyFiles { span, .. } => *span = Some(at.into()),
         }
         self
     }
@@ -207,6 +222,10 @@ pub enum Refusal {
     TooLarge,
 }
 
+/// The most files one program may read, so that a chain of `use` lines (or a file system that
+/// never ends) cannot keep the loader busy for ever. Real programs use a handful.
+pub const MAX_FILES: usize = 1000;
+
 /// A file still to load: its path, whether it was named on the command line, and the `use`
 /// line that asked for it.
 type Pending = (PathBuf, bool, Option<(FileId, Span)>);
@@ -228,6 +247,18 @@ pub fn load(
             .collect(),
     };
     while let Some(pending) = loader.queue.pop() {
+        if loader.program.files.len() >= MAX_FILES {
+            let (path, _, asked_by) = pending;
+            loader.failures.push(load_error(
+                asked_by,
+                LoadError::TooManyFiles {
+                    path: path.to_string_lossy().replace('\\', "/"),
+                    limit: MAX_FILES,
+                    span: None,
+                },
+            ));
+            break;
+        }
         loader.visit(pending);
     }
     (loader.program, loader.failures)

@@ -37,17 +37,19 @@ pub fn read(
             .next_line(&mut bytes)
             .map_err(|e| FeedError::Io(e.to_string()))?;
         let location = Location::Line(lines.number());
+        if read == Line::Text && csv && header.is_none() {
+            // A header is read like a booking feed's: names that are not UTF-8 are no column
+            // of ours, and are ignored.
+            header = Some(csv_header(&String::from_utf8_lossy(&bytes))?);
+            continue;
+        }
         let fields = match (read, std::str::from_utf8(&bytes)) {
             (Line::End, _) => break,
             (Line::TooLong, _) => Err(Problem::LineTooLong),
             (Line::Text, Err(_)) => Err(Problem::NotUtf8),
-            (Line::Text, Ok(line)) if !csv => json_fields(line),
             (Line::Text, Ok(line)) => match &header {
-                None => {
-                    header = Some(csv_header(line)?);
-                    continue;
-                }
-                Some(columns) => csv_fields(columns, line),
+                Some(columns) if csv => csv_fields(columns, line),
+                _ => json_fields(line),
             },
         };
         match fields {

@@ -161,3 +161,16 @@ fn a_byte_order_mark_is_not_part_of_the_text() {
     // The first line's columns count from after the mark, as an editor shows them.
     assert_eq!(program.files[0].line_col(7), (1, 8));
 }
+
+/// A file system that never ends (each `use` names a new, deeper file) cannot keep the
+/// loader busy: it stops at `MAX_FILES` with an error at the `use`.
+#[test]
+fn a_use_chain_that_never_ends_is_stopped() {
+    let (program, failures) = source::load(&[PathBuf::from("a/b.rem")], |_: &Path| {
+        Ok(b"use \"a/b.rem\"\n".to_vec())
+    });
+    let diagnostics = diagnostics(failures);
+    assert_eq!(program.files.len(), source::MAX_FILES);
+    assert_eq!(codes(&diagnostics), ["rem::E018"]);
+    assert!(diagnostics[0].file.is_some(), "points at the `use`");
+}

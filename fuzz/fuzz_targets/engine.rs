@@ -35,10 +35,22 @@ use rem::plan::When;
 
 const POLICIES: [(&str, &str); 5] = [
     ("asl-sms.rem", include_str!("../../policies/asl-sms.rem")),
-    ("jonkoping-kf.rem", include_str!("../../policies/jonkoping-kf.rem")),
-    ("midtjylland-sms.rem", include_str!("../../policies/midtjylland-sms.rem")),
-    ("provet-vet.rem", include_str!("../../policies/provet-vet.rem")),
-    ("vas-vardcentral.rem", include_str!("../../policies/vas-vardcentral.rem")),
+    (
+        "jonkoping-kf.rem",
+        include_str!("../../policies/jonkoping-kf.rem"),
+    ),
+    (
+        "midtjylland-sms.rem",
+        include_str!("../../policies/midtjylland-sms.rem"),
+    ),
+    (
+        "provet-vet.rem",
+        include_str!("../../policies/provet-vet.rem"),
+    ),
+    (
+        "vas-vardcentral.rem",
+        include_str!("../../policies/vas-vardcentral.rem"),
+    ),
 ];
 
 /// The canonical header of `docs/feed-format.md` (every column but `previous_start`).
@@ -59,7 +71,10 @@ fn compile(files: &[&str]) -> Engine {
     let (program, load) = rem::source::load(&roots, read);
     let checked = rem::check::check(&program);
     assert!(
-        !load.iter().chain(&checked.diagnostics).any(|d| d.is_error()),
+        !load
+            .iter()
+            .chain(&checked.diagnostics)
+            .any(|d| d.is_error()),
         "the shipped policies {files:?} do not compile"
     );
     Engine::new(checked.plan).expect("a checked plan runs")
@@ -97,12 +112,23 @@ fn words() -> &'static Words {
         };
         for policy in &plan.policies {
             words.clinics.extend(policy.scope.clinics.iter().cloned());
-            words.units.extend(policy.scope.units.iter().flatten().cloned());
+            words
+                .units
+                .extend(policy.scope.units.iter().flatten().cloned());
             words.units.extend(policy.unit_settings.keys().cloned());
-            words.exams.extend(policy.scope.exams.iter().flatten().cloned());
-            words.messages.extend(policy.messages.iter().map(|m| m.name.clone()));
+            words
+                .exams
+                .extend(policy.scope.exams.iter().flatten().cloned());
+            words
+                .messages
+                .extend(policy.messages.iter().map(|m| m.name.clone()));
         }
-        for list in [&mut words.clinics, &mut words.units, &mut words.exams, &mut words.messages] {
+        for list in [
+            &mut words.clinics,
+            &mut words.units,
+            &mut words.exams,
+            &mut words.messages,
+        ] {
             list.sort();
             list.dedup();
         }
@@ -121,9 +147,9 @@ enum Text {
 impl Text {
     fn render<S: AsRef<str>>(&self, choices: &[S]) -> String {
         match self {
-            Text::Pick(i) if !choices.is_empty() => {
-                choices[usize::from(*i) % choices.len()].as_ref().to_string()
-            }
+            Text::Pick(i) if !choices.is_empty() => choices[usize::from(*i) % choices.len()]
+                .as_ref()
+                .to_string(),
             Text::Pick(_) | Text::Empty => String::new(),
             Text::Raw(text) => text.clone(),
         }
@@ -214,7 +240,13 @@ struct Row {
 }
 
 const BOOLEANS: [&str; 3] = ["true", "false", ""];
-const MOBILES: [&str; 5] = ["+46701234501", "+4512345678", "+393331234567", "0701234567", "+0123"];
+const MOBILES: [&str; 5] = [
+    "+46701234501",
+    "+4512345678",
+    "+393331234567",
+    "0701234567",
+    "+0123",
+];
 const EMAILS: [&str; 4] = ["anna@example.org", "not an address", "a@b", "ö@exämple.se"];
 
 impl Row {
@@ -246,12 +278,14 @@ impl Row {
             self.created.render(),
             self.reminder.render(&BOOLEANS),
             birth,
-            self.id_kind.render(&["personal", "coordination", "reserve"]),
+            self.id_kind
+                .render(&["personal", "coordination", "reserve"]),
             self.mobile.render(&MOBILES),
             self.email.render(&EMAILS),
             self.consent_sms.render(&BOOLEANS),
             self.consent_email.render(&BOOLEANS),
-            self.consent_source.render(&["none", "clinic", "portal", "registry"]),
+            self.consent_source
+                .render(&["none", "clinic", "portal", "registry"]),
             self.inbox_account.render(&BOOLEANS),
             self.inbox_notifications.render(&BOOLEANS),
             self.interpreter.render(&BOOLEANS),
@@ -321,7 +355,9 @@ fn decode(data: &[u8]) -> Option<(Vec<u8>, Vec<u8>, DateTime<Utc>, Option<DateTi
 fn check_invariants(engine: &Engine, booking: &Booking<'_>, outcomes: &[Outcome]) {
     let mut keys = Vec::new();
     for outcome in outcomes {
-        let Outcome::Action(action) = outcome else { continue };
+        let Outcome::Action(action) = outcome else {
+            continue;
+        };
         let message = &engine.plan().policies[action.policy].messages[action.message];
         let trigger = match action.origin {
             Origin::Trigger(t) | Origin::Complement(t, _) | Origin::Fallback(t) => t,
@@ -349,7 +385,8 @@ fuzz_target!(|data: &[u8]| {
     let Some((feed, events, now, since)) = decode(data) else {
         return;
     };
-    let (index, _) = rem::events::read(&events[..], false, now).unwrap_or((EventIndex::default(), Vec::new()));
+    let (index, _) =
+        rem::events::read(&events[..], false, now).unwrap_or((EventIndex::default(), Vec::new()));
     let Ok(mut feed) = rem::feed::csv::CsvFeed::new(&feed[..]) else {
         return;
     };
@@ -369,7 +406,9 @@ fuzz_target!(|data: &[u8]| {
                 check_invariants(engine, &booking, &outcomes);
                 for writer in &mut writers {
                     for outcome in &outcomes {
-                        writer.write(engine, &booking, outcome).expect("a sink takes anything");
+                        writer
+                            .write(engine, &booking, outcome)
+                            .expect("a sink takes anything");
                     }
                 }
             }

@@ -19,7 +19,11 @@ fuzz_target!(|data: &[u8]| {
     let lines = rem_fuzz::text_lines(feed).len();
 
     if let Ok((index, rejects)) = rem::events::read(feed, false, now) {
-        assert_eq!(index.len() + rejects.len(), lines, "JSON Lines: events + rejects");
+        assert_eq!(
+            index.len() + rejects.len(),
+            lines,
+            "JSON Lines: events + rejects"
+        );
     }
     // Known finding (docs/fuzzing.md, fuzz/regressions/events/): a header line that is not
     // UTF-8 (or too long) is rejected as a row and the next line is taken as the header, so

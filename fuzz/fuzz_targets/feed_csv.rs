@@ -36,7 +36,10 @@ fuzz_target!(|data: &[u8]| {
         let (location, row) = row.expect("a byte slice cannot fail to read");
         rows += 1;
         let Some(&(number, line)) = lines.get(rows) else {
-            panic!("row {rows} at {location:?}, but the input has only {} rows", lines.len() - 1);
+            panic!(
+                "row {rows} at {location:?}, but the input has only {} rows",
+                lines.len() - 1
+            );
         };
         assert_eq!(location, Location::Line(number), "row {rows}");
         let Err(reject) = row else { continue };
@@ -56,5 +59,9 @@ fuzz_target!(|data: &[u8]| {
         }
         rem_fuzz::assert_no_personal_digits(&reject.reason, &personal, &other);
     }
-    assert_eq!(rows, lines.len() - 1, "rows read against lines after the header");
+    assert_eq!(
+        rows,
+        lines.len() - 1,
+        "rows read against lines after the header"
+    );
 });

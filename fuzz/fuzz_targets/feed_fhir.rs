@@ -23,10 +23,8 @@ fn strings<'a>(value: &'a Value, personal: bool, out: &mut (Vec<&'a str>, Vec<&'
         Value::Object(map) => {
             let patient = map.get("resourceType").and_then(Value::as_str) == Some("Patient");
             for (key, v) in map {
-                let personal = personal
-                    || key == "telecom"
-                    || key == "birthDate"
-                    || (patient && key == "id");
+                let personal =
+                    personal || key == "telecom" || key == "birthDate" || (patient && key == "id");
                 strings(v, personal, out);
             }
         }

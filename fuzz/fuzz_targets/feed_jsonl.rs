@@ -22,7 +22,11 @@ fn values(line: &[u8]) -> Option<(Vec<String>, Vec<String>)> {
                 out.push(k.clone());
                 all(v, out)
             }),
-            other => out.push(other.as_str().map_or_else(|| other.to_string(), str::to_string)),
+            other => out.push(
+                other
+                    .as_str()
+                    .map_or_else(|| other.to_string(), str::to_string),
+            ),
         }
     }
     for (key, value) in &map {
@@ -60,7 +64,11 @@ fuzz_target!(|data: &[u8]| {
     while let Some(row) = feed.next_row() {
         let (location, row) = row.expect("a byte slice cannot fail to read");
         let Some(&(number, line)) = lines.get(rows) else {
-            panic!("row {} at {location:?}, but the input has only {} rows", rows + 1, lines.len());
+            panic!(
+                "row {} at {location:?}, but the input has only {} rows",
+                rows + 1,
+                lines.len()
+            );
         };
         rows += 1;
         assert_eq!(location, Location::Line(number), "row {rows}");
@@ -73,5 +81,9 @@ fuzz_target!(|data: &[u8]| {
         let other: Vec<&str> = other.iter().map(String::as_str).collect();
         rem_fuzz::assert_no_personal_digits(&reject.reason, &personal, &other);
     }
-    assert_eq!(rows, lines.len(), "rows read against lines that are not blank");
+    assert_eq!(
+        rows,
+        lines.len(),
+        "rows read against lines that are not blank"
+    );
 });

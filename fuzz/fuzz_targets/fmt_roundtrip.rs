@@ -8,7 +8,10 @@ use libfuzzer_sys::fuzz_target;
 use rem::fmt::FormatError;
 
 fn comment_texts(source: &str) -> Vec<String> {
-    rem::parser::comments(source).into_iter().map(|c| c.text).collect()
+    rem::parser::comments(source)
+        .into_iter()
+        .map(|c| c.text)
+        .collect()
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -24,7 +27,10 @@ fuzz_target!(|data: &[u8]| {
         Err(error) => panic!("a file that parses does not format: {error:?}"),
     };
     let reparsed = rem::parser::parse(&formatted).expect("the formatted text parses");
-    assert!(reparsed == ast, "the formatted text parses to another AST:\n{formatted}");
+    assert!(
+        reparsed == ast,
+        "the formatted text parses to another AST:\n{formatted}"
+    );
     assert_eq!(
         comment_texts(&formatted),
         comment_texts(source),

@@ -26,8 +26,11 @@ failed=()
 for target in $targets; do
     mkdir -p "$work/corpus/$target" "artifacts/$target"
     echo "smoke: $target for ${seconds}s" >&2
-    # New inputs go to the first folder (a scratch one); the seeds are only read.
-    if ! cargo fuzz run --sanitizer "$sanitizer" "$target" "$work/corpus/$target" "seeds/$target" -- \
+    # New inputs go to the first folder (a scratch one); the seeds and the inputs of earlier
+    # findings (fuzz/regressions/) are only read, so each finding is replayed every run.
+    inputs=("seeds/$target")
+    if [ -d "regressions/$target" ]; then inputs+=("regressions/$target"); fi
+    if ! cargo fuzz run --sanitizer "$sanitizer" "$target" "$work/corpus/$target" "${inputs[@]}" -- \
         -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=16384 -timeout=10 \
         -artifact_prefix="artifacts/$target/" >"$work/$target.log" 2>&1; then
         failed+=("$target")

@@ -25,13 +25,13 @@ use std::sync::OnceLock;
 use arbitrary::{Arbitrary, Unstructured};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use libfuzzer_sys::fuzz_target;
-use rem::ast::MessageKind;
 use rem::booking::Booking;
 use rem::engine::{Engine, Mode, Options, Origin, Outcome};
 use rem::events::EventIndex;
-use rem::feed::COLUMNS;
+use rem::feed::Column;
 use rem::output::{ActionWriter, OutputFormat};
 use rem::plan::When;
+use rem::schema::MessageKind;
 
 const POLICIES: [(&str, &str); 5] = [
     ("asl-sms.rem", include_str!("../../policies/asl-sms.rem")),
@@ -68,13 +68,9 @@ fn compile(files: &[&str]) -> Engine {
             .map(|(_, text)| text.as_bytes().to_vec())
             .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
     };
-    let (program, load) = rem::source::load(&roots, read);
-    let checked = rem::check::check(&program);
+    let checked = rem::compile(&roots, read);
     assert!(
-        !load
-            .iter()
-            .chain(&checked.diagnostics)
-            .any(|d| d.is_error()),
+        !checked.has_errors(),
         "the shipped policies {files:?} do not compile"
     );
     Engine::new(checked.plan).expect("a checked plan runs")
@@ -250,7 +246,7 @@ const MOBILES: [&str; 5] = [
 const EMAILS: [&str; 4] = ["anna@example.org", "not an address", "a@b", "ö@exämple.se"];
 
 impl Row {
-    /// The row's fields in the order of `rem::feed::COLUMNS`.
+    /// The row's fields in the order of `rem::feed::Column::ALL`.
     fn fields(&self, number: usize) -> Vec<String> {
         let words = words();
         let ids = [format!("B-{number}"), "B-0".to_string()];
@@ -330,7 +326,8 @@ fn decode(data: &[u8]) -> Option<(Vec<u8>, Vec<u8>, DateTime<Utc>, Option<DateTi
     let scenario = Scenario::arbitrary_take_rest(Unstructured::new(rest)).ok()?;
     let at = |minutes: i32| Time::instant(minutes, 0).with_timezone(&Utc);
     let mut csv = csv::Writer::from_writer(Vec::new());
-    csv.write_record(COLUMNS.map(|c| c.name())).ok()?;
+    csv.write_record(Column::ALL.iter().map(|c| c.name()))
+        .ok()?;
     for (number, row) in scenario.rows.iter().enumerate() {
         csv.write_record(row.fields(number)).ok()?;
     }
@@ -358,9 +355,9 @@ fn check_invariants(engine: &Engine, booking: &Booking<'_>, outcomes: &[Outcome]
         let Outcome::Action(action) = outcome else {
             continue;
         };
-        let message = &engine.plan().policies[action.policy].messages[action.message];
+        let message = &engine.policy(action.policy).messages[action.message];
         let trigger = match action.origin {
-            Origin::Trigger(t) | Origin::Complement(t, _) | Origin::Fallback(t) => t,
+            Origin::Trigger(t) | Origin::Complement { trigger: t, .. } | Origin::Fallback(t) => t,
         };
         let after = matches!(message.triggers[trigger].when, When::After { .. });
         assert!(
@@ -385,8 +382,8 @@ fuzz_target!(|data: &[u8]| {
     let Some((feed, events, now, since)) = decode(data) else {
         return;
     };
-    let (index, _) =
-        rem::events::read(&events[..], false, now).unwrap_or((EventIndex::default(), Vec::new()));
+    let (index, _) = rem::feed::events::read(&events[..], false, now)
+        .unwrap_or((EventIndex::default(), Vec::new()));
     let Ok(mut feed) = rem::feed::csv::CsvFeed::new(&feed[..]) else {
         return;
     };

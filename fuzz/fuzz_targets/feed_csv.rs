@@ -57,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
                 _ => other.push(value.as_str()),
             }
         }
-        rem_fuzz::assert_no_personal_digits(&reject.reason, &personal, &other);
+        rem_fuzz::assert_no_personal_digits(&reject.reason(), &personal, &other);
     }
     assert_eq!(
         rows,

@@ -79,7 +79,7 @@ fuzz_target!(|data: &[u8]| {
         };
         let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
         let other: Vec<&str> = other.iter().map(String::as_str).collect();
-        rem_fuzz::assert_no_personal_digits(&reject.reason, &personal, &other);
+        rem_fuzz::assert_no_personal_digits(&reject.reason(), &personal, &other);
     }
     assert_eq!(
         rows,

@@ -24,11 +24,9 @@ fuzz_target!(|data: &[u8]| {
         }
         Ok(data.to_vec())
     };
-    let (program, mut diagnostics) = rem::source::load(&[PathBuf::from("fuzz.rem")], read);
-    let mut checked = rem::check::check(&program);
-    diagnostics.append(&mut checked.diagnostics);
-    rem::diagnostic::sort(&mut diagnostics);
-    let _ = rem::diagnostic::render::human(&diagnostics, &program, false);
-    let _ = rem::diagnostic::render::human(&diagnostics, &program, true);
-    let _ = rem::diagnostic::render::json(&diagnostics, &program);
+    let compiled = rem::compile(&[PathBuf::from("fuzz.rem")], read);
+    let (program, diagnostics) = (&compiled.program, &compiled.diagnostics);
+    let _ = rem::diagnostic::render::human(diagnostics, program, false);
+    let _ = rem::diagnostic::render::human(diagnostics, program, true);
+    let _ = rem::diagnostic::render::json(diagnostics, program);
 });

@@ -37,9 +37,12 @@ pub fn read(
             .next_line(&mut bytes)
             .map_err(|e| FeedError::Io(e.to_string()))?;
         let location = Location::Line(lines.number());
-        if read == Line::Text && csv && header.is_none() {
-            // A header is read like a booking feed's: names that are not UTF-8 are no column
-            // of ours, and are ignored.
+        if csv && header.is_none() && read != Line::End {
+            // The first line is the header, read like a booking feed's: names that are not
+            // UTF-8 are no column of ours, and are ignored.
+            if read == Line::TooLong {
+                return Err(FeedError::NoHeader);
+            }
             header = Some(csv_header(&String::from_utf8_lossy(&bytes))?);
             continue;
         }

@@ -169,7 +169,13 @@ impl std::fmt::Display for ActualSkip {
         if let Some(to) = self.to {
             write!(f, " to {}", to.as_str())?;
         }
-        write!(f, " not sent: {} (booking {})", self.because, self.booking)
+        // Listed under "not sent:", so the line gives the reason: its code, to write in a
+        // test, and its words when they say more (an exclusion's code is its words).
+        write!(f, ": `{}`", self.reason)?;
+        if self.because != self.reason {
+            write!(f, " ({})", self.because)?;
+        }
+        write!(f, ", booking {}", self.booking)
     }
 }
 

@@ -62,13 +62,13 @@ impl KeyOf<'_> {
         ] {
             piece(&mut hasher, part.as_bytes());
         }
-        let (kind, value) = self.address.parts(booking);
-        let tag: &[u8] = match (self.address, kind) {
-            (Address::Mobile(_), _) => b"m",
-            (Address::Email, _) => b"e",
-            (Address::Inbox, _) => b"i",
-            (Address::Postal, _) => b"p",
-            (Address::Unit, _) => b"u",
+        let (_, value) = self.address.parts(booking);
+        let tag: &[u8] = match self.address {
+            Address::Mobile(_) => b"m",
+            Address::Email => b"e",
+            Address::Inbox => b"i",
+            Address::Postal => b"p",
+            Address::Unit => b"u",
         };
         hasher.update(tag);
         piece(&mut hasher, value.as_bytes());

@@ -70,6 +70,11 @@ pub fn is_e164(text: &str) -> bool {
         && !digits.starts_with('0')
 }
 
+/// What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"): cells that
+/// start so are neutralised in CSV output (`output::neutral`), and e-mail addresses that start
+/// so are refused, so that an address never needs it.
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// Whether `text` is one e-mail address a mail system can send to: valid by RFC 5322 (checked
 /// by the `email_address` crate), without display text or an IP address for a domain, with a
 /// dot in the domain, and not starting with a character that a spreadsheet reads as a formula
@@ -85,7 +90,8 @@ pub fn is_email(text: &str) -> bool {
     address.as_str() == text
         && address.domain().contains('.')
         && !address.domain().ends_with('.')
-        && !text.starts_with(['=', '+', '-', '@', '"'])
+        && !text.starts_with(FORMULA_STARTS)
+        && !text.starts_with('"')
         && !text.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 

@@ -19,6 +19,7 @@
 //! | 14. idempotency keys | [`keys`] |
 //! | what is sent, and why not | [`outcome`], [`text`], [`why`] |
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -103,7 +104,9 @@ struct Sending<'a> {
     tag: &'a str,
     send_at: DateTime<FixedOffset>,
     sender: Option<Arc<str>>,
-    text: Option<&'a str>,
+    /// The message's text, filled in at its first action (most messages of most bookings send
+    /// nothing, and need none).
+    text: &'a OnceCell<Option<String>>,
 }
 
 impl Engine {
@@ -223,10 +226,7 @@ impl Engine {
             }
             let timing = MessageTiming::new(ev, plan_message, rules);
             let sender = rules.sender_for(&ev.booking.unit);
-            let text = plan_message
-                .text
-                .as_deref()
-                .map(|t| text::render(t, ev.booking, ev.visit, sender.as_deref()));
+            let text = OnceCell::new();
             for (t, trigger) in rules.triggers.iter().enumerate() {
                 let send_at = match timing.send_time(trigger) {
                     Ok(at) => at,
@@ -245,7 +245,7 @@ impl Engine {
                     tag: &trigger.tag,
                     send_at,
                     sender: sender.clone(),
-                    text: text.as_deref(),
+                    text: &text,
                 };
                 let (mut complements, complemented) = complements::decide(ev, &sending);
                 recipients::send(ev, &sending, &complemented, out);
@@ -310,7 +310,14 @@ impl Evaluation<'_, '_> {
             rule,
             unless: None,
             sender: sending.sender.clone(),
-            text: sending.text.map(str::to_string),
+            text: sending
+                .text
+                .get_or_init(|| {
+                    sending.plan.text.as_deref().map(|t| {
+                        text::render(t, self.booking, self.visit, sending.sender.as_deref())
+                    })
+                })
+                .clone(),
         }
     }
 }

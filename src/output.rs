@@ -148,7 +148,7 @@ impl<W: Write> ActionWriter<W> {
                     line.skip.as_deref().unwrap_or(""),
                     line.reason.unwrap_or(""),
                 ];
-                csv.write_record(record.map(|cell| neutral(cell).into_owned().into_bytes()))
+                csv.write_record(record.map(neutral_cell))
                     .map_err(io::Error::other)
             }
         }
@@ -312,11 +312,19 @@ fn write_action_json(out: &mut Vec<u8>, engine: &Engine, booking: &Booking<'_>, 
 /// `'` in front. A phone number in E.164 form (`+46701234567`) is left as it is: the SMS gateway
 /// needs it, and a spreadsheet reads it as a number, not a formula.
 pub fn neutral(cell: &str) -> std::borrow::Cow<'_, str> {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let risky = cell.starts_with(crate::booking::FORMULA_STARTS);
     if risky && !crate::booking::is_e164(cell) {
         std::borrow::Cow::Owned(format!("'{cell}"))
     } else {
         std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// [`neutral`], as the bytes of a CSV cell, copied only when it changes.
+fn neutral_cell(cell: &str) -> std::borrow::Cow<'_, [u8]> {
+    match neutral(cell) {
+        std::borrow::Cow::Borrowed(text) => std::borrow::Cow::Borrowed(text.as_bytes()),
+        std::borrow::Cow::Owned(text) => std::borrow::Cow::Owned(text.into_bytes()),
     }
 }
 
@@ -357,7 +365,7 @@ impl<W: Write> RejectWriter<W> {
                     reject.problem.code(),
                     &reject.reason(),
                 ]
-                .map(|cell| neutral(cell).into_owned().into_bytes()),
+                .map(neutral_cell),
             )
             .map_err(io::Error::other)
     }

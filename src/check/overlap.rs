@@ -21,10 +21,10 @@ pub struct Clash {
 
 /// Every such pair of policies (the later policy's messages in order), unless one policy
 /// `wins_over` the other.
-pub fn clashes(policies: &[Policy]) -> Vec<Clash> {
+pub fn clashes<P: std::borrow::Borrow<Policy>>(policies: &[P]) -> Vec<Clash> {
     let mut found = Vec::new();
-    for (j, later) in policies.iter().enumerate() {
-        for (i, earlier) in policies[..j].iter().enumerate() {
+    for (j, later) in policies.iter().map(P::borrow).enumerate() {
+        for (i, earlier) in policies[..j].iter().map(P::borrow).enumerate() {
             if earlier.wins_over.contains(&later.name) || later.wins_over.contains(&earlier.name) {
                 continue;
             }

@@ -205,19 +205,17 @@ struct Rejects {
 
 impl Rejects {
     fn write(&mut self, input: &str, reject: &Reject) -> Result<(), WriteError> {
-        let name = self.path.display().to_string();
-        if self.writer.is_none() {
-            let output = Output::file(&self.path)?;
-            self.writer =
-                Some(RejectWriter::new(output).map_err(|e| WriteError::new(name.as_str(), e))?);
-        }
+        let failed = |e| WriteError::new(self.path.display().to_string(), e);
+        let writer = match &mut self.writer {
+            Some(writer) => writer,
+            None => {
+                let output = Output::file(&self.path)?;
+                self.writer
+                    .insert(RejectWriter::new(output).map_err(failed)?)
+            }
+        };
         self.count += 1;
-        match &mut self.writer {
-            Some(writer) => writer
-                .write(input, reject)
-                .map_err(|e| WriteError::new(name, e)),
-            None => Ok(()),
-        }
+        writer.write(input, reject).map_err(failed)
     }
 
     /// Flushes the file; it is moved into place by [`Rejects::commit`].

@@ -9,25 +9,14 @@ use super::exit::{Exit, Failure, Outcome};
 use super::policy_files;
 use super::write::{self, say};
 
-/// A policy file as text, read the safe way (a regular file within the size limit; see
-/// `read.rs`), without a byte-order mark: the formatted file is written without one.
-fn read_policy(path: &std::path::Path) -> Result<String, String> {
-    let bytes = super::read::policy_file(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let text =
-        String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    })
-}
-
 pub fn run(paths: &[PathBuf], check: bool) -> Outcome {
     let files = policy_files(paths).map_err(Failure::Message)?;
     let mut status = Exit::Ok;
     let mut unformatted = Vec::new();
     for path in &files {
-        let text = match read_policy(path) {
+        // Read the safe way (a regular file within the size limit); the formatted file is
+        // written without a byte-order mark.
+        let text = match super::read::policy_file_text(path) {
             Ok(text) => text,
             Err(message) => {
                 say!("error: {message}");

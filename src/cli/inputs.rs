@@ -164,7 +164,7 @@ fn refuse_doubles(policies: &[(plan::Policy, String)]) -> Result<(), Failure> {
             }));
         }
     }
-    let plans: Vec<plan::Policy> = policies.iter().map(|(p, _)| p.clone()).collect();
+    let plans: Vec<&plan::Policy> = policies.iter().map(|(p, _)| p).collect();
     // The checker already compared policies compiled together; here only inputs checked
     // apart are compared: two plans, or a plan and .rem files.
     let apart = |i: usize, j: usize| {

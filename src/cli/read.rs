@@ -35,8 +35,15 @@ pub fn policy_text(path: &Path) -> Option<String> {
     if path.extension().is_none_or(|e| e != "rem") {
         return None;
     }
-    let text = String::from_utf8(policy_file(path).ok()?).ok()?;
-    Some(match text.strip_prefix('\u{feff}') {
+    policy_file_text(path).ok()
+}
+
+/// The text of a policy file, read the safe way, without a byte-order mark; or why not.
+pub fn policy_file_text(path: &Path) -> Result<String, String> {
+    let bytes = policy_file(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))?;
+    Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
     })

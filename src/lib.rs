@@ -15,6 +15,7 @@ pub mod plan;
 pub mod schema;
 pub mod source;
 pub mod testing;
+pub mod wasm;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,1 @@
+;; time: see runtime.rs

@@ -1,0 +1,1 @@
+//! Time-zone tables for modules: the spans of a zone, taken from chrono-tz.

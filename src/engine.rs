@@ -49,10 +49,12 @@ mod why;
 pub use condition::Context;
 pub use outcome::{Action, Address, Origin, Outcome, PolicyId, Reason, Skip, Unless};
 pub use prepare::{PlanError, PlanOverlap};
-pub use text::WEEKDAY_LANGUAGES;
+pub use text::{Piece, WEEKDAY_LANGUAGES, pieces, weekday_names};
 pub use time::{Window, local_instant, shifted};
 
-use keys::{KeyOf, Part};
+use keys::KeyOf;
+pub(crate) use keys::Part;
+pub(crate) use prepare::trigger_tag;
 use prepare::{MessageRules, PolicyRules, Settings};
 use timing::MessageTiming;
 

@@ -25,6 +25,15 @@ pub use validate::RawBooking;
 /// as `0026` (a slip for 2026) is caught.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
 
+/// A time of a feed read to the second: the engine counts in whole seconds (as every sending
+/// system does), so a fraction such as `09:00:00.250` is dropped, never rounded up.
+pub fn whole_seconds(
+    time: chrono::DateTime<chrono::FixedOffset>,
+) -> chrono::DateTime<chrono::FixedOffset> {
+    use chrono::Timelike;
+    time.with_nanosecond(0).unwrap_or(time)
+}
+
 /// The feed formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -42,6 +42,16 @@ macro_rules! words {
                 }
             }
 
+            /// The value's number: its place in [`Self::ALL`] (the WebAssembly ABI's code).
+            pub fn index(self) -> u8 {
+                self as u8
+            }
+
+            /// The value of a number given by [`Self::index`].
+            pub fn from_index(index: u8) -> Option<$name> {
+                Self::ALL.get(usize::from(index)).copied()
+            }
+
             pub fn parse(word: &str) -> Option<$name> {
                 match word {
                     $($word => Some($name::$variant),)+

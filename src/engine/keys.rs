@@ -12,14 +12,15 @@ use crate::schema::{Channel, Who};
 
 /// Which part of a message an action is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Part {
+pub(crate) enum Part {
     Message,
     Complement,
     Fallback,
 }
 
 impl Part {
-    fn tag(self) -> &'static str {
+    /// The part's text in the key.
+    pub(crate) fn tag(self) -> &'static str {
         match self {
             Part::Message => "",
             Part::Complement => "also",
@@ -63,14 +64,7 @@ impl KeyOf<'_> {
             piece(&mut hasher, part.as_bytes());
         }
         let (_, value) = self.address.parts(booking);
-        let tag: &[u8] = match self.address {
-            Address::Mobile(_) => b"m",
-            Address::Email => b"e",
-            Address::Inbox => b"i",
-            Address::Postal => b"p",
-            Address::Unit => b"u",
-        };
-        hasher.update(tag);
+        hasher.update(&[self.address.tag()]);
         piece(&mut hasher, value.as_bytes());
         hasher.update(&self.start.timestamp().to_le_bytes());
         hasher.digest128()

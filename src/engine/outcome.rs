@@ -44,6 +44,17 @@ impl Address {
         }
     }
 
+    /// The kind of address, in the idempotency key: one byte.
+    pub(crate) fn tag(self) -> u8 {
+        match self {
+            Address::Mobile(_) => b'm',
+            Address::Email => b'e',
+            Address::Inbox => b'i',
+            Address::Postal => b'p',
+            Address::Unit => b'u',
+        }
+    }
+
     /// The address as the sending system reads it: `+46...`, `a@b.se`, `inbox:ID`,
     /// `postal:ID`, `unit:NAME`.
     pub fn resolve(self, booking: &Booking<'_>) -> String {

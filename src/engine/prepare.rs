@@ -301,7 +301,7 @@ fn prepare_message(policy: &plan::Policy, m: &plan::Message) -> Result<MessageRu
 }
 
 /// A stable text for a trigger, part of the idempotency key.
-fn trigger_tag(when: &When) -> String {
+pub(crate) fn trigger_tag(when: &When) -> String {
     let offset = |o: &Offset| match o {
         Offset::Days(d) => format!("{d}d"),
         Offset::Minutes(m) => format!("{m}m"),

@@ -9,6 +9,49 @@ use chrono_tz::Tz;
 
 use crate::booking::Booking;
 
+/// A piece of a message's text: words as written, or a placeholder the engine fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Text as written, including placeholders the engine does not know (`{links.*}`).
+    Text(&'a str),
+    Date,
+    Time,
+    Weekday,
+    Unit,
+    Clinic,
+    Exam,
+    Sender,
+}
+
+/// The pieces of a text, in order. A `{` without its `}` is text like the rest.
+pub fn pieces(text: &str) -> Vec<Piece<'_>> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let Some(len) = rest[open..].find('}') else {
+            break;
+        };
+        if open > 0 {
+            pieces.push(Piece::Text(&rest[..open]));
+        }
+        pieces.push(match &rest[open + 1..open + len] {
+            "booking.date" => Piece::Date,
+            "booking.time" => Piece::Time,
+            "booking.weekday" => Piece::Weekday,
+            "booking.unit" => Piece::Unit,
+            "booking.clinic" => Piece::Clinic,
+            "booking.exam" => Piece::Exam,
+            "sender" => Piece::Sender,
+            _ => Piece::Text(&rest[open..=open + len]),
+        });
+        rest = &rest[open + len + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest));
+    }
+    pieces
+}
+
 /// `text` with `{booking.*}` and `{sender}` filled for this booking, the visit in `visit`'s zone.
 pub(super) fn render(
     text: &str,
@@ -18,15 +61,10 @@ pub(super) fn render(
 ) -> String {
     let language = booking.patient.language.as_deref().unwrap_or("en");
     let mut out = String::with_capacity(text.len() + 32);
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let Some(len) = rest[open..].find('}') else {
-            break;
-        };
-        let name = &rest[open + 1..open + len];
-        match name {
-            "booking.date" => {
+    for piece in pieces(text) {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Date => {
                 let _ = write!(
                     out,
                     "{:04}-{:02}-{:02}",
@@ -35,28 +73,26 @@ pub(super) fn render(
                     visit.day()
                 );
             }
-            "booking.time" => {
+            Piece::Time => {
                 let _ = write!(out, "{:02}:{:02}", visit.hour(), visit.minute());
             }
-            "booking.weekday" => {
-                out.push_str(weekday(language, visit.weekday().num_days_from_monday()))
+            Piece::Weekday => {
+                out.push_str(weekday_names(language)[visit.weekday().num_days_from_monday() as usize])
             }
-            "booking.unit" => out.push_str(&booking.unit),
-            "booking.clinic" => out.push_str(&booking.clinic),
-            "booking.exam" => out.push_str(&booking.exam),
-            "sender" => out.push_str(sender.unwrap_or("")),
-            _ => out.push_str(&rest[open..=open + len]),
+            Piece::Unit => out.push_str(&booking.unit),
+            Piece::Clinic => out.push_str(&booking.clinic),
+            Piece::Exam => out.push_str(&booking.exam),
+            Piece::Sender => out.push_str(sender.unwrap_or("")),
         }
-        rest = &rest[open + len + 1..];
     }
-    out.push_str(rest);
     out
 }
 
 /// The languages with weekday names; any other gets English.
 pub const WEEKDAY_LANGUAGES: &[&str] = &["sv", "da", "no", "nb", "nn", "it", "de", "fi", "en"];
 
-fn weekday(language: &str, day: u32) -> &'static str {
+/// The names of the days in a language, Monday first; English for a language without them.
+pub fn weekday_names(language: &str) -> [&'static str; 7] {
     const SV: [&str; 7] = [
         "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag",
     ];
@@ -102,7 +138,7 @@ fn weekday(language: &str, day: u32) -> &'static str {
         "Saturday",
         "Sunday",
     ];
-    let names = match language {
+    match language {
         "sv" => SV,
         "da" => DA,
         "no" | "nb" | "nn" => NO,
@@ -110,6 +146,5 @@ fn weekday(language: &str, day: u32) -> &'static str {
         "de" => DE,
         "fi" => FI,
         _ => EN,
-    };
-    names[day as usize % 7]
+    }
 }

@@ -181,6 +181,7 @@ pub fn event(
     let kind =
         EventKind::parse(need("event")?).ok_or(("event", Problem::NotOneOf(EventKind::WORDS)))?;
     let at = DateTime::parse_from_rfc3339(need("at")?)
+        .map(super::whole_seconds)
         .map_err(|_| ("at", Problem::NotValid(Values::Time)))?;
     let key = get("key")
         .map(|k| {

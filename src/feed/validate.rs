@@ -174,6 +174,7 @@ impl<'a> RawBooking<'a> {
 
 fn time(column: Column, value: &str) -> Result<DateTime<FixedOffset>, Bad> {
     let time = DateTime::parse_from_rfc3339(value)
+        .map(super::whole_seconds)
         .map_err(|_| (column, Problem::NotValid(Values::Time)))?;
     if !super::YEARS.contains(&time.year()) {
         return Err((column, Problem::YearOutOfRange));

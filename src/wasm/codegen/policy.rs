@@ -1,0 +1,511 @@
+//! One policy → its functions: `$scope.N` (rules 1–2: does the policy cover the booking) and
+//! `$policy.N` (rules 2–9: settings of the unit, exclusions, precedence, status, send times),
+//! which hands each send time to the code of `sending.rs` (rules 10–12). The structure follows
+//! `engine.rs` rule by rule, so each can be read beside its original.
+
+use chrono::Timelike;
+
+use super::condition::{Conditions, Context};
+use super::data::{Data, Str};
+use super::emit::Wat;
+use super::BuildError;
+use crate::engine::{Origin, PolicyId, Reason, Window, trigger_tag};
+use crate::plan::{self, LateBooking, Offset, Plan, When};
+use crate::schema::{MessageKind, Status, Who};
+use crate::wasm::abi::{self, booking as b};
+
+/// Where a message's send window comes from.
+#[derive(Clone, Copy)]
+pub(super) enum WindowOf {
+    /// The message's own: constants.
+    Message(Window),
+    /// The unit's or the policy's: the locals `$win`, `$from`, `$until`, `$days`.
+    Settings,
+}
+
+/// Where a message's rule for late bookings comes from.
+#[derive(Clone, Copy)]
+pub(super) enum LateOf {
+    Message(LateBooking),
+    /// The local `$late` (1: send now).
+    Settings,
+}
+
+/// What the code of one policy needs while it is written.
+pub(super) struct Gen<'a> {
+    pub plan: &'a Plan,
+    pub id: usize,
+    pub policy: &'a plan::Policy,
+    pub zone: u32,
+    pub data: &'a mut Data,
+    pub w: Wat,
+}
+
+/// The locals of a policy's function; `sending.rs` uses them too.
+const LOCALS: &str = "(local $visit i64) (local $local i64) (local $age i64) (local $minor i32) \
+(local $minor_age i64) (local $win i32) (local $from i32) (local $until i32) (local $days i32) \
+(local $late i32) (local $moved_at i64) (local $status_at i64) (local $created i64) \
+(local $base i64) (local $send i64) (local $due i64) (local $deadline i64) (local $first i64) \
+(local $klo i64) (local $khi i64) (local $also i32) (local $text i32) (local $text_len i32) \
+(local $sender i32) (local $sender_len i32)";
+
+fn invalid(policy: &plan::Policy, problem: &str) -> BuildError {
+    BuildError::Invalid(format!("policy `{}`: {problem}", policy.name))
+}
+
+fn seconds(t: chrono::NaiveTime) -> u32 {
+    t.num_seconds_from_midnight()
+}
+
+impl Gen<'_> {
+    pub fn conditions(&mut self) -> Conditions<'_> {
+        Conditions { data: self.data }
+    }
+
+    /// `(i32.const A) (i32.const L)` of a string.
+    pub fn string(&mut self, text: &str) -> Str {
+        self.data.string(text)
+    }
+
+    /// A skip of this policy.
+    pub fn skip(
+        &mut self,
+        message: Option<usize>,
+        origin: Option<Origin>,
+        who: Option<Who>,
+        reason: Reason,
+    ) {
+        let (origin, trigger, complement) = origin_parts(origin);
+        let (number, param) = abi::reason::encode(reason);
+        self.w.line(format!(
+            "(call $outcome.skip (i32.const {}) (i32.const {}) (i32.const {origin}) (i32.const {trigger}) (i32.const {complement}) (i32.const {}) (i32.const {number}) (i32.const {param}))",
+            self.id,
+            message.map_or(-1, index),
+            who.map_or(255, |w| i32::from(w.index())),
+        ));
+    }
+
+    /// `$scope.N`: whether the policy covers the booking: its clinic is listed, and its unit,
+    /// exam and kind where the policy lists them.
+    pub fn scope(&mut self) {
+        let scope = &self.policy.scope;
+        self.w.open(format!("(func $scope.{} (result i32)", self.id));
+        self.w.comment(&format!("policy `{}`", self.policy.name));
+        self.listed(b::CLINIC, Some(&scope.clinics));
+        self.listed(b::UNIT, scope.units.as_ref());
+        self.listed(b::EXAM, scope.exams.as_ref());
+        if let Some(kinds) = &scope.kinds {
+            let mask = kinds.iter().fold(0u32, |m, k| m | 1 << k.index());
+            self.w.line(format!(
+                "(if (i32.eqz (i32.and (i32.const {mask}) (i32.shl (i32.const 1) (call $core.byte (i32.const {}))))) (then (return (i32.const 0))))",
+                b::KIND
+            ));
+        }
+        self.w.line("(i32.const 1)");
+        self.w.close();
+    }
+
+    /// Returns 0 unless the booking's string `field` is one of `list` (when there is a list).
+    fn listed(&mut self, field: u32, list: Option<&Vec<String>>) {
+        let Some(list) = list else { return };
+        let tests: Vec<String> = list
+            .iter()
+            .map(|v| {
+                let s = self.data.string(v);
+                format!("(call $core.string_is (i32.const {field}) {})", s.args())
+            })
+            .collect();
+        let any = tests
+            .into_iter()
+            .rev()
+            .reduce(|acc, t| format!("(i32.or {t} {acc})"))
+            .unwrap_or_else(|| "(i32.const 0)".to_string());
+        self.w
+            .line(format!("(if (i32.eqz {any}) (then (return (i32.const 0))))"));
+    }
+
+    /// `$policy.N`: the rules of `docs/engine.md` for one policy and one booking.
+    pub fn policy(&mut self) -> Result<(), BuildError> {
+        self.w.open(format!("(func $policy.{}", self.id));
+        self.w.comment(&format!("policy `{}`", self.policy.name));
+        self.w.line(LOCALS);
+        self.settings()?;
+        self.w.comment("the visit in the policy's zone, and the patient's age on its date");
+        self.w.line(format!(
+            "(local.set $visit (call $core.instant (i32.const {})))",
+            b::START
+        ));
+        self.w.line(format!(
+            "(local.set $local (call $time.local (i32.const {}) (local.get $visit)))",
+            self.zone
+        ));
+        self.w.line(format!(
+            "(local.set $age (i64.extend_i32_s (call $time.age_on (i32.load offset={} (global.get $core.booking)) (call $text.day (local.get $local)))))",
+            b::BIRTH_DATE
+        ));
+        self.w
+            .line("(local.set $minor (i64.lt_s (local.get $age) (local.get $minor_age)))");
+        self.w.comment("rule 5: a moved booking counts as made when it was moved");
+        self.w.line("(local.set $status_at (call $changes.status_at))");
+        self.w.line("(local.set $moved_at (call $changes.moved_at))");
+        self.w.line(format!(
+            "(local.set $created (select (call $core.instant (i32.const {})) (local.get $moved_at) (i64.eq (local.get $moved_at) (i64.const {}))))",
+            b::CREATED,
+            abi::NONE_I64
+        ));
+        self.exclusions()?;
+        for m in 0..self.policy.messages.len() {
+            self.message(m)?;
+        }
+        self.w.close();
+        Ok(())
+    }
+
+    /// Rule 2: the settings of the booking's unit, else the policy's.
+    fn settings(&mut self) -> Result<(), BuildError> {
+        self.w.comment("rule 2: the settings of the booking's unit, else the policy's");
+        let policy = self.policy;
+        self.set_settings(&policy.settings)?;
+        for (unit, settings) in &policy.unit_settings {
+            let s = self.data.string(unit);
+            self.w.open(format!(
+                "(if (call $core.string_is (i32.const {}) {})",
+                b::UNIT,
+                s.args()
+            ));
+            self.w.open("(then");
+            self.set_settings(settings)?;
+            self.w.close();
+            self.w.close();
+        }
+        Ok(())
+    }
+
+    fn set_settings(&mut self, settings: &plan::Settings) -> Result<(), BuildError> {
+        let minor_age = i64::try_from(settings.minor_age).unwrap_or(i64::MAX);
+        let window = match &settings.window {
+            Some(w) => Some(
+                Window::from_plan(w)
+                    .ok_or_else(|| invalid(self.policy, "a window that is never open"))?,
+            ),
+            None => None,
+        };
+        let (win, from, until, days) = match window {
+            Some(w) => (1, seconds(w.from), seconds(w.until), u32::from(w.days)),
+            None => (0, 0, 0, 0),
+        };
+        let late = i32::from(settings.late_booking == LateBooking::SendNow);
+        self.w.line(format!(
+            "(local.set $minor_age (i64.const {minor_age})) (local.set $win (i32.const {win})) (local.set $from (i32.const {from})) (local.set $until (i32.const {until})) (local.set $days (i32.const {days})) (local.set $late (i32.const {late}))"
+        ));
+        Ok(())
+    }
+
+    /// Rule 3: the first exclusion that holds excludes every message.
+    fn exclusions(&mut self) -> Result<(), BuildError> {
+        let policy = self.policy;
+        for (e, exclusion) in policy.exclusions.iter().enumerate() {
+            self.w.comment(&format!("rule 3: exclusion `{}`", exclusion.name));
+            let holds = self
+                .conditions()
+                .truth(&exclusion.condition, Context { guardian: None })?;
+            self.w.open(format!("(if {holds}"));
+            self.w.open("(then");
+            for m in 0..policy.messages.len() {
+                self.skip(Some(m), None, None, Reason::Excluded(e));
+            }
+            self.w.line("(return)");
+            self.w.close();
+            self.w.close();
+        }
+        Ok(())
+    }
+
+    /// The policies that replace message `m` when they cover the booking too (rule 4), in plan
+    /// order: they win over this one and send a message of the same kind on the same channel
+    /// to the same person.
+    fn winners(&self, m: usize) -> Vec<usize> {
+        let message = &self.policy.messages[m];
+        self.plan
+            .policies
+            .iter()
+            .enumerate()
+            .filter(|(_, winner)| {
+                winner.wins_over.iter().any(|n| *n == self.policy.name)
+                    && winner.messages.iter().any(|other| {
+                        other.kind == message.kind
+                            && other.channel == message.channel
+                            && other.recipients.iter().any(|a| {
+                                message
+                                    .recipients
+                                    .iter()
+                                    .any(|b| a.recipient.overlaps(b.recipient))
+                            })
+                    })
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn message(&mut self, m: usize) -> Result<(), BuildError> {
+        let policy = self.policy;
+        let message = &policy.messages[m];
+        self.w.open(format!("(block $m{m}"));
+        self.w.comment(&format!(
+            "message `{}`: {} by {}",
+            message.name, message.kind, message.channel
+        ));
+        for winner in self.winners(m) {
+            self.w.open(format!("(if (global.get $in_scope.{winner})"));
+            self.w.open("(then");
+            self.skip(Some(m), None, None, Reason::ReplacedBy(PolicyId(winner)));
+            self.w.line(format!("(br $m{m})"));
+            self.w.close();
+            self.w.close();
+        }
+        self.status_rule(m, message.kind);
+        self.sender(message);
+        self.w.line("(local.set $text (i32.const -1)) (local.set $text_len (i32.const 0))");
+        let window = match &message.settings.window {
+            Some(w) => WindowOf::Message(
+                Window::from_plan(w)
+                    .ok_or_else(|| invalid(policy, "a window that is never open"))?,
+            ),
+            None => WindowOf::Settings,
+        };
+        let late = message
+            .settings
+            .late_booking
+            .map_or(LateOf::Settings, LateOf::Message);
+        for (t, trigger) in message.triggers.iter().enumerate() {
+            self.trigger(m, t, &trigger.when, window, late)?;
+        }
+        self.w.close();
+        Ok(())
+    }
+
+    /// Rule 5: a cancelled booking gets only its cancellation notices; a rebooking notice
+    /// needs a moved booking.
+    fn status_rule(&mut self, m: usize, kind: MessageKind) {
+        let status = |s: Status| {
+            format!(
+                "(i32.eq (call $core.byte (i32.const {})) (i32.const {}))",
+                b::STATUS,
+                s.index()
+            )
+        };
+        let rules: Vec<(String, Reason)> = match kind {
+            MessageKind::Cancellation => vec![(status(Status::Booked), Reason::NotCancelled)],
+            MessageKind::Rebooking => vec![
+                (status(Status::Cancelled), Reason::Cancelled),
+                (
+                    format!(
+                        "(i32.and {} (i64.eq (call $core.instant (i32.const {})) (i64.const {})))",
+                        status(Status::Booked),
+                        b::PREVIOUS_START,
+                        abi::NONE_I64
+                    ),
+                    Reason::NotRescheduled,
+                ),
+            ],
+            _ => vec![(status(Status::Cancelled), Reason::Cancelled)],
+        };
+        for (test, reason) in rules {
+            self.w.open(format!("(if {test}"));
+            self.w.open("(then");
+            self.skip(Some(m), None, None, reason);
+            self.w.line(format!("(br $m{m})"));
+            self.w.close();
+            self.w.close();
+        }
+    }
+
+    /// R19: the sender alias: the message's, else the unit's, else the policy's.
+    fn sender(&mut self, message: &plan::Message) {
+        let set = |s: Option<Str>| match s {
+            Some(s) => format!(
+                "(local.set $sender (i32.const {})) (local.set $sender_len (i32.const {}))",
+                s.at, s.len
+            ),
+            None => "(local.set $sender (i32.const -1)) (local.set $sender_len (i32.const 0))"
+                .to_string(),
+        };
+        let own = message
+            .settings
+            .sender
+            .as_deref()
+            .or(self.policy.settings.sender.as_deref())
+            .map(|s| self.data.string(s));
+        self.w.line(set(own));
+        if message.settings.sender.is_some() {
+            return;
+        }
+        for (unit, settings) in &self.policy.unit_settings {
+            let Some(sender) = &settings.sender else {
+                continue;
+            };
+            let (u, s) = (self.data.string(unit), self.data.string(sender));
+            self.w.line(format!(
+                "(if (call $core.string_is (i32.const {}) {}) (then {}))",
+                b::UNIT,
+                u.args(),
+                set(Some(s))
+            ));
+        }
+    }
+
+    /// Rules 6–9 for one trigger: its time, the window, late bookings, nothing after the visit;
+    /// then what is sent (`sending.rs`).
+    fn trigger(
+        &mut self,
+        m: usize,
+        t: usize,
+        when: &When,
+        window: WindowOf,
+        late: LateOf,
+    ) -> Result<(), BuildError> {
+        let message = &self.policy.messages[m];
+        let announced = self.policy.messages.iter().any(|other| {
+            other.kind == MessageKind::Rebooking && other.channel == message.channel
+        });
+        let origin = Some(Origin::Trigger(t));
+        self.w.open(format!("(block $t{t}"));
+        self.w.comment(&format!("trigger {}", trigger_tag(when)));
+        // (the time, whether it may follow the visit, whether it may be too late)
+        let (base, may_follow_visit, may_be_late) = match when {
+            When::AtBooking if announced => (
+                format!("(call $core.instant (i32.const {}))", b::CREATED),
+                false,
+                false,
+            ),
+            When::AtBooking => ("(local.get $created)".to_string(), false, false),
+            When::OnCancellation | When::OnRescheduling => (
+                "(local.get $status_at)".to_string(),
+                message.kind == MessageKind::Cancellation,
+                false,
+            ),
+            When::Before { offset, at } => (self.shifted(*offset, *at, -1)?, false, true),
+            When::After { offset, at } => (self.shifted(*offset, *at, 1)?, true, true),
+        };
+        self.w.line(format!("(local.set $base {base})"));
+        self.push("$send", "(local.get $base)", window);
+        if may_be_late {
+            self.w.open("(if (i64.lt_s (local.get $send) (local.get $created))");
+            self.w.open("(then");
+            match late {
+                LateOf::Message(LateBooking::Skip) => {
+                    self.skip(Some(m), origin, None, Reason::BookedTooLate);
+                    self.w.line(format!("(br $t{t})"));
+                }
+                LateOf::Message(LateBooking::SendNow) => {
+                    self.push("$send", "(local.get $created)", window);
+                }
+                LateOf::Settings => {
+                    self.w.open("(if (local.get $late)");
+                    self.w.open("(then");
+                    self.push("$send", "(local.get $created)", window);
+                    self.w.close();
+                    self.w.open("(else");
+                    self.skip(Some(m), origin, None, Reason::BookedTooLate);
+                    self.w.line(format!("(br $t{t})"));
+                    self.w.close();
+                    self.w.close();
+                }
+            }
+            self.w.close();
+            self.w.close();
+        }
+        if !may_follow_visit {
+            self.w.open("(if (i64.ge_s (local.get $send) (local.get $visit))");
+            self.w.open("(then");
+            self.w.open("(if (i64.lt_s (local.get $base) (local.get $visit))");
+            self.w.open("(then");
+            self.skip(Some(m), origin, None, Reason::WindowPastVisit);
+            self.w.close();
+            self.w.open("(else");
+            self.skip(Some(m), origin, None, Reason::AfterVisit);
+            self.w.close();
+            self.w.close();
+            self.w.line(format!("(br $t{t})"));
+            self.w.close();
+            self.w.close();
+        }
+        self.sending(m, t, window)?;
+        self.w.close();
+        Ok(())
+    }
+
+    /// The visit moved by an offset: calendar days in the zone (keeping the time of day, or
+    /// taking `at`), or exact minutes.
+    fn shifted(
+        &self,
+        offset: Offset,
+        at: Option<plan::TimeOfDay>,
+        sign: i64,
+    ) -> Result<String, BuildError> {
+        self.shift("(local.get $visit)", offset, at, sign)
+    }
+
+    pub fn shift(
+        &self,
+        from: &str,
+        offset: Offset,
+        at: Option<plan::TimeOfDay>,
+        sign: i64,
+    ) -> Result<String, BuildError> {
+        if !offset.in_range() {
+            return Err(invalid(self.policy, "an offset beyond the calendar"));
+        }
+        Ok(match offset {
+            Offset::Days(days) => format!(
+                "(call $time.shift_days (i32.const {}) {from} (i32.const {}) (i32.const {}))",
+                self.zone,
+                sign * i64::try_from(days).unwrap_or(0),
+                at.map_or(-1, |t| i64::from(seconds(t.0)))
+            ),
+            Offset::Minutes(minutes) => format!(
+                "(i64.add {from} (i64.const {}))",
+                sign * i64::try_from(minutes).unwrap_or(0) * 60
+            ),
+        })
+    }
+
+    /// `$target = value`, pushed forward into the send window if there is one.
+    pub fn push(&mut self, target: &str, value: &str, window: WindowOf) {
+        match window {
+            WindowOf::Message(w) => self.w.line(format!(
+                "(local.set {target} (call $time.window_push (i32.const {}) {value} (i32.const {}) (i32.const {}) (i32.const {})))",
+                self.zone,
+                seconds(w.from),
+                seconds(w.until),
+                w.days
+            )),
+            WindowOf::Settings => {
+                self.w.line(format!("(local.set {target} {value})"));
+                self.w.line(format!(
+                    "(if (local.get $win) (then (local.set {target} (call $time.window_push (i32.const {}) (local.get {target}) (local.get $from) (local.get $until) (local.get $days)))))",
+                    self.zone
+                ));
+            }
+        }
+    }
+}
+
+/// An index as an `i32` constant.
+pub(super) fn index(i: usize) -> i32 {
+    i32::try_from(i).unwrap_or(i32::MAX)
+}
+
+/// The origin's kind, trigger and complement numbers (`abi::outcome::origin`).
+pub(super) fn origin_parts(origin: Option<Origin>) -> (u8, i32, i32) {
+    use abi::outcome::origin as o;
+    match origin {
+        None => (o::NONE, -1, -1),
+        Some(Origin::Trigger(t)) => (o::TRIGGER, index(t), -1),
+        Some(Origin::Complement {
+            trigger,
+            complement,
+        }) => (o::COMPLEMENT, index(trigger), index(complement)),
+        Some(Origin::Fallback(t)) => (o::FALLBACK, index(t), -1),
+    }
+}

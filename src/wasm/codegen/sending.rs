@@ -1,0 +1,476 @@
+//! Rules 10–12 for one send time of one message: the recipients (`to` lines, consent and
+//! addresses), the complements (`also`) and the fallbacks, each action with its key (rule 14)
+//! and text. Follows `engine/recipients.rs`, `complements.rs` and `fallbacks.rs`.
+
+use super::condition::Context;
+use super::policy::{Gen, WindowOf, index};
+use super::BuildError;
+use crate::engine::{Address, Origin, Part, Piece, Reason, WEEKDAY_LANGUAGES, pieces, weekday_names};
+use crate::plan;
+use crate::schema::{Channel, Recipient, Who};
+use crate::wasm::abi::{self, booking as b, outcome::address as a};
+
+/// Where the generated code goes when a recipient cannot be reached: the label to leave by.
+struct Leave<'a> {
+    label: &'a str,
+    message: usize,
+    origin: Origin,
+    who: Who,
+}
+
+/// The address kind of `abi::outcome::address`.
+fn address_code(address: Address) -> u8 {
+    match address {
+        Address::Mobile(_) => a::MOBILE,
+        Address::Email => a::EMAIL,
+        Address::Inbox => a::INBOX,
+        Address::Postal => a::POSTAL,
+        Address::Unit => a::UNIT,
+    }
+}
+
+/// The booking's string an address's value is (`Address::parts`).
+fn address_field(address: Address) -> u32 {
+    match address {
+        Address::Mobile(Who::Guardian1) => b::GUARDIAN1_MOBILE,
+        Address::Mobile(Who::Guardian2) => b::GUARDIAN2_MOBILE,
+        Address::Mobile(_) => b::MOBILE,
+        Address::Email => b::EMAIL,
+        Address::Inbox | Address::Postal => b::PATIENT_ID,
+        Address::Unit => b::UNIT,
+    }
+}
+
+fn flag(bit: u8) -> String {
+    format!(
+        "(i32.and (call $core.byte (i32.const {})) (i32.const {bit}))",
+        b::FLAGS
+    )
+}
+
+fn guardian(bit: u8) -> String {
+    format!(
+        "(i32.and (call $core.byte (i32.const {})) (i32.const {bit}))",
+        b::GUARDIANS
+    )
+}
+
+fn has(field: u32) -> String {
+    format!("(call $core.has (i32.const {field}))")
+}
+
+impl Gen<'_> {
+    /// Everything sent for trigger `t` of message `m` at `$send`.
+    pub fn sending(&mut self, m: usize, t: usize, window: WindowOf) -> Result<(), BuildError> {
+        let message = &self.policy.messages[m];
+        if let Some(fallback) = &message.fallback {
+            self.complemented(m, fallback.channel)?;
+        }
+        for (rule, line) in message.recipients.iter().enumerate() {
+            for &who in line.recipient.people() {
+                self.recipient(m, t, rule, line, who, window)?;
+            }
+        }
+        for c in 0..message.complements.len() {
+            self.complement(m, t, c)?;
+        }
+        Ok(())
+    }
+
+    /// `$also`: whether a complement went to the patient on the fallback's channel (a fallback
+    /// is not sent where a complement already went).
+    fn complemented(&mut self, m: usize, channel: Channel) -> Result<(), BuildError> {
+        self.w.line("(local.set $also (i32.const 0))");
+        let message = &self.policy.messages[m];
+        for (c, complement) in message.complements.iter().enumerate() {
+            if complement.channel != channel {
+                continue;
+            }
+            self.w.open(format!("(block $also{c}"));
+            if let Some(condition) = &complement.condition {
+                let holds = self
+                    .conditions()
+                    .truth(condition, Context { guardian: None })?;
+                self.w.line(format!("(br_if $also{c} (i32.eqz {holds}))"));
+            }
+            let label = format!("$also{c}");
+            if self.reach(None, &label, Who::Patient, channel, true).is_some() {
+                self.w.line("(local.set $also (i32.const 1))");
+            }
+            self.w.close();
+        }
+        Ok(())
+    }
+
+    /// Rule 10: one person of one `to` line, then the fallback of the action.
+    fn recipient(
+        &mut self,
+        m: usize,
+        t: usize,
+        rule: usize,
+        line: &plan::RecipientRule,
+        who: Who,
+        window: WindowOf,
+    ) -> Result<(), BuildError> {
+        let message = &self.policy.messages[m];
+        let origin = Origin::Trigger(t);
+        let label = format!("$r{rule}_{}", who.as_str());
+        self.w.open(format!("(block {label}"));
+        self.w.comment(&format!("to {} ({})", line.recipient, who));
+        let number = match who {
+            Who::Guardian1 => Some(1),
+            Who::Guardian2 => Some(2),
+            _ => None,
+        };
+        if let Some(n) = number {
+            let bit = if n == 1 {
+                abi::booking::guardian::FIRST
+            } else {
+                abi::booking::guardian::SECOND
+            };
+            self.w.open(format!("(if (i32.eqz {})", guardian(bit)));
+            self.w.open("(then");
+            // "Each guardian": only a named guardian missing is worth a line.
+            if line.recipient != Recipient::Guardians {
+                self.skip(Some(m), Some(origin), Some(who), Reason::NoGuardian);
+            }
+            self.w.line(format!("(br {label})"));
+            self.w.close();
+            self.w.close();
+        }
+        if let Some(condition) = &line.condition {
+            let holds = self
+                .conditions()
+                .truth(condition, Context { guardian: number })?;
+            self.w.open(format!("(if (i32.eqz {holds})"));
+            self.w.open("(then");
+            self.skip(Some(m), Some(origin), Some(who), Reason::ConditionFalse);
+            self.w.line(format!("(br {label})"));
+            self.w.close();
+            self.w.close();
+        }
+        let leave = Leave {
+            label: &label,
+            message: m,
+            origin,
+            who,
+        };
+        let needs_consent = message.channel.required_consent().is_some();
+        if let Some(address) = self.reach(Some(&leave), &label, who, message.channel, needs_consent)
+        {
+            self.key(m, t, Part::Message, message.channel, who, address);
+            self.w
+                .line("(local.set $klo (global.get $key.lo)) (local.set $khi (global.get $key.hi))");
+            self.action(m, origin, message.channel, who, address, Some(rule), "(local.get $send)", None)?;
+            if message.fallback.is_some() {
+                self.fallback(m, t, rule, who, window)?;
+            }
+        }
+        self.w.close();
+        Ok(())
+    }
+
+    /// Rule 11: complement `c`, written after the message's own actions.
+    fn complement(&mut self, m: usize, t: usize, c: usize) -> Result<(), BuildError> {
+        let complement = &self.policy.messages[m].complements[c];
+        let origin = Origin::Complement {
+            trigger: t,
+            complement: c,
+        };
+        let label = format!("$c{c}");
+        self.w.open(format!("(block {label}"));
+        self.w.comment(&format!("also {}", complement.channel));
+        if let Some(condition) = &complement.condition {
+            let holds = self
+                .conditions()
+                .truth(condition, Context { guardian: None })?;
+            self.w.open(format!("(if (i32.eqz {holds})"));
+            self.w.open("(then");
+            self.skip(Some(m), Some(origin), Some(Who::Patient), Reason::ComplementConditionFalse);
+            self.w.line(format!("(br {label})"));
+            self.w.close();
+            self.w.close();
+        }
+        let leave = Leave {
+            label: &label,
+            message: m,
+            origin,
+            who: Who::Patient,
+        };
+        let channel = complement.channel;
+        if let Some(address) = self.reach(Some(&leave), &label, Who::Patient, channel, true) {
+            self.key(m, t, Part::Complement, channel, Who::Patient, address);
+            self.action(m, origin, channel, Who::Patient, address, None, "(local.get $send)", None)?;
+        }
+        self.w.close();
+        Ok(())
+    }
+
+    /// Rule 12: the fallback of the action just written (its key in `$klo`, `$khi`).
+    fn fallback(
+        &mut self,
+        m: usize,
+        t: usize,
+        rule: usize,
+        who: Who,
+        window: WindowOf,
+    ) -> Result<(), BuildError> {
+        let message = &self.policy.messages[m];
+        let Some(fallback) = &message.fallback else {
+            return Ok(());
+        };
+        let origin = Origin::Fallback(t);
+        let label = format!("$f{rule}_{}", who.as_str());
+        self.w.open(format!("(block {label}"));
+        self.w.comment(&format!(
+            "fallback {} after {:?} {}",
+            fallback.channel, fallback.after, fallback.waits_for
+        ));
+        let complements_channel = message.complements.iter().any(|c| c.channel == fallback.channel);
+        if who == Who::Patient && complements_channel {
+            self.w.open("(if (local.get $also)");
+            self.w.open("(then");
+            self.skip(Some(m), Some(origin), Some(who), Reason::AlreadyComplement(fallback.channel));
+            self.w.line(format!("(br {label})"));
+            self.w.close();
+            self.w.close();
+        }
+        let due = self.shift("(local.get $send)", fallback.after, None, 1)?;
+        self.w.line(format!("(local.set $due {due})"));
+        // The deadline is when the fallback would go out, after the window.
+        self.push("$deadline", "(local.get $due)", window);
+        self.w.open("(if (i64.ge_s (local.get $deadline) (local.get $visit))");
+        self.w.open("(then");
+        self.skip(Some(m), Some(origin), Some(who), Reason::FallbackAfterVisit);
+        self.w.line(format!("(br {label})"));
+        self.w.close();
+        self.w.close();
+        let awaited = fallback.waits_for.cancelled_by();
+        let name = self.string(&message.name);
+        self.w.line(format!(
+            "(local.set $first (call $events.first (i32.const {}) (local.get $klo) (local.get $khi) {} (i32.const {}) (i32.const {}) (local.get $send)))",
+            awaited.index(),
+            name.args(),
+            message.channel.index(),
+            who.index()
+        ));
+        self.w.open(format!(
+            "(if (i32.and (i64.ne (local.get $first) (i64.const {})) (i64.le_s (local.get $first) (local.get $deadline)))",
+            abi::NONE_I64
+        ));
+        self.w.open("(then");
+        self.skip(Some(m), Some(origin), Some(who), Reason::FallbackAnswered(awaited));
+        self.w.line(format!("(br {label})"));
+        self.w.close();
+        self.w.close();
+        let leave = Leave {
+            label: &label,
+            message: m,
+            origin,
+            who,
+        };
+        let needs_consent = fallback.channel.required_consent().is_some();
+        if let Some(address) = self.reach(Some(&leave), &label, who, fallback.channel, needs_consent) {
+            self.key(m, t, Part::Fallback, fallback.channel, who, address);
+            self.action(
+                m,
+                origin,
+                fallback.channel,
+                who,
+                address,
+                Some(rule),
+                "(local.get $deadline)",
+                Some(awaited.index()),
+            )?;
+        }
+        self.w.close();
+        Ok(())
+    }
+
+    /// Where `who` is reached on `channel`, checking the consent the channel needs (R1), as
+    /// `recipients::address` does: the checks are written, each leaving by `label` (with a
+    /// skip when `leave` is given); `None` when the person can never be reached so.
+    fn reach(
+        &mut self,
+        leave: Option<&Leave<'_>>,
+        label: &str,
+        who: Who,
+        channel: Channel,
+        needs_consent: bool,
+    ) -> Option<Address> {
+        let mut unless = |g: &mut Self, test: String, reason: Reason| {
+            g.w.open(format!("(if {test}"));
+            g.w.open("(then");
+            if let Some(l) = leave {
+                g.skip(Some(l.message), Some(l.origin), Some(l.who), reason);
+            }
+            g.w.line(format!("(br {label})"));
+            g.w.close();
+            g.w.close();
+        };
+        let never = |g: &mut Self, reason: Reason| {
+            if let Some(l) = leave {
+                g.skip(Some(l.message), Some(l.origin), Some(l.who), reason);
+            }
+            g.w.line(format!("(br {label})"));
+            None
+        };
+        use abi::booking::{flag as f, guardian as gb};
+        match (channel, who) {
+            (Channel::Task, _) | (_, Who::Staff) => Some(Address::Unit),
+            (Channel::Paper, _) => Some(Address::Postal),
+            (Channel::Inbox, Who::Patient) => {
+                unless(self, format!("(i32.eqz {})", flag(f::INBOX_ACCOUNT)), Reason::NoInboxAccount);
+                Some(Address::Inbox)
+            }
+            (Channel::Inbox, _) => never(self, Reason::NoInboxAccount),
+            (Channel::Sms, Who::Patient) => {
+                if needs_consent {
+                    unless(self, format!("(i32.eqz {})", flag(f::CONSENT_SMS)), Reason::NoConsent(Channel::Sms));
+                }
+                unless(self, format!("(i32.eqz {})", has(b::MOBILE)), Reason::NoMobile);
+                Some(Address::Mobile(who))
+            }
+            (Channel::Sms, Who::Guardian1 | Who::Guardian2) => {
+                let first = who == Who::Guardian1;
+                let (present, consent, mobile) = if first {
+                    (gb::FIRST, gb::FIRST_CONSENT_SMS, b::GUARDIAN1_MOBILE)
+                } else {
+                    (gb::SECOND, gb::SECOND_CONSENT_SMS, b::GUARDIAN2_MOBILE)
+                };
+                unless(self, format!("(i32.eqz {})", guardian(present)), Reason::NoGuardian);
+                if needs_consent {
+                    unless(self, format!("(i32.eqz {})", guardian(consent)), Reason::NoConsent(Channel::Sms));
+                }
+                unless(self, format!("(i32.eqz {})", has(mobile)), Reason::NoMobile);
+                Some(Address::Mobile(who))
+            }
+            (Channel::Email, Who::Patient) => {
+                if needs_consent {
+                    unless(self, format!("(i32.eqz {})", flag(f::CONSENT_EMAIL)), Reason::NoConsent(Channel::Email));
+                }
+                unless(
+                    self,
+                    format!("(i32.and (i32.eqz {}) {})", has(b::EMAIL), flag(f::EMAIL_INVALID)),
+                    Reason::InvalidEmail,
+                );
+                unless(self, format!("(i32.eqz {})", has(b::EMAIL)), Reason::NoEmail);
+                Some(Address::Email)
+            }
+            (Channel::Email, _) => never(self, Reason::NoEmail),
+        }
+    }
+
+    /// Rule 14: `$key.lo`, `$key.hi` of an action.
+    fn key(&mut self, m: usize, t: usize, part: Part, channel: Channel, who: Who, address: Address) {
+        let message = &self.policy.messages[m];
+        let tag = crate::engine::trigger_tag(&message.triggers[t].when);
+        let (policy, name, tag, part, channel_word, who_word) = (
+            self.string(&self.policy.name.clone()),
+            self.string(&message.name),
+            self.string(&tag),
+            self.string(part.tag()),
+            self.string(channel.as_str()),
+            self.string(who.as_str()),
+        );
+        self.w.line(format!(
+            "(call $key.make {} {} {} {} {} {} (i32.const {}) (call $core.string (i32.const {})) (call $changes.keyed_start (local.get $send)))",
+            policy.args(),
+            name.args(),
+            tag.args(),
+            part.args(),
+            channel_word.args(),
+            who_word.args(),
+            address.tag(),
+            address_field(address)
+        ));
+    }
+
+    /// An action of message `m` with the key just made, sent at `send_at`.
+    #[expect(clippy::too_many_arguments, reason = "each is a part of the action")]
+    fn action(
+        &mut self,
+        m: usize,
+        origin: Origin,
+        channel: Channel,
+        who: Who,
+        address: Address,
+        rule: Option<usize>,
+        send_at: &str,
+        unless: Option<u8>,
+    ) -> Result<(), BuildError> {
+        self.text(m);
+        let (origin, trigger, complement) = super::policy::origin_parts(Some(origin));
+        let unless = match unless {
+            // Undecided while the deadline is ahead of now.
+            Some(event) => format!(
+                "(select (i32.const 255) (i32.const {event}) (i64.ge_s (global.get $now) {send_at})) {send_at}"
+            ),
+            None => "(i32.const 255) (i64.const 0)".to_string(),
+        };
+        self.w.line(format!(
+            "(call $outcome.action (i32.const {}) (i32.const {m}) (i32.const {origin}) (i32.const {trigger}) (i32.const {complement}) (i32.const {}) (i32.const {}) (i32.const {}) (i32.const {}) (i32.const {}) {send_at} {unless} (local.get $sender) (local.get $sender_len) (local.get $text) (local.get $text_len))",
+            self.id,
+            channel.index(),
+            who.index(),
+            address_code(address),
+            rule.map_or(-1, index),
+            self.zone,
+        ));
+        Ok(())
+    }
+
+    /// The message's text, made at its first action (`$text`, `$text_len`).
+    fn text(&mut self, m: usize) {
+        let Some(text) = self.policy.messages[m].text.clone() else {
+            return;
+        };
+        let pieces = pieces(&text);
+        let longest_day = WEEKDAY_LANGUAGES
+            .iter()
+            .chain(["en"].iter())
+            .flat_map(|l| weekday_names(l))
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        let mut fixed = 0usize;
+        let mut lengths = Vec::new();
+        for piece in &pieces {
+            match piece {
+                Piece::Text(t) => fixed += t.len(),
+                Piece::Date => fixed += 10,
+                Piece::Time => fixed += 5,
+                Piece::Weekday => fixed += longest_day,
+                Piece::Unit => lengths.push(format!("(i32.load offset={} (global.get $core.booking))", b::UNIT + 4)),
+                Piece::Clinic => lengths.push(format!("(i32.load offset={} (global.get $core.booking))", b::CLINIC + 4)),
+                Piece::Exam => lengths.push(format!("(i32.load offset={} (global.get $core.booking))", b::EXAM + 4)),
+                Piece::Sender => lengths.push("(local.get $sender_len)".to_string()),
+            }
+        }
+        let capacity = lengths
+            .into_iter()
+            .fold(format!("(i32.const {fixed})"), |acc, l| format!("(i32.add {acc} {l})"));
+        self.w.open("(if (i32.eq (local.get $text) (i32.const -1))");
+        self.w.open("(then");
+        self.w.line(format!("(call $text.begin {capacity})"));
+        for piece in pieces {
+            let line = match piece {
+                Piece::Text(t) => format!("(call $text.bytes {})", self.string(t).args()),
+                Piece::Date => "(call $text.date (local.get $local))".to_string(),
+                Piece::Time => "(call $text.time (local.get $local))".to_string(),
+                Piece::Weekday => {
+                    "(call $text.weekday (local.get $local) (call $weekday_names))".to_string()
+                }
+                Piece::Unit => format!("(call $text.bytes (call $core.string (i32.const {})))", b::UNIT),
+                Piece::Clinic => format!("(call $text.bytes (call $core.string (i32.const {})))", b::CLINIC),
+                Piece::Exam => format!("(call $text.bytes (call $core.string (i32.const {})))", b::EXAM),
+                Piece::Sender => "(call $text.bytes (select (i32.const 0) (local.get $sender) (i32.lt_s (local.get $sender) (i32.const 0))) (local.get $sender_len))".to_string(),
+            };
+            self.w.line(line);
+        }
+        self.w.line("(local.set $text (global.get $text.start))");
+        self.w.line("(local.set $text_len (i32.sub (global.get $text.end) (global.get $text.start)))");
+        self.w.close();
+        self.w.close();
+    }
+}

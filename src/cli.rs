@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rem::diagnostic::{self, Diagnostic};
 use rem::source::Program;
 
+mod build;
 mod diff;
 mod eval;
 mod exit;
@@ -62,6 +63,11 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// Build policies into a WebAssembly module that evaluates bookings as `rem eval` does.
+    #[command(
+        after_help = "The module is self-contained: it carries its plan, its time-zone rules and everything it needs, and runs in any WebAssembly host (wasmtime, Node.js, a browser, Java or .NET runtimes); its ABI is described in docs/wasm.md. `rem eval plan.wasm` runs it with wasmtime.\n\nExamples:\n  rem build --target wasm policies/ -o plan.wasm\n  rem build --target wat policies/jonkoping-kf.rem | less"
+    )]
+    Build(build::BuildArgs),
     /// Evaluate policies against a booking feed: the messages to send, when, to whom.
     #[command(
         after_help = "Output: one action a line (JSON Lines or CSV) on standard output or in -o FILE; with --explain also a line for every message not sent. A summary goes to standard error.\n\nExit status: 0 done, 1 the policies have errors, 2 an input cannot be read, 3 done but some rows were rejected (listed in the rejects file).\n\nExamples:\n  rem eval policies/ --feed examples/bookings.csv --now 2026-03-20T12:00:00+01:00\n  rem eval plan.json --feed bookings.jsonl --events events.jsonl --mode due --since 2026-03-20T11:55:00+01:00 -o due.jsonl\n  rem eval policies/ --feed examples/bookings.fhir.json --explain --output csv"
@@ -122,6 +128,7 @@ pub fn run() -> ExitCode {
             report,
         } => check_command(&paths, &report, Some(output)),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
+        Command::Build(args) => build::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Test(args) => test::run(&args),

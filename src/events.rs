@@ -46,6 +46,11 @@ impl EventIndex {
         self.count += 1;
     }
 
+    /// The events of one booking, in the order they were read.
+    pub fn of(&self, booking_id: &str) -> &[Event] {
+        self.by_booking.get(booking_id).map_or(&[], Vec::as_slice)
+    }
+
     pub fn len(&self) -> usize {
         self.count
     }

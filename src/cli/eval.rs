@@ -4,8 +4,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
+use rem::booking::Booking;
 use rem::engine::{Engine, Mode, Options, Outcome as Evaluated};
-use rem::feed::Reject;
+use rem::events::EventIndex;
+use rem::feed::{Problem, Reject};
+use rem::wasm::host::{BookingError, Host, Limits};
 use rem::output::{ActionWriter, OutputFormat, RejectWriter, Tally};
 
 use super::exit::{Exit, Failure, Outcome};
@@ -37,6 +40,30 @@ pub struct EvalArgs {
     /// Also write a line for every message not sent, with the reason.
     #[arg(long)]
     pub explain: bool,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+}
+
+/// Which engine evaluates the bookings.
+#[derive(clap::Args)]
+pub struct BackendArgs {
+    /// native: the engine in rem; wasm: the policies compiled to WebAssembly, run in wasmtime;
+    /// auto: wasm when the policies are one module (.wasm), else native.
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    pub backend: BackendArg,
+    /// With the wasm backend: the fuel (about one instruction a unit) a booking may use.
+    #[arg(long, value_name = "UNITS", default_value_t = Limits::default().fuel)]
+    pub wasm_fuel: u64,
+    /// With the wasm backend: the most memory the module may have, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = Limits::default().memory >> 20)]
+    pub wasm_memory: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackendArg {
+    Auto,
+    Native,
+    Wasm,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -52,13 +79,15 @@ pub enum OutputArg {
 }
 
 pub fn run(args: &EvalArgs) -> Outcome {
-    let loaded = load_plan(&args.policies)?;
+    let mut loaded = load_plan(&args.policies)?;
+    let module = loaded.module.take();
     let rejects_path = args
         .rejects
         .clone()
         .unwrap_or_else(|| default_rejects_path(args));
     refuse_outputs_over_inputs(args, &loaded, &rejects_path)?;
     let engine = Engine::new(loaded.plan).map_err(Failure::report_of)?;
+    let backend = Backend::new(&args.backend, &engine, module)?;
     let format = feed_format(&args.input.feed, args.input.format).map_err(Failure::Message)?;
     let options = Options {
         now: super::now_or_clock(args.input.now),
@@ -71,6 +100,7 @@ pub fn run(args: &EvalArgs) -> Outcome {
     let (events, event_rejects) = load_events(args.input.events.as_deref(), options.now)?;
     let mut run = Run {
         engine: &engine,
+        backend,
         events: &events,
         options,
         tally: Tally::default(),
@@ -120,6 +150,7 @@ fn refuse_outputs_over_inputs(
 /// One evaluation of a feed: what it reads, and what it counts and rejects.
 struct Run<'e> {
     engine: &'e Engine,
+    backend: Backend,
     events: &'e rem::events::EventIndex,
     options: Options,
     tally: Tally,
@@ -142,17 +173,37 @@ impl Run<'_> {
         let feed_name = args.input.feed.display().to_string();
         let mut outcomes: Vec<Evaluated> = Vec::new();
         let mut failure: Option<WriteError> = None;
-        let read = for_each_row(&args.input.feed, format, |_, row| {
+        let read = for_each_row(&args.input.feed, format, |location, row| {
             let written = match row {
                 Ok(booking) => {
                     outcomes.clear();
-                    self.engine
-                        .evaluate(booking, self.events, &self.options, &mut outcomes);
-                    self.tally.count_booking(&outcomes);
-                    outcomes
-                        .iter()
-                        .try_for_each(|outcome| writer.write(self.engine, booking, outcome))
-                        .map_err(write_failed)
+                    match self.backend.evaluate(
+                        self.engine,
+                        booking,
+                        self.events,
+                        &self.options,
+                        &mut outcomes,
+                    ) {
+                        Ok(()) => {
+                            self.tally.count_booking(&outcomes);
+                            outcomes
+                                .iter()
+                                .try_for_each(|outcome| writer.write(self.engine, booking, outcome))
+                                .map_err(write_failed)
+                        }
+                        Err(problem) => {
+                            self.tally.count_reject();
+                            self.rejects.write(
+                                &feed_name,
+                                &Reject {
+                                    location,
+                                    booking_id: Some(booking.id.to_string()),
+                                    field: None,
+                                    problem,
+                                },
+                            )
+                        }
+                    }
                 }
                 Err(reject) => {
                     self.tally.count_reject();
@@ -182,6 +233,62 @@ impl Run<'_> {
         } else {
             Exit::Ok
         })
+    }
+}
+
+/// The engine that evaluates the bookings: rem's own, or a WebAssembly module in wasmtime.
+enum Backend {
+    Native,
+    Wasm(Box<Host>),
+}
+
+impl Backend {
+    /// The backend asked for; `module` is the module the policies were given as, if they were
+    /// one (else the plan is built into one when wasm is asked for).
+    fn new(
+        args: &BackendArgs,
+        engine: &Engine,
+        module: Option<(String, Vec<u8>)>,
+    ) -> Result<Backend, Failure> {
+        let limits = Limits {
+            fuel: args.wasm_fuel,
+            memory: args.wasm_memory.saturating_mul(1 << 20),
+        };
+        let wasm = match (args.backend, module) {
+            (BackendArg::Native, _) | (BackendArg::Auto, None) => return Ok(Backend::Native),
+            (_, Some(module)) => module,
+            (BackendArg::Wasm, None) => {
+                let bytes = rem::wasm::build(engine).map_err(Failure::report_of)?;
+                ("the policies built to WebAssembly".to_string(), bytes)
+            }
+        };
+        let host = Host::new(&wasm.0, &wasm.1, limits).map_err(Failure::report_of)?;
+        Ok(Backend::Wasm(Box::new(host)))
+    }
+
+    /// One booking's outcomes, or why the module could not give them.
+    fn evaluate(
+        &mut self,
+        engine: &Engine,
+        booking: &Booking<'_>,
+        events: &EventIndex,
+        options: &Options,
+        out: &mut Vec<Evaluated>,
+    ) -> Result<(), Problem> {
+        match self {
+            Backend::Native => {
+                engine.evaluate(booking, events, options, out);
+                Ok(())
+            }
+            Backend::Wasm(host) => {
+                host.evaluate(booking, events, options, out)
+                    .map_err(|error| match error {
+                        BookingError::OutOfFuel(_) => Problem::ModuleOutOfFuel,
+                        BookingError::OutOfMemory(_) => Problem::ModuleOutOfMemory,
+                        BookingError::Trap(_) | BookingError::BadOutcome(_) => Problem::ModuleFailed,
+                    })
+            }
+        }
     }
 }
 

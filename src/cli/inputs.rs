@@ -68,6 +68,9 @@ pub struct Loaded {
     pub program: Option<Program>,
     /// Every file read: plans, policies and the files they `use`.
     pub files: Vec<PathBuf>,
+    /// The WebAssembly module, when the policies are one module (`rem build --target wasm`):
+    /// its name and bytes.
+    pub module: Option<(String, Vec<u8>)>,
 }
 
 impl Loaded {
@@ -96,12 +99,36 @@ struct PlanHeader {
 /// different inputs that would send the same message to the same person: compiling them
 /// separately bypassed the checker's overlap check.
 pub fn load_plan(paths: &[PathBuf]) -> Result<Loaded, Failure> {
-    let (json, rem): (Vec<&PathBuf>, Vec<&PathBuf>) = paths
-        .iter()
-        .partition(|p| p.extension().is_some_and(|e| e == "json"));
+    let has = |p: &PathBuf, extension: &str| p.extension().is_some_and(|e| e == extension);
+    let (wasm, rest): (Vec<&PathBuf>, Vec<&PathBuf>) = paths.iter().partition(|p| has(p, "wasm"));
+    let (json, rem): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        rest.into_iter().partition(|p| has(p, "json"));
     // Each policy and the input it came from.
     let mut policies: Vec<(plan::Policy, String)> = Vec::new();
     let mut files = Vec::new();
+    let mut modules = Vec::new();
+    for path in wasm {
+        let bytes = super::read::module_file(path).map_err(Failure::Message)?;
+        let plan = rem::wasm::plan_of(&bytes).ok_or_else(|| {
+            Failure::message(format!(
+                "{} is not a rem policy module: it carries no plan (build it with `rem build --target wasm`)",
+                path.display()
+            ))
+        })?;
+        if plan.format_version != plan::FORMAT_VERSION {
+            return Err(Failure::about(
+                path.display(),
+                PlanError::Version {
+                    found: plan.format_version,
+                    expected: plan::FORMAT_VERSION,
+                },
+            ));
+        }
+        files.push(path.clone());
+        let input = path.display().to_string();
+        policies.extend(plan.policies.into_iter().map(|p| (p, input.clone())));
+        modules.push((input, bytes));
+    }
     for path in json {
         let text = super::read_text(path).map_err(Failure::Message)?;
         files.push(path.clone());
@@ -146,10 +173,16 @@ pub fn load_plan(paths: &[PathBuf]) -> Result<Loaded, Failure> {
         program = Some(loaded);
     }
     refuse_doubles(&policies)?;
+    // A module is used as it is only when it is all the policies there are.
+    let module = match (modules.len(), program.is_some() || files.len() > 1) {
+        (1, false) => modules.pop(),
+        _ => None,
+    };
     Ok(Loaded {
         plan: Plan::new(policies.into_iter().map(|(p, _)| p).collect()),
         program,
         files,
+        module,
     })
 }
 
@@ -168,7 +201,7 @@ fn refuse_doubles(policies: &[(plan::Policy, String)]) -> Result<(), Failure> {
     // The checker already compared policies compiled together; here only inputs checked
     // apart are compared: two plans, or a plan and .rem files.
     let apart = |i: usize, j: usize| {
-        let json = |input: &str| input.ends_with(".json");
+        let json = |input: &str| input.ends_with(".json") || input.ends_with(".wasm");
         policies[i].1 != policies[j].1 && (json(&policies[i].1) || json(&policies[j].1))
     };
     if let Some(clash) = rem::check::clashes(&plans)

@@ -59,6 +59,12 @@ pub enum Problem {
     EventAfterNow,
     /// An event key that is not an action key.
     NotAnActionKey,
+    /// The WebAssembly policy module used all its fuel on the booking.
+    ModuleOutOfFuel,
+    /// The WebAssembly policy module needed more memory than its limit.
+    ModuleOutOfMemory,
+    /// The WebAssembly policy module trapped, or gave an outcome its plan does not have.
+    ModuleFailed,
 }
 
 impl Problem {
@@ -95,6 +101,9 @@ impl Problem {
             Problem::PatientNotInBundle => "patient_not_in_bundle",
             Problem::EventAfterNow => "event_after_now",
             Problem::NotAnActionKey => "not_an_action_key",
+            Problem::ModuleOutOfFuel => "module_out_of_fuel",
+            Problem::ModuleOutOfMemory => "module_out_of_memory",
+            Problem::ModuleFailed => "module_failed",
         }
     }
 
@@ -126,6 +135,9 @@ impl Problem {
         "patient_not_in_bundle",
         "event_after_now",
         "not_an_action_key",
+        "module_out_of_fuel",
+        "module_out_of_memory",
+        "module_failed",
     ];
 }
 
@@ -189,6 +201,15 @@ impl fmt::Display for Problem {
             ),
             Problem::NotAnActionKey => f.write_str(
                 "is not an action key (32 hexadecimal digits, as `rem eval` writes it)",
+            ),
+            Problem::ModuleOutOfFuel => f.write_str(
+                "the booking was not evaluated: the policy module used all its fuel on it (raise `--wasm-fuel` for very large policies)",
+            ),
+            Problem::ModuleOutOfMemory => f.write_str(
+                "the booking was not evaluated: the policy module needed more memory than its limit (raise `--wasm-memory`)",
+            ),
+            Problem::ModuleFailed => f.write_str(
+                "the booking was not evaluated: the policy module failed on it; build the module again with `rem build --target wasm`, or run with `--backend native`",
             ),
         }
     }

@@ -9,7 +9,7 @@ use super::emit::{Wat, literal};
 use crate::wasm::{abi, tz};
 
 /// A string in the module's memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Str {
     pub at: u32,
     pub len: u32,

@@ -11,8 +11,7 @@ use crate::schema::{Channel, Recipient, Who};
 use crate::wasm::abi::{self, booking as b, outcome::address as a};
 
 /// Where the generated code goes when a recipient cannot be reached: the label to leave by.
-struct Leave<'a> {
-    label: &'a str,
+struct Leave {
     message: usize,
     origin: Origin,
     who: Who,
@@ -150,7 +149,6 @@ impl Gen<'_> {
             self.w.close();
         }
         let leave = Leave {
-            label: &label,
             message: m,
             origin,
             who,
@@ -192,7 +190,6 @@ impl Gen<'_> {
             self.w.close();
         }
         let leave = Leave {
-            label: &label,
             message: m,
             origin,
             who: Who::Patient,
@@ -264,7 +261,6 @@ impl Gen<'_> {
         self.w.close();
         self.w.close();
         let leave = Leave {
-            label: &label,
             message: m,
             origin,
             who,
@@ -292,13 +288,13 @@ impl Gen<'_> {
     /// skip when `leave` is given); `None` when the person can never be reached so.
     fn reach(
         &mut self,
-        leave: Option<&Leave<'_>>,
+        leave: Option<&Leave>,
         label: &str,
         who: Who,
         channel: Channel,
         needs_consent: bool,
     ) -> Option<Address> {
-        let mut unless = |g: &mut Self, test: String, reason: Reason| {
+        let unless = |g: &mut Self, test: String, reason: Reason| {
             g.w.open(format!("(if {test}"));
             g.w.open("(then");
             if let Some(l) = leave {

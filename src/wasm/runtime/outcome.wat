@@ -1,4 +1,4 @@
-;; outcome: the records `evaluate` returns (layout: `abi::outcome`, whose names the `@...`
+;; outcome: the records `evaluate` returns (layout: `abi::outcome`, whose names the at-sign
 ;; words stand for), written while the rules run, then ordered by `$outcome.finish`.
 ;;
 ;; The generator defines `$outcome.records` (room for the most outcomes one booking can have)

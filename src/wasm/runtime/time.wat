@@ -125,7 +125,7 @@
     (i64.sub
       (i64.div_s (local.get $local) (i64.const 86400))
       (i64.extend_i32_u
-        (i64.le_s (i64.rem_s (local.get $local) (i64.const 86400)) (i64.const 0))))))
+        (i64.lt_s (i64.rem_s (local.get $local) (i64.const 86400)) (i64.const 0))))))
 
 ;; The time of day of a local, in seconds after midnight: `NaiveDateTime::time`.
 (func $time.second_of_day (param $local i64) (result i32)
@@ -182,11 +182,13 @@
 ;; The offset from UTC of `zone` at instant `t`, in seconds:
 ;; `tz.offset_from_utc_datetime(..).fix().local_minus_utc()`.
 (func $time.utc_offset (param $zone i32) (param $t i64) (result i32)
-  (call $time.span_offset (local.get $zone) (call $time.span_index (local.get $zone) (local.get $t))))
+  (call $time.span_offset (local.get $zone)
+    (call $time.span_index (local.get $zone) (local.get $t))))
 
 ;; The local date and time of instant `t`: `DateTime<Tz>::naive_local`.
 (func $time.local (param $zone i32) (param $t i64) (result i64)
-  (i64.add (local.get $t) (i64.extend_i32_s (call $time.utc_offset (local.get $zone) (local.get $t)))))
+  (i64.add (local.get $t)
+    (i64.extend_i32_s (call $time.utc_offset (local.get $zone) (local.get $t)))))
 
 ;; How many instants have the local date and time `local` in `zone`: 0 (it falls in a gap),
 ;; 1, or 2 (it falls in an overlap); the earliest and the latest are left in $time.earliest
@@ -198,13 +200,17 @@
 ;; the instant `local - offset_i` is in span i, i.e. start_i <= local - offset_i < start_(i+1).
 ;; Every offset is less than a day, so those instants are within a day of `local` read as an
 ;; instant: only the spans that overlap [local - 86400, local + 86400] are tried, in order, so
-;; the instants come out in time order. (chrono-tz looks for a span by binary search and then
-;; at its two neighbours; on its data, where spans last a week or more, that finds the same.)
+;; the instants come out in time order. (chrono-tz finds one span by binary search, then looks
+;; at its two neighbours only; with its data, whose spans last almost a week or more, that
+;; finds the same spans: time_tests compares the two at both edges of every span of every
+;; zone.)
 (func $time.from_local (param $zone i32) (param $local i64) (result i32)
   (local $i i32) (local $last i32) (local $count i32) (local $n i32) (local $t i64)
   (local.set $count (i32.load (local.get $zone)))
-  (local.set $i (call $time.span_index (local.get $zone) (i64.sub (local.get $local) (i64.const 86400))))
-  (local.set $last (call $time.span_index (local.get $zone) (i64.add (local.get $local) (i64.const 86400))))
+  (local.set $i
+    (call $time.span_index (local.get $zone) (i64.sub (local.get $local) (i64.const 86400))))
+  (local.set $last
+    (call $time.span_index (local.get $zone) (i64.add (local.get $local) (i64.const 86400))))
   (loop $spans
     ;; t = local - offset_i: the instant if `local` is in span i
     (local.set $t

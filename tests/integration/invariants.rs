@@ -901,12 +901,12 @@ fn clash(a: &PolicySpec, b: &PolicySpec) -> bool {
 }
 
 #[derive(Debug, Clone)]
-struct Program {
+pub(crate) struct Program {
     policies: Vec<PolicySpec>,
 }
 
 impl Program {
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         self.policies
             .iter()
             .map(PolicySpec::text)
@@ -934,7 +934,7 @@ fn program(force_guard: bool) -> impl Strategy<Value = Program> {
 }
 
 /// The engine for a generated program, or the checker's complaints.
-fn compile(program: &Program) -> Result<Engine, String> {
+pub(crate) fn compile(program: &Program) -> Result<Engine, String> {
     let text = program.text();
     let checked = rem::compile(&[PathBuf::from("generated.rem")], |_| {
         Ok(text.as_bytes().to_vec())
@@ -1013,9 +1013,55 @@ fn guardian() -> impl Strategy<Value = Guardian<'static>> {
     })
 }
 
+/// What bookings are drawn from: the places of the policies they meet, and the zones whose
+/// clocks their times follow.
+#[derive(Debug, Clone)]
+pub(crate) struct Vocab {
+    pub clinics: Vec<String>,
+    pub units: Vec<String>,
+    pub exams: Vec<String>,
+    pub zones: Vec<String>,
+}
+
+impl Vocab {
+    /// The places of the generated policies.
+    fn generated() -> Vocab {
+        let owned = |words: &[&str]| words.iter().map(|w| (*w).to_string()).collect();
+        Vocab {
+            clinics: owned(&CLINICS),
+            units: owned(&UNITS),
+            exams: owned(&EXAMS),
+            zones: owned(&ZONES),
+        }
+    }
+
+    /// The places a plan names (and the generated ones, for bookings no policy covers).
+    pub(crate) fn of(plan: &rem::plan::Plan) -> Vocab {
+        let mut vocab = Vocab::generated();
+        let add = |list: &mut Vec<String>, words: &mut dyn Iterator<Item = &String>| {
+            for w in words {
+                if !list.contains(w) {
+                    list.push(w.clone());
+                }
+            }
+        };
+        for p in &plan.policies {
+            add(&mut vocab.clinics, &mut p.scope.clinics.iter());
+            add(&mut vocab.units, &mut p.scope.units.iter().flatten());
+            add(&mut vocab.units, &mut p.unit_settings.keys());
+            add(&mut vocab.exams, &mut p.scope.exams.iter().flatten());
+            let zone = p.timezone.name().to_string();
+            if !vocab.zones.contains(&zone) {
+                vocab.zones.push(zone);
+            }
+        }
+        vocab
+    }
+}
+
 /// A visit in 2026: any day, or around the DST changes; a local time in one of the zones
 /// (including the hours around the change), written with one of three offsets.
-fn start() -> impl Strategy<Value = DateTime<FixedOffset>> {
+fn start(zones: Vec<String>) -> impl Strategy<Value = DateTime<FixedOffset>> {
     let day = prop_oneof![
         2 => (0u32..365).prop_map(|d| NaiveDate::from_ymd_opt(2026, 1, 1).expect("date") + Duration::days(i64::from(d))),
         1 => select(vec![(3, 28), (3, 29), (3, 30), (10, 24), (10, 25), (10, 26)])
@@ -1029,7 +1075,7 @@ fn start() -> impl Strategy<Value = DateTime<FixedOffset>> {
     (
         day,
         minute,
-        select(ZONES.to_vec()),
+        select(zones),
         select(vec![0i32, 1, 2]),
     )
         .prop_map(|(day, minute, zone, offset)| {
@@ -1051,10 +1097,15 @@ enum Change {
 }
 
 fn booking() -> impl Strategy<Value = Booking<'static>> {
+    booking_in(Vocab::generated())
+}
+
+/// A booking at one of the places of `vocab` (or, rarely, at a clinic no policy covers).
+pub(crate) fn booking_in(vocab: Vocab) -> impl Strategy<Value = Booking<'static>> {
     let place = (
-        prop_oneof![6 => select(CLINICS.to_vec()), 1 => Just(BOOKING_CLINICS[2])],
-        select(UNITS.to_vec()),
-        select(EXAMS.to_vec()),
+        prop_oneof![6 => select(vocab.clinics), 1 => Just(BOOKING_CLINICS[2].to_string())],
+        select(vocab.units),
+        select(vocab.exams),
         select(KINDS.to_vec()),
         select(vec![
             Source::Staff,
@@ -1065,7 +1116,7 @@ fn booking() -> impl Strategy<Value = Booking<'static>> {
         prop::bool::weighted(0.85),
     );
     let times = (
-        start(),
+        start(vocab.zones),
         prop_oneof![
             1 => 1i64..=120,
             1 => 120i64..=3 * 1440,
@@ -1295,7 +1346,7 @@ fn actions(outcomes: &[Outcome]) -> impl Iterator<Item = &rem::engine::Action> {
 }
 
 /// A program with its engine, and bookings with events.
-fn case(
+pub(crate) fn case(
     force_guard: bool,
     max_bookings: usize,
 ) -> impl Strategy<Value = (Program, Vec<Booking<'static>>, Vec<(usize, Event)>)> {

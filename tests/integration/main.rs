@@ -17,6 +17,7 @@ mod faults;
 mod feeds;
 mod fmt;
 mod invariants;
+mod wasm;
 mod load;
 mod malformed;
 mod parse;

@@ -32,9 +32,21 @@ impl Wat {
         self.text.push_str(")\n");
     }
 
+    /// A comment; names from policies may hold any character, so what is not a letter, a
+    /// digit, punctuation or a space is written as `\u{...}` (the assembler refuses invisible
+    /// and bidirectional characters even in comments).
     pub fn comment(&mut self, comment: impl AsRef<str>) {
         for line in comment.as_ref().lines() {
-            self.line(format!(";; {line}"));
+            let mut text = String::with_capacity(line.len() + 3);
+            text.push_str(";; ");
+            for c in line.chars() {
+                if c.is_alphanumeric() || c.is_ascii_punctuation() || c == ' ' {
+                    text.push(c);
+                } else {
+                    let _ = write!(text, "\\u{{{:x}}}", u32::from(c));
+                }
+            }
+            self.line(text);
         }
     }
 

@@ -40,16 +40,18 @@ fn address_field(address: Address) -> u32 {
     }
 }
 
+/// Whether a bit of the patient's flags is set: 0 or 1.
 fn flag(bit: u8) -> String {
     format!(
-        "(i32.and (call $core.byte (i32.const {})) (i32.const {bit}))",
+        "(i32.ne (i32.and (call $core.byte (i32.const {})) (i32.const {bit})) (i32.const 0))",
         b::FLAGS
     )
 }
 
+/// Whether a bit of the guardians' byte is set: 0 or 1.
 fn guardian(bit: u8) -> String {
     format!(
-        "(i32.and (call $core.byte (i32.const {})) (i32.const {bit}))",
+        "(i32.ne (i32.and (call $core.byte (i32.const {})) (i32.const {bit})) (i32.const 0))",
         b::GUARDIANS
     )
 }

@@ -1,0 +1,257 @@
+//! Issue 9: the WebAssembly backend equals the native engine, byte for byte, on every policy
+//! of `policies/` and `tests/` and on generated programs, over generated bookings that cover
+//! every field value, minors, DST days, late and moved bookings, and delivery events with and
+//! without keys. Output is compared as `rem eval --explain` writes it (JSON Lines and CSV), in
+//! forecast and due modes.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, Utc};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
+
+use rem::booking::Booking;
+use rem::engine::{Engine, Mode, Options, Outcome};
+use rem::events::{Event, EventIndex, EventKind};
+use rem::output::{ActionWriter, OutputFormat};
+use rem::wasm::host::{Host, Limits};
+
+use super::invariants::{Vocab, booking_in, case, compile};
+
+/// Forecast at a fixed time, and due in a window before it.
+fn modes() -> [Options; 2] {
+    let now = DateTime::parse_from_rfc3339("2026-06-01T12:00:00+02:00")
+        .expect("time")
+        .with_timezone(&Utc);
+    [
+        Options {
+            now,
+            since: None,
+            mode: Mode::Forecast,
+        },
+        Options {
+            now,
+            since: Some(now - Duration::days(200)),
+            mode: Mode::Due,
+        },
+    ]
+}
+
+/// Bookings no two alike, at the places `vocab` names, with every field's values (the
+/// generator of `invariants.rs`, with languages beyond it, no language, and unusable e-mails).
+fn bookings(vocab: &Vocab, n: usize, seed: u8) -> Vec<Booking<'static>> {
+    let languages = ["sv", "da", "no", "nb", "nn", "it", "de", "fi", "en", "fr"];
+    let strategy = (
+        booking_in(vocab.clone()),
+        0usize..=languages.len(),
+        prop::bool::weighted(0.15),
+    )
+        .prop_map(move |(mut b, language, unusable)| {
+            b.patient.language = languages
+                .get(language)
+                .map(|l| std::borrow::Cow::Owned((*l).to_string()));
+            if unusable && b.patient.email.is_some() {
+                b.patient.email = None;
+                b.patient.email_invalid = true;
+            }
+            b
+        });
+    let mut runner = TestRunner::new_with_rng(
+        proptest::test_runner::Config::default(),
+        proptest::test_runner::TestRng::from_seed(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+            &[seed; 32],
+        ),
+    );
+    (0..n)
+        .map(|i| {
+            let mut b = match strategy.new_tree(&mut runner) {
+                Ok(tree) => tree.current(),
+                Err(e) => panic!("cannot generate a booking: {e}"),
+            };
+            b.id = std::borrow::Cow::Owned(format!("B{i}"));
+            b
+        })
+        .collect()
+}
+
+/// Delivery events for some of the actions the native engine plans: by key or by message,
+/// channel and recipient, delivered or opened, from at once to four days later (so that some
+/// answer a fallback in time and some do not).
+fn events_for(engine: &Engine, bookings: &[Booking<'static>]) -> EventIndex {
+    let mut index = EventIndex::default();
+    let [forecast, _] = modes();
+    let mut out = Vec::new();
+    for booking in bookings {
+        out.clear();
+        engine.evaluate(booking, &EventIndex::default(), &forecast, &mut out);
+        for outcome in &out {
+            let Outcome::Action(action) = outcome else {
+                continue;
+            };
+            let pick = action.key % 7;
+            if pick > 3 {
+                continue;
+            }
+            let message = &engine.policy(action.policy).messages[action.message];
+            index.insert(
+                booking.id.to_string(),
+                Event {
+                    key: (pick % 2 == 0).then_some(action.key),
+                    message: message.name.clone(),
+                    channel: message.channel,
+                    recipient: action.recipient,
+                    kind: if pick < 2 {
+                        EventKind::Opened
+                    } else {
+                        EventKind::Delivered
+                    },
+                    at: action.send_at + Duration::minutes(((action.key >> 8) % (4 * 1440)) as i64),
+                },
+            );
+        }
+    }
+    index
+}
+
+/// What `rem eval --explain` writes for one booking's outcomes.
+fn written(engine: &Engine, booking: &Booking<'_>, outcomes: &[Outcome], format: OutputFormat) -> Vec<u8> {
+    let mut writer = match ActionWriter::new(Vec::new(), format, true) {
+        Ok(w) => w,
+        Err(e) => panic!("{e}"),
+    };
+    for outcome in outcomes {
+        if let Err(e) = writer.write(engine, booking, outcome) {
+            panic!("{e}");
+        }
+    }
+    match writer.finish() {
+        Ok(bytes) => bytes,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Evaluates every booking both ways in both modes; the first difference, if any.
+fn differences(
+    engine: &Engine,
+    host: &mut Host,
+    bookings: &[Booking<'static>],
+    events: &EventIndex,
+) -> Result<usize, String> {
+    let (mut native, mut wasm) = (Vec::new(), Vec::new());
+    let mut compared = 0;
+    for options in modes() {
+        for booking in bookings {
+            native.clear();
+            wasm.clear();
+            engine.evaluate(booking, events, &options, &mut native);
+            host.evaluate(booking, events, &options, &mut wasm)
+                .map_err(|e| format!("{}: {e}", booking.id))?;
+            for format in [OutputFormat::Jsonl, OutputFormat::Csv] {
+                let (n, w) = (
+                    written(engine, booking, &native, format),
+                    written(engine, booking, &wasm, format),
+                );
+                if n != w {
+                    return Err(format!(
+                        "booking {} ({:?}) differs:\nnative:\n{}\nwasm:\n{}\n{booking:?}\nevents: {:?}",
+                        booking.id,
+                        options.mode,
+                        String::from_utf8_lossy(&n),
+                        String::from_utf8_lossy(&w),
+                        events.of(&booking.id)
+                    ));
+                }
+            }
+            compared += 1;
+        }
+    }
+    Ok(compared)
+}
+
+fn host(engine: &Engine) -> Host {
+    let bytes = match rem::wasm::build(engine) {
+        Ok(bytes) => bytes,
+        Err(e) => panic!("the plan does not build: {e}"),
+    };
+    match Host::new("test", &bytes, Limits::default()) {
+        Ok(host) => host,
+        Err(e) => panic!("the module does not run: {e}"),
+    }
+}
+
+fn rem_files(folder: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            rem_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rem") {
+            out.push(path);
+        }
+    }
+}
+
+/// An engine for the files, when they compile without errors (many files under `tests/` are
+/// there for their errors).
+fn engine_of(files: &[PathBuf]) -> Option<Engine> {
+    let compiled = rem::compile(files, |p| std::fs::read(p));
+    if compiled.has_errors() || compiled.plan.policies.is_empty() {
+        return None;
+    }
+    Engine::new(compiled.plan).ok()
+}
+
+#[test]
+fn every_policy_of_the_project_gives_the_same_output_in_wasm() {
+    let mut files = Vec::new();
+    rem_files(Path::new("policies"), &mut files);
+    rem_files(Path::new("tests"), &mut files);
+    let mut sets: Vec<Vec<PathBuf>> = files.iter().map(|f| vec![f.clone()]).collect();
+    let mut all = Vec::new();
+    rem_files(Path::new("policies"), &mut all);
+    sets.push(all);
+    let (mut plans, mut bookings_compared) = (0, 0);
+    for (i, set) in sets.iter().enumerate() {
+        let Some(engine) = engine_of(set) else {
+            continue;
+        };
+        let per_plan = if set.len() > 1 { 3000 } else { 400 };
+        let bookings = bookings(&Vocab::of(engine.plan()), per_plan, u8::try_from(i % 251).unwrap_or(0));
+        let events = events_for(&engine, &bookings);
+        let mut host = host(&engine);
+        match differences(&engine, &mut host, &bookings, &events) {
+            Ok(n) => bookings_compared += n,
+            Err(why) => panic!("{}: {why}", set[0].display()),
+        }
+        plans += 1;
+    }
+    assert!(plans >= 40, "only {plans} policy files compiled");
+    assert!(bookings_compared >= 30_000, "{bookings_compared}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Generated programs (several policies, `wins_over`, windows, complements, fallbacks,
+    /// unit settings, senders and texts) give the same output in wasm.
+    #[test]
+    fn generated_programs_give_the_same_output_in_wasm((program, bookings, _events) in case(false, 40)) {
+        let engine = match compile(&program) {
+            Ok(engine) => engine,
+            Err(why) => {
+                prop_assume!(false, "{}", why);
+                unreachable!()
+            }
+        };
+        let events = events_for(&engine, &bookings);
+        let mut host = host(&engine);
+        if let Err(why) = differences(&engine, &mut host, &bookings, &events) {
+            prop_assert!(false, "{}\n{}", why, program.text());
+        }
+    }
+}

@@ -38,9 +38,11 @@ pub fn module_text(plan: &Plan) -> Result<String, BuildError> {
         };
         g.scope();
         g.policy()?;
-        functions.line(g.w.into_text().trim_end());
+        functions.lines(&g.w.into_text());
     }
-    weekday_names_function(&mut data, &mut functions);
+    if data.weekday {
+        weekday_names_function(&mut data, &mut functions);
+    }
 
     let capacity = most_outcomes(plan);
     let records = data.end();
@@ -75,13 +77,13 @@ pub fn module_text(plan: &Plan) -> Result<String, BuildError> {
     ));
     w.line("(func (export \"alloc\") (param $size i32) (result i32) (call $core.alloc (local.get $size)))");
     evaluate(plan, &mut w);
-    w.line(functions.into_text().trim_end());
+    w.lines(&functions.into_text());
     data.emit(&mut w);
     w.line(RUNTIME_MARK);
     for piece in runtime::PIECES {
         let expanded = runtime::expand(piece)
             .map_err(|word| BuildError::Assemble(format!("the runtime names {word}")))?;
-        w.line(expanded.trim_end());
+        w.lines(&expanded);
     }
     w.close();
     Ok(w.into_text())

@@ -255,3 +255,48 @@ proptest! {
         }
     }
 }
+
+/// The generated part of a module's text (the runtime after it is the same for every plan),
+/// each time-zone table (bytes probed from chrono-tz) shortened to its comment.
+fn generated_text(engine: &Engine) -> String {
+    let text = match rem::wasm::text(engine) {
+        Ok(text) => text,
+        Err(e) => panic!("{e}"),
+    };
+    let generated = text
+        .split(rem::wasm::codegen::RUNTIME_MARK)
+        .next()
+        .unwrap_or_default();
+    let mut shown = String::new();
+    let mut zone = false;
+    for line in generated.lines() {
+        if zone {
+            shown.push_str("  (data ... the zone's spans ...)\n");
+            zone = false;
+            continue;
+        }
+        zone = line.trim_start().starts_with(";; time zone ");
+        shown.push_str(line);
+        shown.push('\n');
+    }
+    shown
+}
+
+/// The generated text of a few small policies, so that a change to the generator shows as a
+/// reviewable change of what it writes.
+#[test]
+fn the_generated_text_of_small_policies() {
+    for name in [
+        "r01_consent_is_required_for_the_channel",
+        "r11_paper_complement_for_those_who_need_it",
+        "r14_guardians_of_minors_and_reserve_numbers",
+        "r19_sender_alias_and_text_with_placeholders",
+        "r20_a_late_booking_is_skipped_with_a_reason_or_sent_at_once",
+    ] {
+        let path = PathBuf::from(format!("tests/engine/{name}.rem"));
+        let Some(engine) = engine_of(&[path]) else {
+            panic!("{name} does not compile");
+        };
+        insta::assert_snapshot!(format!("wat_{name}"), generated_text(&engine));
+    }
+}

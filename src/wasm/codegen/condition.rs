@@ -175,7 +175,7 @@ impl Conditions<'_> {
             ),
             Expr::String { .. } | Expr::Enum { .. } => {
                 let text = literal_text(expr).ok_or_else(|| invalid("a text".to_string()))?;
-                self.data.string(text).args()
+                self.data.shown(text)
             }
             other => self.truth(other, cx)?,
         })

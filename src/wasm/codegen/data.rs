@@ -22,6 +22,19 @@ impl Str {
     }
 }
 
+/// A string's operands with the string in a comment, for reading the module text.
+fn shown(s: Str, text: &str) -> String {
+    let mut short: String = text
+        .chars()
+        .take(32)
+        .map(|c| if c.is_alphanumeric() || c == ' ' || (c.is_ascii_punctuation() && c != ';' && c != '(' && c != ')') { c } else { '?' })
+        .collect();
+    if text.chars().count() > 32 {
+        short.push_str("...");
+    }
+    format!("{} (;{short};)", s.args())
+}
+
 #[derive(Default)]
 pub(super) struct Data {
     bytes: Vec<u8>,
@@ -30,6 +43,8 @@ pub(super) struct Data {
     zones: HashMap<Tz, u32>,
     /// What each piece is, by its offset, for the comments of the module text.
     labels: Vec<(u32, u32, String)>,
+    /// Whether a text names the day of the week (then `$weekday_names` is needed).
+    pub weekday: bool,
 }
 
 impl Data {
@@ -53,6 +68,12 @@ impl Data {
 
     /// A string, stored once however often it is asked for.
     pub fn string(&mut self, text: &str) -> Str {
+        if text.is_empty() {
+            return Str {
+                at: abi::memory::PLAN_DATA,
+                len: 0,
+            };
+        }
         if let Some(s) = self.strings.get(text.as_bytes()) {
             return *s;
         }
@@ -63,6 +84,12 @@ impl Data {
         };
         self.strings.insert(text.as_bytes().to_vec(), s);
         s
+    }
+
+    /// A string's operands `(address, length)`, with the string in a comment.
+    pub fn shown(&mut self, text: &str) -> String {
+        let s = self.string(text);
+        shown(s, text)
     }
 
     /// A table of strings: (address, length) pairs, 8 bytes each.

@@ -23,6 +23,13 @@ impl Wat {
         self.depth += 1;
     }
 
+    /// Lines written elsewhere, each indented to this depth.
+    pub fn lines(&mut self, text: &str) {
+        for line in text.lines() {
+            self.line(line);
+        }
+    }
+
     pub fn close(&mut self) {
         self.depth = self.depth.saturating_sub(1);
         // The closing parenthesis goes at the end of the last line.

@@ -62,11 +62,6 @@ impl Gen<'_> {
         Conditions { data: self.data }
     }
 
-    /// `(i32.const A) (i32.const L)` of a string.
-    pub fn string(&mut self, text: &str) -> Str {
-        self.data.string(text)
-    }
-
     /// A skip of this policy.
     pub fn skip(
         &mut self,
@@ -111,8 +106,10 @@ impl Gen<'_> {
         let tests: Vec<String> = list
             .iter()
             .map(|v| {
-                let s = self.data.string(v);
-                format!("(call $core.string_is (i32.const {field}) {})", s.args())
+                format!(
+                    "(call $core.string_is (i32.const {field}) {})",
+                    self.data.shown(v)
+                )
             })
             .collect();
         let any = tests
@@ -167,11 +164,10 @@ impl Gen<'_> {
         let policy = self.policy;
         self.set_settings(&policy.settings)?;
         for (unit, settings) in &policy.unit_settings {
-            let s = self.data.string(unit);
+            let s = self.data.shown(unit);
             self.w.open(format!(
-                "(if (call $core.string_is (i32.const {}) {})",
-                b::UNIT,
-                s.args()
+                "(if (call $core.string_is (i32.const {}) {s})",
+                b::UNIT
             ));
             self.w.open("(then");
             self.set_settings(settings)?;
@@ -344,11 +340,10 @@ impl Gen<'_> {
             let Some(sender) = &settings.sender else {
                 continue;
             };
-            let (u, s) = (self.data.string(unit), self.data.string(sender));
+            let (u, s) = (self.data.shown(unit), self.data.string(sender));
             self.w.line(format!(
-                "(if (call $core.string_is (i32.const {}) {}) (then {}))",
+                "(if (call $core.string_is (i32.const {}) {u}) (then {}))",
                 b::UNIT,
-                u.args(),
                 set(Some(s))
             ));
         }

@@ -245,11 +245,11 @@ impl Gen<'_> {
         self.w.close();
         self.w.close();
         let awaited = fallback.waits_for.cancelled_by();
-        let name = self.string(&message.name);
+        let name = self.data.shown(&message.name);
         self.w.line(format!(
             "(local.set $first (call $events.first (i32.const {}) (local.get $klo) (local.get $khi) {} (i32.const {}) (i32.const {}) (local.get $send)))",
             awaited.index(),
-            name.args(),
+            name,
             message.channel.index(),
             who.index()
         ));
@@ -363,22 +363,17 @@ impl Gen<'_> {
     fn key(&mut self, m: usize, t: usize, part: Part, channel: Channel, who: Who, address: Address) {
         let message = &self.policy.messages[m];
         let tag = crate::engine::trigger_tag(&message.triggers[t].when);
+        let policy = self.policy;
         let (policy, name, tag, part, channel_word, who_word) = (
-            self.string(&self.policy.name.clone()),
-            self.string(&message.name),
-            self.string(&tag),
-            self.string(part.tag()),
-            self.string(channel.as_str()),
-            self.string(who.as_str()),
+            self.data.shown(&policy.name),
+            self.data.shown(&message.name),
+            self.data.shown(&tag),
+            self.data.shown(part.tag()),
+            self.data.shown(channel.as_str()),
+            self.data.shown(who.as_str()),
         );
         self.w.line(format!(
-            "(call $key.make {} {} {} {} {} {} (i32.const {}) (call $core.string (i32.const {})) (call $changes.keyed_start (local.get $send)))",
-            policy.args(),
-            name.args(),
-            tag.args(),
-            part.args(),
-            channel_word.args(),
-            who_word.args(),
+            "(call $key.make {policy} {name} {tag} {part} {channel_word} {who_word} (i32.const {}) (call $core.string (i32.const {})) (call $changes.keyed_start (local.get $send)))",
             address.tag(),
             address_field(address)
         ));
@@ -438,7 +433,10 @@ impl Gen<'_> {
                 Piece::Text(t) => fixed += t.len(),
                 Piece::Date => fixed += 10,
                 Piece::Time => fixed += 5,
-                Piece::Weekday => fixed += longest_day,
+                Piece::Weekday => {
+                    fixed += longest_day;
+                    self.data.weekday = true;
+                }
                 Piece::Unit => lengths.push(format!("(i32.load offset={} (global.get $core.booking))", b::UNIT + 4)),
                 Piece::Clinic => lengths.push(format!("(i32.load offset={} (global.get $core.booking))", b::CLINIC + 4)),
                 Piece::Exam => lengths.push(format!("(i32.load offset={} (global.get $core.booking))", b::EXAM + 4)),
@@ -453,7 +451,7 @@ impl Gen<'_> {
         self.w.line(format!("(call $text.begin {capacity})"));
         for piece in pieces {
             let line = match piece {
-                Piece::Text(t) => format!("(call $text.bytes {})", self.string(t).args()),
+                Piece::Text(t) => format!("(call $text.bytes {})", self.data.shown(t)),
                 Piece::Date => "(call $text.date (local.get $local))".to_string(),
                 Piece::Time => "(call $text.time (local.get $local))".to_string(),
                 Piece::Weekday => {

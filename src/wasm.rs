@@ -40,11 +40,16 @@ pub fn text(engine: &Engine) -> Result<String, BuildError> {
 /// The module's bytes for the engine's plan, with the plan in the `rem-plan` section.
 pub fn build(engine: &Engine) -> Result<Vec<u8>, BuildError> {
     let text = text(engine)?;
-    let mut bytes = wat::parse_str(&text).map_err(|e| BuildError::Assemble(e.to_string()))?;
-    let plan = serde_json::to_vec(engine.plan())
-        .map_err(|e| BuildError::Assemble(e.to_string()))?;
-    custom_section(&mut bytes, PLAN_SECTION, &plan);
-    Ok(bytes)
+    let bytes = wat::parse_str(&text).map_err(|e| BuildError::Assemble(e.to_string()))?;
+    with_plan(bytes, engine.plan())
+}
+
+/// A module with `plan` in its `rem-plan` section (for modules made by other means, such as
+/// the hand-written ones of the tests).
+pub fn with_plan(mut module: Vec<u8>, plan: &Plan) -> Result<Vec<u8>, BuildError> {
+    let plan = serde_json::to_vec(plan).map_err(|e| BuildError::Assemble(e.to_string()))?;
+    custom_section(&mut module, PLAN_SECTION, &plan);
+    Ok(module)
 }
 
 /// The plan a module carries; `None` when it has none or it is not a plan.

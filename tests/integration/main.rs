@@ -18,6 +18,7 @@ mod feeds;
 mod fmt;
 mod invariants;
 mod wasm;
+mod wasm_cli;
 mod load;
 mod malformed;
 mod parse;

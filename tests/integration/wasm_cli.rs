@@ -60,6 +60,18 @@ fn a_built_module_gives_what_rem_eval_gives() {
 }
 
 #[test]
+fn the_same_policies_build_the_same_module_byte_for_byte() {
+    let (first, second) = (
+        tempfile::tempdir().expect("temp dir"),
+        tempfile::tempdir().expect("temp dir"),
+    );
+    let a = std::fs::read(build(first.path())).expect("module");
+    let b = std::fs::read(build(second.path())).expect("module");
+    assert!(a.starts_with(b"\0asm"));
+    assert_eq!(a, b);
+}
+
+#[test]
 fn the_text_of_a_module_is_printed_for_reading() {
     let printed = run(rem().args(["build", "--target", "wat", "policies/jonkoping-kf.rem"]));
     printed.assert_code(0);

@@ -20,13 +20,13 @@ pub const PLAN_SECTION: &str = "rem-plan";
 pub enum BuildError {
     #[error("the plan cannot be compiled to WebAssembly: {0}")]
     #[diagnostic(
-        code(rem::E090),
+        code(rem::E110),
         help("compile the policies again with `rem compile`; plans are not meant to be edited by hand")
     )]
     Invalid(String),
     #[error("the generated WebAssembly does not assemble: {0}")]
     #[diagnostic(
-        code(rem::E091),
+        code(rem::E111),
         help("this is a fault of rem, not of the policy: please report it with the policy")
     )]
     Assemble(String),

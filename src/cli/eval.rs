@@ -51,9 +51,13 @@ pub struct BackendArgs {
     /// auto: wasm when the policies are one module (.wasm), else native.
     #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
     pub backend: BackendArg,
-    /// With the wasm backend: the fuel (about one instruction a unit) a booking may use.
-    #[arg(long, value_name = "UNITS", default_value_t = Limits::default().fuel)]
-    pub wasm_fuel: u64,
+    /// With the wasm backend: the longest a booking may take, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub wasm_time_limit: u64,
+    /// With the wasm backend: count fuel (about one instruction a unit) and let a booking use
+    /// at most this much. Deterministic where the time limit is not, but slower.
+    #[arg(long, value_name = "UNITS")]
+    pub wasm_fuel: Option<u64>,
     /// With the wasm backend: the most memory the module may have, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = Limits::default().memory >> 20)]
     pub wasm_memory: usize,
@@ -251,6 +255,7 @@ impl Backend {
         module: Option<(String, Vec<u8>)>,
     ) -> Result<Backend, Failure> {
         let limits = Limits {
+            time: std::time::Duration::from_millis(args.wasm_time_limit),
             fuel: args.wasm_fuel,
             memory: args.wasm_memory.saturating_mul(1 << 20),
         };
@@ -284,6 +289,7 @@ impl Backend {
                 host.evaluate(booking, events, options, out)
                     .map_err(|error| match error {
                         BookingError::OutOfFuel(_) => Problem::ModuleOutOfFuel,
+                        BookingError::OutOfTime(_) => Problem::ModuleOutOfTime,
                         BookingError::OutOfMemory(_) => Problem::ModuleOutOfMemory,
                         BookingError::Trap(_) | BookingError::BadOutcome(_) => Problem::ModuleFailed,
                     })

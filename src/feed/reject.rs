@@ -61,6 +61,8 @@ pub enum Problem {
     NotAnActionKey,
     /// The WebAssembly policy module used all its fuel on the booking.
     ModuleOutOfFuel,
+    /// The WebAssembly policy module took longer than its time limit on the booking.
+    ModuleOutOfTime,
     /// The WebAssembly policy module needed more memory than its limit.
     ModuleOutOfMemory,
     /// The WebAssembly policy module trapped, or gave an outcome its plan does not have.
@@ -102,6 +104,7 @@ impl Problem {
             Problem::EventAfterNow => "event_after_now",
             Problem::NotAnActionKey => "not_an_action_key",
             Problem::ModuleOutOfFuel => "module_out_of_fuel",
+            Problem::ModuleOutOfTime => "module_out_of_time",
             Problem::ModuleOutOfMemory => "module_out_of_memory",
             Problem::ModuleFailed => "module_failed",
         }
@@ -136,6 +139,7 @@ impl Problem {
         "event_after_now",
         "not_an_action_key",
         "module_out_of_fuel",
+        "module_out_of_time",
         "module_out_of_memory",
         "module_failed",
     ];
@@ -204,6 +208,9 @@ impl fmt::Display for Problem {
             ),
             Problem::ModuleOutOfFuel => f.write_str(
                 "the booking was not evaluated: the policy module used all its fuel on it (raise `--wasm-fuel` for very large policies)",
+            ),
+            Problem::ModuleOutOfTime => f.write_str(
+                "the booking was not evaluated: the policy module took longer than its time limit on it (raise `--wasm-time-limit` for very large policies)",
             ),
             Problem::ModuleOutOfMemory => f.write_str(
                 "the booking was not evaluated: the policy module needed more memory than its limit (raise `--wasm-memory`)",

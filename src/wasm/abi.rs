@@ -286,3 +286,21 @@ pub fn constant(name: &str) -> Option<i64> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::reason::{decode, encode};
+
+    #[test]
+    fn every_reason_number_reads_back_as_itself() {
+        for number in 0..=u8::MAX {
+            for param in -1..8 {
+                if let Some(reason) = decode(number, param) {
+                    let (n, p) = encode(reason);
+                    assert_eq!(n, number);
+                    assert_eq!(decode(n, p), Some(reason));
+                }
+            }
+        }
+    }
+}

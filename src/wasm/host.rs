@@ -4,12 +4,18 @@
 //! built by another rem, or by hand), so the CLI writes them with the same writer as the
 //! native engine's.
 //!
-//! Each booking gets the same fuel and the memory has a cap, so no module can hang the host or
-//! exhaust it; a booking that exceeds either, or traps, is an error for that booking alone,
-//! and the instance is made anew for the next.
+//! Each booking has a time limit (wasmtime's epoch interruption, ticked by a watchdog thread)
+//! and, when asked for, a budget of fuel (deterministic, but it slows every instruction); the
+//! memory has a cap. So no module can hang the host or exhaust it; a booking that exceeds a
+//! limit, or traps, is an error for that booking alone, and the instance is made anew for the
+//! next. A module built by `rem build` needs microseconds and a few KiB a booking: the limits
+//! stop only broken or hostile modules.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use wasmtime::{Config, Engine, Instance, InstancePre, Linker, Memory, Module, Store, Trap, TypedFunc};
@@ -25,8 +31,10 @@ use crate::schema::{Channel, EventKind, Who};
 /// What one booking may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Units of wasmtime fuel (about one instruction each) for one booking.
-    pub fuel: u64,
+    /// The longest one booking may take.
+    pub time: Duration,
+    /// Units of wasmtime fuel (about one instruction each) for one booking, if counted.
+    pub fuel: Option<u64>,
     /// The most memory the module may have, in bytes.
     pub memory: usize,
 }
@@ -34,8 +42,45 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            fuel: 20_000_000,
+            time: Duration::from_secs(1),
+            fuel: None,
             memory: 64 << 20,
+        }
+    }
+}
+
+/// How often the watchdog ticks: the time limit counts in these.
+const TICK: Duration = Duration::from_millis(10);
+
+/// The watchdog: a thread that advances the engine's epoch every [`TICK`] while the host
+/// lives, so that a booking past its deadline traps.
+struct Watchdog {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Watchdog {
+    fn start(engine: Engine) -> Watchdog {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("rem-wasm-watchdog".to_string())
+            .spawn(move || {
+                while !stopped.load(Ordering::Relaxed) {
+                    std::thread::sleep(TICK);
+                    engine.increment_epoch();
+                }
+            })
+            .ok();
+        Watchdog { stop, thread }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
@@ -44,20 +89,20 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 pub enum HostError {
     #[error("{0} is not a WebAssembly module wasmtime can run: {1}")]
-    #[diagnostic(code(rem::E092), help("build it with `rem build --target wasm`"))]
+    #[diagnostic(code(rem::E112), help("build it with `rem build --target wasm`"))]
     NotAModule(String, String),
     #[error("{name} speaks version {found} of the rem module ABI; this rem speaks version {expected}")]
-    #[diagnostic(code(rem::E093), help("build the module again with this version of rem"))]
+    #[diagnostic(code(rem::E113), help("build the module again with this version of rem"))]
     Version {
         name: String,
         found: i32,
         expected: i32,
     },
     #[error("{name} is not a rem plan module: {problem}")]
-    #[diagnostic(code(rem::E094), help("build it with `rem build --target wasm`"))]
+    #[diagnostic(code(rem::E114), help("build it with `rem build --target wasm`"))]
     NotAPlan { name: String, problem: String },
     #[error("{name} needs more memory than the limit of {limit} bytes to start")]
-    #[diagnostic(code(rem::E095), help("raise the limit with `--wasm-memory`"))]
+    #[diagnostic(code(rem::E115), help("raise the limit with `--wasm-memory`"))]
     Memory { name: String, limit: usize },
 }
 
@@ -66,6 +111,8 @@ pub enum HostError {
 pub enum BookingError {
     #[error("the policy module used all its fuel ({0} units) on this booking")]
     OutOfFuel(u64),
+    #[error("the policy module took longer than its limit ({0:?}) on this booking")]
+    OutOfTime(Duration),
     #[error("the policy module needed more than its memory limit ({0} bytes) for this booking")]
     OutOfMemory(usize),
     #[error("the policy module failed on this booking: {0}")]
@@ -121,6 +168,8 @@ pub struct Host {
     input: Vec<u8>,
     /// Sender aliases by where they are in the module's memory.
     senders: HashMap<(u32, u32), Arc<str>>,
+    /// Dropped last: it stops the watchdog's thread.
+    _watchdog: Watchdog,
 }
 
 impl Host {
@@ -132,7 +181,8 @@ impl Host {
             problem: format!("it has no `{}` section with a plan", super::PLAN_SECTION),
         })?;
         let mut config = Config::new();
-        config.consume_fuel(true);
+        config.epoch_interruption(true);
+        config.consume_fuel(limits.fuel.is_some());
         let engine =
             Engine::new(&config).map_err(|e| HostError::NotAModule(name.to_string(), e.to_string()))?;
         let module = Module::new(&engine, module)
@@ -143,6 +193,7 @@ impl Host {
             problem: e.to_string(),
         })?;
         let running = start(name, &pre, limits)?;
+        let watchdog = Watchdog::start(engine);
         let host = Host {
             name: name.to_string(),
             pre,
@@ -151,8 +202,15 @@ impl Host {
             plan,
             input: Vec::with_capacity(1024),
             senders: HashMap::new(),
+            _watchdog: watchdog,
         };
         Ok(host)
+    }
+
+    /// Starts a fresh instance of the module (its memory as the module defines it).
+    pub fn restart(&mut self) -> Result<(), HostError> {
+        self.running = start(&self.name, &self.pre, self.limits)?;
+        Ok(())
     }
 
     /// The plan the module carries.
@@ -174,9 +232,7 @@ impl Host {
             Ok(list) => list,
             Err(error) => {
                 // A failed call may leave the instance in any state: start anew.
-                if let Ok(running) = start(&self.name, &self.pre, self.limits) {
-                    self.running = running;
-                }
+                let _ = self.restart();
                 return Err(error);
             }
         };
@@ -186,16 +242,16 @@ impl Host {
     fn run(&mut self, options: &Options) -> Result<u32, BookingError> {
         let r = &mut self.running;
         r.store.data_mut().hit = false;
-        r.store
-            .set_fuel(self.limits.fuel)
-            .map_err(|e| BookingError::Trap(e.to_string()))?;
+        limit(&mut r.store, self.limits).map_err(BookingError::Trap)?;
         let len = i32::try_from(self.input.len())
             .map_err(|_| BookingError::Trap("the booking is too large".to_string()))?;
         let failed = |store: &Store<Cap>, error: wasmtime::Error| {
             if store.data().hit {
                 BookingError::OutOfMemory(self.limits.memory)
             } else if error.downcast_ref::<Trap>() == Some(&Trap::OutOfFuel) {
-                BookingError::OutOfFuel(self.limits.fuel)
+                BookingError::OutOfFuel(self.limits.fuel.unwrap_or_default())
+            } else if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+                BookingError::OutOfTime(self.limits.time)
             } else {
                 BookingError::Trap(match error.downcast_ref::<Trap>() {
                     Some(trap) => trap.to_string(),
@@ -244,6 +300,16 @@ impl Host {
     }
 }
 
+/// Sets the limits of one call: its deadline, and its fuel if fuel is counted.
+fn limit(store: &mut Store<Cap>, limits: Limits) -> Result<(), String> {
+    let ticks = limits.time.as_millis() / TICK.as_millis();
+    store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX).max(1));
+    if let Some(fuel) = limits.fuel {
+        store.set_fuel(fuel).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 /// A fresh instance within the limits.
 fn start(name: &str, pre: &InstancePre<Cap>, limits: Limits) -> Result<Running, HostError> {
     let mut store = Store::new(
@@ -271,9 +337,7 @@ fn start(name: &str, pre: &InstancePre<Cap>, limits: Limits) -> Result<Running, 
     let version = instance
         .get_typed_func::<(), i32>(&mut store, "rem_abi_version")
         .map_err(|e| not_a_plan(format!("`rem_abi_version`: {e}")))?;
-    store
-        .set_fuel(10_000)
-        .map_err(|e| not_a_plan(e.to_string()))?;
+    limit(&mut store, limits).map_err(not_a_plan)?;
     let found = version
         .call(&mut store, ())
         .map_err(|e| not_a_plan(format!("`rem_abi_version`: {e}")))?;

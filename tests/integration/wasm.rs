@@ -300,3 +300,108 @@ fn the_generated_text_of_small_policies() {
         insta::assert_snapshot!(format!("wat_{name}"), generated_text(&engine));
     }
 }
+
+/// `docs/wasm.md` documents the ABI for hosts in other languages: its tables must say what
+/// `src/wasm/abi.rs` and the vocabulary say.
+#[test]
+fn the_abi_page_says_what_the_abi_is() {
+    use rem::schema::{Channel, ConsentSource, EventKind, IdKind, Kind, Source, Status, Who};
+    use rem::wasm::abi::{booking as b, event as e, outcome as o};
+    let doc = std::fs::read_to_string("docs/wasm.md").expect("docs/wasm.md");
+    let row = |offset: u32, field: &str| {
+        assert!(
+            doc.contains(&format!("| {offset} | `{field}` |")),
+            "docs/wasm.md lacks the row `| {offset} | `{field}` |`"
+        );
+    };
+    for (offset, field) in [
+        (b::START, "start"),
+        (b::CREATED, "created"),
+        (b::STATUS_AT, "status_at"),
+        (b::PREVIOUS_START, "previous_start"),
+        (b::BIRTH_DATE, "birth_date"),
+        (b::KIND, "kind"),
+        (b::SOURCE, "source"),
+        (b::STATUS, "status"),
+        (b::ID_KIND, "id_kind"),
+        (b::CONSENT_SOURCE, "consent_source"),
+        (b::FLAGS, "flags"),
+        (b::GUARDIANS, "guardians"),
+        (b::ID, "booking_id"),
+        (b::PATIENT_ID, "patient_id"),
+        (b::CLINIC, "clinic"),
+        (b::UNIT, "unit"),
+        (b::EXAM, "exam"),
+        (b::MOBILE, "mobile"),
+        (b::EMAIL, "email"),
+        (b::LANGUAGE, "language"),
+        (b::GUARDIAN1_MOBILE, "guardian1_mobile"),
+        (b::GUARDIAN2_MOBILE, "guardian2_mobile"),
+        (b::EVENTS, "events"),
+        (b::EVENT_COUNT, "event_count"),
+        (e::AT, "at"),
+        (e::KEY, "key"),
+        (e::HAS_KEY, "has_key"),
+        (e::KIND, "event"),
+        (e::CHANNEL, "channel"),
+        (e::RECIPIENT, "recipient"),
+        (e::MESSAGE, "message"),
+        (o::TAG, "tag"),
+        (o::CHANNEL, "channel"),
+        (o::RECIPIENT, "recipient"),
+        (o::ADDRESS, "address"),
+        (o::ORIGIN, "origin"),
+        (o::REASON, "reason"),
+        (o::UNLESS_EVENT, "unless_event"),
+        (o::POLICY, "policy"),
+        (o::MESSAGE, "message"),
+        (o::TRIGGER, "trigger"),
+        (o::COMPLEMENT, "complement"),
+        (o::RULE, "rule"),
+        (o::PARAM, "param"),
+        (o::SEND_AT, "send_at"),
+        (o::SEND_AT_OFFSET, "send_at_offset"),
+        (o::UNLESS_BY_OFFSET, "unless_by_offset"),
+        (o::UNLESS_BY, "unless_by"),
+        (o::KEY, "key"),
+        (o::SENDER, "sender"),
+        (o::TEXT, "text"),
+    ] {
+        row(offset, field);
+    }
+    for (size, text) in [
+        (b::SIZE, "A header of 136 bytes"),
+        (e::SIZE, "40 bytes each"),
+        (o::SIZE, "88 bytes each"),
+    ] {
+        assert!(doc.contains(text), "the size {size}: `{text}`");
+        assert!(text.contains(&size.to_string()));
+    }
+    for (name, words) in [
+        ("kind", Kind::WORDS),
+        ("source", Source::WORDS),
+        ("status", Status::WORDS),
+        ("id_kind", IdKind::WORDS),
+        ("consent_source", ConsentSource::WORDS),
+        ("channel", Channel::WORDS),
+        ("who (recipient)", Who::WORDS),
+        ("event", EventKind::WORDS),
+    ] {
+        let listed: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+        let line = format!("| {name} | {} |", listed.join(", "));
+        assert!(doc.contains(&line), "docs/wasm.md lacks `{line}`");
+    }
+    // every reason's number, in the words of the page
+    let flowing = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+    for number in 0..=19u8 {
+        let param = if number == 19 { 3 } else { 0 };
+        let reason = rem::wasm::abi::reason::decode(number, param).expect("a reason");
+        let said = match reason.code() {
+            Some(code) => format!("{number} `{code}`"),
+            None => format!("{number} an exclusion"),
+        };
+        assert!(flowing.contains(&said), "docs/wasm.md lacks `{said}`");
+    }
+    assert!(rem::wasm::abi::reason::decode(20, 0).is_none());
+    assert!(doc.contains(&format!("## The ABI (version {})", rem::wasm::abi::ABI_VERSION)));
+}

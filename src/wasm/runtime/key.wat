@@ -5,7 +5,7 @@
 ;; Writes `len` as a u64 then the bytes at `s` to `at`; gives the next free byte.
 (func $key.piece (param $at i32) (param $s i32) (param $len i32) (result i32)
   (i64.store (local.get $at) (i64.extend_i32_u (local.get $len)))
-  (memory.copy (i32.add (local.get $at) (i32.const 8)) (local.get $s) (local.get $len))
+  (call $core.copy (i32.add (local.get $at) (i32.const 8)) (local.get $s) (local.get $len))
   (i32.add (local.get $at) (i32.add (local.get $len) (i32.const 8))))
 
 ;; Sets `$key.lo` and `$key.hi`. The strings are the policy's, the message's and the

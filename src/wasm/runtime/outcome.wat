@@ -11,13 +11,20 @@
 
 ;; The next record, zeroed, with its "none" fields set.
 (func $outcome.next (result i32)
-  (local $r i32)
+  (local $r i32) (local $i i32)
   (if (i32.ge_u (global.get $outcome.count) (global.get $outcome.capacity)) (then unreachable))
   (local.set $r
     (i32.add (global.get $outcome.records)
       (i32.mul (global.get $outcome.count) (i32.const @outcome.SIZE))))
   (global.set $outcome.count (i32.add (global.get $outcome.count) (i32.const 1)))
-  (memory.fill (local.get $r) (i32.const 0) (i32.const @outcome.SIZE))
+  ;; zero the record (its size is a multiple of 8)
+  (local.set $i (i32.const 0))
+  (block $zeroed
+    (loop $zero
+      (br_if $zeroed (i32.ge_u (local.get $i) (i32.const @outcome.SIZE)))
+      (i64.store (i32.add (local.get $r) (local.get $i)) (i64.const 0))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br $zero)))
   (i32.store8 offset=@outcome.CHANNEL (local.get $r) (i32.const 255))
   (i32.store8 offset=@outcome.RECIPIENT (local.get $r) (i32.const 255))
   (i32.store8 offset=@outcome.ADDRESS (local.get $r) (i32.const 255))
@@ -134,11 +141,13 @@
           (br $back)))
       ;; make room at j
       (local.set $slot (call $outcome.slot (local.get $list) (local.get $j)))
-      (memory.copy
-        (i32.add (local.get $slot) (i32.const @outcome.SIZE))
-        (local.get $slot)
-        (i32.mul (i32.sub (local.get $n) (local.get $j)) (i32.const @outcome.SIZE)))
-      (memory.copy (local.get $slot) (local.get $r) (i32.const @outcome.SIZE))
+      (if (i32.lt_u (local.get $j) (local.get $n))
+        (then
+          (memory.copy
+            (i32.add (local.get $slot) (i32.const @outcome.SIZE))
+            (local.get $slot)
+            (i32.mul (i32.sub (local.get $n) (local.get $j)) (i32.const @outcome.SIZE)))))
+      (call $core.copy (local.get $slot) (local.get $r) (i32.const @outcome.SIZE))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $each)))
   ;; then the skips
@@ -152,7 +161,7 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $each
         (i32.ne (i32.load8_u offset=@outcome.TAG (local.get $r)) (i32.const @outcome.SKIP)))
-      (memory.copy (call $outcome.slot (local.get $list) (local.get $n)) (local.get $r)
+      (call $core.copy (call $outcome.slot (local.get $list) (local.get $n)) (local.get $r)
         (i32.const @outcome.SIZE))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $each)))

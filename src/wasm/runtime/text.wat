@@ -10,7 +10,7 @@
   (global.set $text.end (global.get $text.start)))
 
 (func $text.bytes (param $s i32) (param $len i32)
-  (memory.copy (global.get $text.end) (local.get $s) (local.get $len))
+  (call $core.copy (global.get $text.end) (local.get $s) (local.get $len))
   (global.set $text.end (i32.add (global.get $text.end) (local.get $len))))
 
 ;; `n` (0..9999) in `width` digits (2 or 4), zeros in front.

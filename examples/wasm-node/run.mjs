@@ -583,7 +583,9 @@ class PlanModule {
     }
     const version = exports.rem_abi_version();
     if (version !== ABI_VERSION) {
-      throw new Error(`it speaks version ${version} of the rem module ABI; this host speaks ${ABI_VERSION}`);
+      throw new Error(
+        `it speaks version ${version} of the rem module ABI; this host speaks ${ABI_VERSION}`,
+      );
     }
     this.exports = exports;
   }
@@ -619,7 +621,8 @@ class PlanModule {
    * names something is checked, and a record that does not fit fails the booking.
    */
   readOutcomes(view, list) {
-    const bad = (what) => new BookingFailed(`the policy module gave an outcome that does not fit its plan: ${what}`);
+    const bad = (what) =>
+      new BookingFailed(`the policy module gave an outcome that does not fit its plan: ${what}`);
     if (list + OUTCOME.HEADER > view.byteLength) throw bad('the list is outside memory');
     const count = view.getUint32(list, true);
     if (list + OUTCOME.HEADER + count * OUTCOME.SIZE > view.byteLength) {
@@ -642,7 +645,7 @@ class PlanModule {
     const instant = (at, offsetAt) => {
       const seconds = view.getBigInt64(at, true);
       const offset = view.getInt32(offsetAt, true);
-      if (offset <= -SECONDS_PER_DAY || offset >= SECONDS_PER_DAY) throw bad('an offset out of range');
+      if (Math.abs(offset) >= SECONDS_PER_DAY) throw bad('an offset out of range');
       if (seconds < -(2n ** 53n) || seconds > 2n ** 53n) throw bad('an instant out of range');
       return rfc3339(Number(seconds), offset);
     };
@@ -660,7 +663,8 @@ class PlanModule {
       const unlessEvent = view.getUint8(r + OUTCOME.UNLESS_EVENT);
       if (!message || !channel || !recipient || address > ADDRESS.UNIT ||
         (unlessEvent !== NO_BYTE && !EVENT_KINDS[unlessEvent])) {
-        throw bad('an action names a policy, message, channel, recipient, address or event that does not exist');
+        throw bad('an action names a policy, message, channel, recipient, address or event ' +
+          'that does not exist');
       }
       actions.push({
         // The key is a u128 written as 32 hexadecimal digits: the high 64 bits, then the low.
@@ -674,9 +678,9 @@ class PlanModule {
         sendAt: instant(r + OUTCOME.SEND_AT, r + OUTCOME.SEND_AT_OFFSET),
         sender: string(r + OUTCOME.SENDER),
         text: string(r + OUTCOME.TEXT),
-        condition: unlessEvent === NO_BYTE
-          ? null
-          : `unless ${EVENT_KINDS[unlessEvent]} by ${instant(r + OUTCOME.UNLESS_BY, r + OUTCOME.UNLESS_BY_OFFSET)}`,
+        // An undecided fallback: sent unless the event arrives by the deadline.
+        condition: unlessEvent === NO_BYTE ? null : `unless ${EVENT_KINDS[unlessEvent]} by ` +
+          instant(r + OUTCOME.UNLESS_BY, r + OUTCOME.UNLESS_BY_OFFSET),
       });
     }
     return actions;
@@ -756,7 +760,9 @@ function main() {
     usage(error.message);
   }
   const { values, positionals } = parsed;
-  if (positionals.length < 2 || positionals.length > 3) usage('give a module, a booking feed and, optionally, an event feed');
+  if (positionals.length < 2 || positionals.length > 3) {
+    usage('give a module, a booking feed and, optionally, an event feed');
+  }
   const [modulePath, feedPath, eventsPath] = positionals;
   const time = (name, text) => {
     try {
@@ -804,7 +810,8 @@ function main() {
       throw new Error('the line is not JSON');
     }
   };
-  const idOf = (row) => (isObject(row) && typeof row.booking_id === 'string' ? row.booking_id : null);
+  const idOf = (row) =>
+    isObject(row) && typeof row.booking_id === 'string' ? row.booking_id : null;
 
   // 2. The events, by booking id, in the order they were read.
   const eventsOf = new Map();
@@ -885,7 +892,9 @@ function writeAll(text) {
       written += writeSync(1, bytes, written);
     } catch (error) {
       if (error.code === 'EAGAIN') continue; // a non-blocking pipe that is full: try again
-      process.stderr.write(`cannot write the actions: ${error.message}: the output is incomplete\n`);
+      process.stderr.write(
+        `cannot write the actions: ${error.message}: the output is incomplete\n`,
+      );
       process.exit(2);
     }
   }

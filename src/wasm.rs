@@ -21,7 +21,9 @@ pub enum BuildError {
     #[error("the plan cannot be compiled to WebAssembly: {0}")]
     #[diagnostic(
         code(rem::E110),
-        help("compile the policies again with `rem compile`; plans are not meant to be edited by hand")
+        help(
+            "compile the policies again with `rem compile`; plans are not meant to be edited by hand"
+        )
     )]
     Invalid(String),
     #[error("the generated WebAssembly does not assemble: {0}")]

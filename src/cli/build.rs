@@ -47,7 +47,11 @@ pub fn run(args: &BuildArgs) -> Outcome {
         (Target::Wat, Some(out)) => {
             let text = rem::wasm::text(&engine).map_err(Failure::report_of)?;
             write::write_file(out, text.as_bytes())?;
-            say!("wrote {} ({policies} polic{})", out.display(), ies(policies));
+            say!(
+                "wrote {} ({policies} polic{})",
+                out.display(),
+                ies(policies)
+            );
         }
         (Target::Wasm, None) => {
             return Err(Failure::message(

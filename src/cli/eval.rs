@@ -8,8 +8,8 @@ use rem::booking::Booking;
 use rem::engine::{Engine, Mode, Options, Outcome as Evaluated};
 use rem::events::EventIndex;
 use rem::feed::{Problem, Reject};
-use rem::wasm::host::{BookingError, Host, Limits};
 use rem::output::{ActionWriter, OutputFormat, RejectWriter, Tally};
+use rem::wasm::host::{BookingError, Host, Limits};
 
 use super::exit::{Exit, Failure, Outcome};
 use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan};
@@ -285,15 +285,14 @@ impl Backend {
                 engine.evaluate(booking, events, options, out);
                 Ok(())
             }
-            Backend::Wasm(host) => {
-                host.evaluate(booking, events, options, out)
-                    .map_err(|error| match error {
-                        BookingError::OutOfFuel(_) => Problem::ModuleOutOfFuel,
-                        BookingError::OutOfTime(_) => Problem::ModuleOutOfTime,
-                        BookingError::OutOfMemory(_) => Problem::ModuleOutOfMemory,
-                        BookingError::Trap(_) | BookingError::BadOutcome(_) => Problem::ModuleFailed,
-                    })
-            }
+            Backend::Wasm(host) => host
+                .evaluate(booking, events, options, out)
+                .map_err(|error| match error {
+                    BookingError::OutOfFuel(_) => Problem::ModuleOutOfFuel,
+                    BookingError::OutOfTime(_) => Problem::ModuleOutOfTime,
+                    BookingError::OutOfMemory(_) => Problem::ModuleOutOfMemory,
+                    BookingError::Trap(_) | BookingError::BadOutcome(_) => Problem::ModuleFailed,
+                }),
         }
     }
 }

@@ -106,29 +106,7 @@ pub fn load_plan(paths: &[PathBuf]) -> Result<Loaded, Failure> {
     // Each policy and the input it came from.
     let mut policies: Vec<(plan::Policy, String)> = Vec::new();
     let mut files = Vec::new();
-    let mut modules = Vec::new();
-    for path in wasm {
-        let bytes = super::read::module_file(path).map_err(Failure::Message)?;
-        let plan = rem::wasm::plan_of(&bytes).ok_or_else(|| {
-            Failure::message(format!(
-                "{} is not a rem policy module: it carries no plan (build it with `rem build --target wasm`)",
-                path.display()
-            ))
-        })?;
-        if plan.format_version != plan::FORMAT_VERSION {
-            return Err(Failure::about(
-                path.display(),
-                PlanError::Version {
-                    found: plan.format_version,
-                    expected: plan::FORMAT_VERSION,
-                },
-            ));
-        }
-        files.push(path.clone());
-        let input = path.display().to_string();
-        policies.extend(plan.policies.into_iter().map(|p| (p, input.clone())));
-        modules.push((input, bytes));
-    }
+    let mut modules = read_modules(&wasm, &mut policies, &mut files)?;
     for path in json {
         let text = super::read_text(path).map_err(Failure::Message)?;
         files.push(path.clone());
@@ -184,6 +162,38 @@ pub fn load_plan(paths: &[PathBuf]) -> Result<Loaded, Failure> {
         files,
         module,
     })
+}
+
+/// Reads policy modules (`rem build --target wasm`): their plans' policies, and their bytes.
+fn read_modules(
+    paths: &[&PathBuf],
+    policies: &mut Vec<(plan::Policy, String)>,
+    files: &mut Vec<PathBuf>,
+) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    let mut modules = Vec::new();
+    for &path in paths {
+        let bytes = super::read::module_file(path).map_err(Failure::Message)?;
+        let plan = rem::wasm::plan_of(&bytes).ok_or_else(|| {
+            Failure::message(format!(
+                "{} is not a rem policy module: it carries no plan (build it with `rem build --target wasm`)",
+                path.display()
+            ))
+        })?;
+        if plan.format_version != plan::FORMAT_VERSION {
+            return Err(Failure::about(
+                path.display(),
+                PlanError::Version {
+                    found: plan.format_version,
+                    expected: plan::FORMAT_VERSION,
+                },
+            ));
+        }
+        files.push(path.clone());
+        let input = path.display().to_string();
+        policies.extend(plan.policies.into_iter().map(|p| (p, input.clone())));
+        modules.push((input, bytes));
+    }
+    Ok(modules)
 }
 
 /// Refuses a policy given twice, and overlapping policies from inputs checked apart.

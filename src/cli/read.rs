@@ -72,6 +72,30 @@ fn open(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
+/// The most bytes a policy module (`rem build --target wasm`) may have.
+pub const MAX_MODULE_BYTES: usize = 64 << 20;
+
+/// The bytes of a WebAssembly module, read the safe way: a regular file of at most
+/// [`MAX_MODULE_BYTES`].
+pub fn module_file(path: &Path) -> Result<Vec<u8>, String> {
+    let failed = |e: io::Error| format!("cannot read {}: {e}", path.display());
+    let not_a_file = || format!("cannot read {}: it is not a regular file", path.display());
+    if !std::fs::metadata(path).map_err(failed)?.is_file() {
+        return Err(not_a_file());
+    }
+    let file = open(path).map_err(failed)?;
+    if !file.metadata().map_err(failed)?.is_file() {
+        return Err(not_a_file());
+    }
+    read_at_most(file, MAX_MODULE_BYTES).map_err(|_| {
+        format!(
+            "cannot read {}: a policy module has at most {} MiB",
+            path.display(),
+            MAX_MODULE_BYTES >> 20
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,28 +121,4 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         assert_eq!(refusal(policy_file(dir.path())), Some(Refusal::NotAFile));
     }
-}
-
-/// The most bytes a policy module (`rem build --target wasm`) may have.
-pub const MAX_MODULE_BYTES: usize = 64 << 20;
-
-/// The bytes of a WebAssembly module, read the safe way: a regular file of at most
-/// [`MAX_MODULE_BYTES`].
-pub fn module_file(path: &Path) -> Result<Vec<u8>, String> {
-    let failed = |e: io::Error| format!("cannot read {}: {e}", path.display());
-    let not_a_file = || format!("cannot read {}: it is not a regular file", path.display());
-    if !std::fs::metadata(path).map_err(failed)?.is_file() {
-        return Err(not_a_file());
-    }
-    let file = open(path).map_err(failed)?;
-    if !file.metadata().map_err(failed)?.is_file() {
-        return Err(not_a_file());
-    }
-    read_at_most(file, MAX_MODULE_BYTES).map_err(|_| {
-        format!(
-            "cannot read {}: a policy module has at most {} MiB",
-            path.display(),
-            MAX_MODULE_BYTES >> 20
-        )
-    })
 }

@@ -76,9 +76,8 @@ pub(super) fn render(
             Piece::Time => {
                 let _ = write!(out, "{:02}:{:02}", visit.hour(), visit.minute());
             }
-            Piece::Weekday => {
-                out.push_str(weekday_names(language)[visit.weekday().num_days_from_monday() as usize])
-            }
+            Piece::Weekday => out
+                .push_str(weekday_names(language)[visit.weekday().num_days_from_monday() as usize]),
             Piece::Unit => out.push_str(&booking.unit),
             Piece::Clinic => out.push_str(&booking.clinic),
             Piece::Exam => out.push_str(&booking.exam),

@@ -53,7 +53,7 @@ pub fn module_text(plan: &Plan) -> Result<String, BuildError> {
 
     let mut w = Wat::default();
     w.open("(module");
-    w.comment(&format!(
+    w.comment(format!(
         "rem plan: {} (ABI version {})",
         plan.policies
             .iter()
@@ -65,8 +65,12 @@ pub fn module_text(plan: &Plan) -> Result<String, BuildError> {
     w.line(format!("(memory (export \"memory\") {pages})"));
     w.line(format!("(global $core.heap_base i32 (i32.const {heap}))"));
     w.line(format!("(global $core.heap (mut i32) (i32.const {heap}))"));
-    w.line(format!("(global $outcome.records i32 (i32.const {records}))"));
-    w.line(format!("(global $outcome.capacity i32 (i32.const {capacity}))"));
+    w.line(format!(
+        "(global $outcome.records i32 (i32.const {records}))"
+    ));
+    w.line(format!(
+        "(global $outcome.capacity i32 (i32.const {capacity}))"
+    ));
     w.line("(global $now (mut i64) (i64.const 0))");
     for id in 0..plan.policies.len() {
         w.line(format!("(global $in_scope.{id} (mut i32) (i32.const 0))"));
@@ -111,7 +115,9 @@ fn evaluate(plan: &Plan, w: &mut Wat) {
         "(if (i32.eqz {any}) (then (call $outcome.skip (i32.const -1) (i32.const -1) (i32.const 0) (i32.const -1) (i32.const -1) (i32.const 255) (i32.const {number}) (i32.const {param}))))"
     ));
     for id in 0..plan.policies.len() {
-        w.line(format!("(if (global.get $in_scope.{id}) (then (call $policy.{id})))"));
+        w.line(format!(
+            "(if (global.get $in_scope.{id}) (then (call $policy.{id})))"
+        ));
     }
     w.comment("rule 13: what the mode keeps, in output order");
     w.line("(local.set $out (call $outcome.finish (local.get $now) (local.get $since) (local.get $mode)))");

@@ -18,13 +18,15 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
-use wasmtime::{Config, Engine, Instance, InstancePre, Linker, Memory, Module, Store, Trap, TypedFunc};
+use wasmtime::{
+    Config, Engine, Instance, InstancePre, Linker, Memory, Module, Store, Trap, TypedFunc,
+};
 
 use super::abi::{self, booking as b, event as e, outcome as o};
 use crate::booking::Booking;
+use crate::engine::Mode;
 use crate::engine::{Action, Address, Options, Origin, Outcome, PolicyId, Skip, Unless};
 use crate::events::{Event, EventIndex};
-use crate::engine::Mode;
 use crate::plan::Plan;
 use crate::schema::{Channel, EventKind, Who};
 
@@ -91,8 +93,13 @@ pub enum HostError {
     #[error("{0} is not a WebAssembly module wasmtime can run: {1}")]
     #[diagnostic(code(rem::E112), help("build it with `rem build --target wasm`"))]
     NotAModule(String, String),
-    #[error("{name} speaks version {found} of the rem module ABI; this rem speaks version {expected}")]
-    #[diagnostic(code(rem::E113), help("build the module again with this version of rem"))]
+    #[error(
+        "{name} speaks version {found} of the rem module ABI; this rem speaks version {expected}"
+    )]
+    #[diagnostic(
+        code(rem::E113),
+        help("build the module again with this version of rem")
+    )]
     Version {
         name: String,
         found: i32,
@@ -183,15 +190,17 @@ impl Host {
         let mut config = Config::new();
         config.epoch_interruption(true);
         config.consume_fuel(limits.fuel.is_some());
-        let engine =
-            Engine::new(&config).map_err(|e| HostError::NotAModule(name.to_string(), e.to_string()))?;
+        let engine = Engine::new(&config)
+            .map_err(|e| HostError::NotAModule(name.to_string(), e.to_string()))?;
         let module = Module::new(&engine, module)
             .map_err(|e| HostError::NotAModule(name.to_string(), e.to_string()))?;
         let linker: Linker<Cap> = Linker::new(&engine);
-        let pre = linker.instantiate_pre(&module).map_err(|e| HostError::NotAPlan {
-            name: name.to_string(),
-            problem: e.to_string(),
-        })?;
+        let pre = linker
+            .instantiate_pre(&module)
+            .map_err(|e| HostError::NotAPlan {
+                name: name.to_string(),
+                problem: e.to_string(),
+            })?;
         let running = start(name, &pre, limits)?;
         let watchdog = Watchdog::start(engine);
         let host = Host {
@@ -265,7 +274,9 @@ impl Host {
             .map_err(|e| failed(&r.store, e))?;
         r.memory
             .write(&mut r.store, at as u32 as usize, &self.input)
-            .map_err(|_| BookingError::Trap("`alloc` gave memory outside the module's".to_string()))?;
+            .map_err(|_| {
+                BookingError::Trap("`alloc` gave memory outside the module's".to_string())
+            })?;
         let since = options.since.map_or(abi::NONE_I64, |s| s.timestamp());
         let mode = match options.mode {
             Mode::Forecast => 0,
@@ -369,9 +380,6 @@ fn start(name: &str, pre: &InstancePre<Cap>, limits: Limits) -> Result<Running, 
 pub fn encode(out: &mut Vec<u8>, booking: &Booking<'_>, events: &[Event]) {
     out.clear();
     out.resize(b::SIZE as usize, 0);
-    let put_i64 = |out: &mut Vec<u8>, at: u32, v: i64| {
-        out[at as usize..at as usize + 8].copy_from_slice(&v.to_le_bytes());
-    };
     let instant = |t: Option<DateTime<FixedOffset>>| t.map_or(abi::NONE_I64, |t| t.timestamp());
     put_i64(out, b::START, booking.start.timestamp());
     put_i64(out, b::CREATED, booking.created.timestamp());
@@ -396,9 +404,15 @@ pub fn encode(out: &mut Vec<u8>, booking: &Booking<'_>, events: &[Event]) {
         | bit(p.email_invalid, b::flag::EMAIL_INVALID);
     let [g1, g2] = &booking.guardians;
     out[b::GUARDIANS as usize] = bit(g1.is_some(), b::guardian::FIRST)
-        | bit(g1.as_ref().is_some_and(|g| g.consent_sms), b::guardian::FIRST_CONSENT_SMS)
+        | bit(
+            g1.as_ref().is_some_and(|g| g.consent_sms),
+            b::guardian::FIRST_CONSENT_SMS,
+        )
         | bit(g2.is_some(), b::guardian::SECOND)
-        | bit(g2.as_ref().is_some_and(|g| g.consent_sms), b::guardian::SECOND_CONSENT_SMS);
+        | bit(
+            g2.as_ref().is_some_and(|g| g.consent_sms),
+            b::guardian::SECOND_CONSENT_SMS,
+        );
     fn mobile<'g>(g: &'g Option<crate::booking::Guardian<'_>>) -> Option<&'g str> {
         g.as_ref().and_then(|g| g.mobile.as_deref())
     }
@@ -420,12 +434,21 @@ pub fn encode(out: &mut Vec<u8>, booking: &Booking<'_>, events: &[Event]) {
         };
         put_string(out, field, offset, len);
     }
+    encode_events(out, events);
+}
+
+/// The booking's events after its strings, 8-byte aligned (`abi::event`).
+fn encode_events(out: &mut Vec<u8>, events: &[Event]) {
     while out.len() % 8 != 0 {
         out.push(0);
     }
     let first = out.len();
     put_u32(out, b::EVENTS, u32::try_from(first).unwrap_or(u32::MAX));
-    put_u32(out, b::EVENT_COUNT, u32::try_from(events.len()).unwrap_or(u32::MAX));
+    put_u32(
+        out,
+        b::EVENT_COUNT,
+        u32::try_from(events.len()).unwrap_or(u32::MAX),
+    );
     out.resize(first + events.len() * e::SIZE as usize, 0);
     for (i, event) in events.iter().enumerate() {
         let at = u32::try_from(first + i * e::SIZE as usize).unwrap_or(u32::MAX);
@@ -446,6 +469,10 @@ fn append(out: &mut Vec<u8>, bytes: &[u8]) -> u32 {
     let at = u32::try_from(out.len()).unwrap_or(u32::MAX);
     out.extend_from_slice(bytes);
     at
+}
+
+fn put_i64(out: &mut [u8], at: u32, v: i64) {
+    out[at as usize..at as usize + 8].copy_from_slice(&v.to_le_bytes());
 }
 
 fn put_u32(out: &mut [u8], at: u32, v: u32) {
@@ -511,7 +538,9 @@ fn decode_record(
         )?,
         None => None,
     };
-    let plan_message = policy.zip(message).map(|(p, m)| &plan.policies[p].messages[m]);
+    let plan_message = policy
+        .zip(message)
+        .map(|(p, m)| &plan.policies[p].messages[m]);
     let triggers = plan_message.map_or(0, |m| m.triggers.len());
     let trigger = || index(field_i32(record, o::TRIGGER), triggers, "trigger");
     let origin = match record[o::ORIGIN as usize] {
@@ -547,69 +576,112 @@ fn decode_record(
                 reason,
             }))
         }
-        o::ACTION => {
-            let (policy, message, origin, recipient, plan_message) =
-                match (policy, message, origin, recipient, plan_message) {
-                    (Some(p), Some(m), Some(o), Some(r), Some(pm)) => (p, m, o, r, pm),
-                    _ => return Err("an action without its policy, message, origin or recipient".to_string()),
+        o::ACTION => match (policy, message, origin, recipient, plan_message) {
+            (Some(policy), Some(message), Some(origin), Some(recipient), Some(plan_message)) => {
+                let at = Placed {
+                    policy,
+                    message,
+                    origin,
+                    recipient,
+                    plan_message,
                 };
-            let channel = Channel::from_index(record[o::CHANNEL as usize])
-                .ok_or("a channel that does not exist")?;
-            let address = match record[o::ADDRESS as usize] {
-                o::address::MOBILE => Address::Mobile(recipient),
-                o::address::EMAIL => Address::Email,
-                o::address::INBOX => Address::Inbox,
-                o::address::POSTAL => Address::Postal,
-                o::address::UNIT => Address::Unit,
-                other => return Err(format!("address {other} does not exist")),
-            };
-            let unless = match record[o::UNLESS_EVENT as usize] {
-                255 => None,
-                event => Some(Unless {
-                    event: EventKind::from_index(event).ok_or("an event that does not exist")?,
-                    by: instant(field_i64(record, o::UNLESS_BY), field_i32(record, o::UNLESS_BY_OFFSET))?,
-                }),
-            };
-            let key = u128::from(field_i64(record, o::KEY) as u64)
-                | u128::from(field_i64(record, o::KEY + 8) as u64) << 64;
-            let sender = match string(record, o::SENDER, memory)? {
-                Some((at, bytes)) => Some(sender(senders, at, bytes)?),
-                None => None,
-            };
-            let text = match string(record, o::TEXT, memory)? {
-                Some((_, bytes)) => Some(
-                    String::from_utf8(bytes.to_vec()).map_err(|_| "a text that is not UTF-8")?,
-                ),
-                None => None,
-            };
-            Ok(Outcome::Action(Action {
-                key,
-                policy: PolicyId(policy),
-                message,
-                origin,
-                channel,
-                recipient,
-                address,
-                send_at: instant(field_i64(record, o::SEND_AT), field_i32(record, o::SEND_AT_OFFSET))?,
-                rule: optional(field_i32(record, o::RULE), plan_message.recipients.len(), "recipient line")?,
-                unless,
-                sender,
-                text,
-            }))
-        }
+                decode_action(record, memory, &at, senders).map(Outcome::Action)
+            }
+            _ => Err("an action without its policy, message, origin or recipient".to_string()),
+        },
         other => Err(format!("record kind {other} does not exist")),
     }
 }
 
+/// Where an action is in the plan.
+struct Placed<'p> {
+    policy: usize,
+    message: usize,
+    origin: Origin,
+    recipient: Who,
+    plan_message: &'p crate::plan::Message,
+}
+
+/// The rest of an action's record.
+fn decode_action(
+    record: &[u8],
+    memory: &[u8],
+    at: &Placed<'_>,
+    senders: &mut HashMap<(u32, u32), Arc<str>>,
+) -> Result<Action, String> {
+    let channel =
+        Channel::from_index(record[o::CHANNEL as usize]).ok_or("a channel that does not exist")?;
+    let address = match record[o::ADDRESS as usize] {
+        o::address::MOBILE => Address::Mobile(at.recipient),
+        o::address::EMAIL => Address::Email,
+        o::address::INBOX => Address::Inbox,
+        o::address::POSTAL => Address::Postal,
+        o::address::UNIT => Address::Unit,
+        other => return Err(format!("address {other} does not exist")),
+    };
+    let unless = match record[o::UNLESS_EVENT as usize] {
+        255 => None,
+        event => Some(Unless {
+            event: EventKind::from_index(event).ok_or("an event that does not exist")?,
+            by: instant(
+                field_i64(record, o::UNLESS_BY),
+                field_i32(record, o::UNLESS_BY_OFFSET),
+            )?,
+        }),
+    };
+    let key = u128::from(field_i64(record, o::KEY) as u64)
+        | u128::from(field_i64(record, o::KEY + 8) as u64) << 64;
+    let sender = match string(record, o::SENDER, memory)? {
+        Some((address, bytes)) => Some(sender(senders, address, bytes)?),
+        None => None,
+    };
+    let text = match string(record, o::TEXT, memory)? {
+        Some((_, bytes)) => {
+            Some(String::from_utf8(bytes.to_vec()).map_err(|_| "a text that is not UTF-8")?)
+        }
+        None => None,
+    };
+    Ok(Action {
+        key,
+        policy: PolicyId(at.policy),
+        message: at.message,
+        origin: at.origin,
+        channel,
+        recipient: at.recipient,
+        address,
+        send_at: instant(
+            field_i64(record, o::SEND_AT),
+            field_i32(record, o::SEND_AT_OFFSET),
+        )?,
+        rule: optional(
+            field_i32(record, o::RULE),
+            at.plan_message.recipients.len(),
+            "recipient line",
+        )?,
+        unless,
+        sender,
+        text,
+    })
+}
+
 /// A reason's numbers that name parts of the plan must name parts that exist.
-fn check_reason(reason: crate::engine::Reason, policy: Option<usize>, plan: &Plan) -> Result<(), String> {
+fn check_reason(
+    reason: crate::engine::Reason,
+    policy: Option<usize>,
+    plan: &Plan,
+) -> Result<(), String> {
     use crate::engine::Reason;
     match reason {
         Reason::Excluded(e) => {
             let exclusions = policy.map_or(0, |p| plan.policies[p].exclusions.len());
             index(i32::try_from(e).unwrap_or(-1), exclusions, "exclusion").map(|_| ())
         }
-        Reason::ReplacedBy(p) => index(i32::try_from(p.0).unwrap_or(-1), plan.policies.len(), "policy").map(|_| ()),
+        Reason::ReplacedBy(p) => index(
+            i32::try_from(p.0).unwrap_or(-1),
+            plan.policies.len(),
+            "policy",
+        )
+        .map(|_| ()),
         _ => Ok(()),
     }
 }
@@ -622,7 +694,9 @@ fn string<'m>(record: &[u8], at: u32, memory: &'m [u8]) -> Result<Option<(u32, &
     }
     let len = field_i32(record, at + 4);
     let start = address as u32 as usize;
-    let end = start.checked_add(len as u32 as usize).ok_or("a string out of memory")?;
+    let end = start
+        .checked_add(len as u32 as usize)
+        .ok_or("a string out of memory")?;
     let bytes = memory.get(start..end).ok_or("a string out of memory")?;
     Ok(Some((address as u32, bytes)))
 }
@@ -639,7 +713,8 @@ fn sender(
             return Ok(s.clone());
         }
     }
-    let text: Arc<str> = Arc::from(std::str::from_utf8(bytes).map_err(|_| "a sender that is not UTF-8")?);
+    let text: Arc<str> =
+        Arc::from(std::str::from_utf8(bytes).map_err(|_| "a sender that is not UTF-8")?);
     senders.insert(key, text.clone());
     Ok(text)
 }

@@ -1072,20 +1072,16 @@ fn start(zones: Vec<String>) -> impl Strategy<Value = DateTime<FixedOffset>> {
         1 => (0u32..5 * 12).prop_map(|f| f * 5),
         1 => 0u32..24 * 60,
     ];
-    (
-        day,
-        minute,
-        select(zones),
-        select(vec![0i32, 1, 2]),
-    )
-        .prop_map(|(day, minute, zone, offset)| {
+    (day, minute, select(zones), select(vec![0i32, 1, 2])).prop_map(
+        |(day, minute, zone, offset)| {
             let tz: Tz = zone.parse().expect("zone");
             let local: NaiveDateTime = day.and_time(
                 NaiveTime::from_num_seconds_from_midnight_opt(minute * 60, 0).expect("time"),
             );
             let instant = local_instant(tz, local);
             instant.with_timezone(&FixedOffset::east_opt(offset * 3600).expect("offset"))
-        })
+        },
+    )
 }
 
 #[derive(Debug, Clone, Copy)]

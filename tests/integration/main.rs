@@ -17,14 +17,14 @@ mod faults;
 mod feeds;
 mod fmt;
 mod invariants;
-mod wasm;
-mod wasm_cli;
 mod load;
 mod malformed;
 mod parse;
 mod robustness;
 mod run;
 mod runner;
+mod wasm;
+mod wasm_cli;
 
 use std::path::{Path, PathBuf};
 

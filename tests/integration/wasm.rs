@@ -116,7 +116,12 @@ fn events_for(engine: &Engine, bookings: &[Booking<'static>]) -> EventIndex {
 }
 
 /// What `rem eval --explain` writes for one booking's outcomes.
-fn written(engine: &Engine, booking: &Booking<'_>, outcomes: &[Outcome], format: OutputFormat) -> Vec<u8> {
+fn written(
+    engine: &Engine,
+    booking: &Booking<'_>,
+    outcomes: &[Outcome],
+    format: OutputFormat,
+) -> Vec<u8> {
     let mut writer = match ActionWriter::new(Vec::new(), format, true) {
         Ok(w) => w,
         Err(e) => panic!("{e}"),
@@ -221,7 +226,11 @@ fn every_policy_of_the_project_gives_the_same_output_in_wasm() {
             continue;
         };
         let per_plan = if set.len() > 1 { 3000 } else { 400 };
-        let bookings = bookings(&Vocab::of(engine.plan()), per_plan, u8::try_from(i % 251).unwrap_or(0));
+        let bookings = bookings(
+            &Vocab::of(engine.plan()),
+            per_plan,
+            u8::try_from(i % 251).unwrap_or(0),
+        );
         let events = events_for(&engine, &bookings);
         let mut host = host(&engine);
         match differences(&engine, &mut host, &bookings, &events) {
@@ -301,20 +310,10 @@ fn the_generated_text_of_small_policies() {
     }
 }
 
-/// `docs/wasm.md` documents the ABI for hosts in other languages: its tables must say what
-/// `src/wasm/abi.rs` and the vocabulary say.
-#[test]
-fn the_abi_page_says_what_the_abi_is() {
-    use rem::schema::{Channel, ConsentSource, EventKind, IdKind, Kind, Source, Status, Who};
+/// Each offset of the ABI and the field's name in `docs/wasm.md`.
+fn abi_rows() -> Vec<(u32, &'static str)> {
     use rem::wasm::abi::{booking as b, event as e, outcome as o};
-    let doc = std::fs::read_to_string("docs/wasm.md").expect("docs/wasm.md");
-    let row = |offset: u32, field: &str| {
-        assert!(
-            doc.contains(&format!("| {offset} | `{field}` |")),
-            "docs/wasm.md lacks the row `| {offset} | `{field}` |`"
-        );
-    };
-    for (offset, field) in [
+    vec![
         (b::START, "start"),
         (b::CREATED, "created"),
         (b::STATUS_AT, "status_at"),
@@ -366,7 +365,23 @@ fn the_abi_page_says_what_the_abi_is() {
         (o::KEY, "key"),
         (o::SENDER, "sender"),
         (o::TEXT, "text"),
-    ] {
+    ]
+}
+
+/// `docs/wasm.md` documents the ABI for hosts in other languages: its tables must say what
+/// `src/wasm/abi.rs` and the vocabulary say.
+#[test]
+fn the_abi_page_says_what_the_abi_is() {
+    use rem::schema::{Channel, ConsentSource, EventKind, IdKind, Kind, Source, Status, Who};
+    use rem::wasm::abi::{booking as b, event as e, outcome as o};
+    let doc = std::fs::read_to_string("docs/wasm.md").expect("docs/wasm.md");
+    let row = |offset: u32, field: &str| {
+        assert!(
+            doc.contains(&format!("| {offset} | `{field}` |")),
+            "docs/wasm.md lacks the row `| {offset} | `{field}` |`"
+        );
+    };
+    for (offset, field) in abi_rows() {
         row(offset, field);
     }
     for (size, text) in [
@@ -403,5 +418,8 @@ fn the_abi_page_says_what_the_abi_is() {
         assert!(flowing.contains(&said), "docs/wasm.md lacks `{said}`");
     }
     assert!(rem::wasm::abi::reason::decode(20, 0).is_none());
-    assert!(doc.contains(&format!("## The ABI (version {})", rem::wasm::abi::ABI_VERSION)));
+    assert!(doc.contains(&format!(
+        "## The ABI (version {})",
+        rem::wasm::abi::ABI_VERSION
+    )));
 }

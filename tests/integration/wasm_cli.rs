@@ -15,7 +15,11 @@ fn build(dir: &Path) -> std::path::PathBuf {
         .args(["build", "--target", "wasm", "policies/", "-o"])
         .arg(&module));
     built.assert_code(0);
-    assert!(built.stderr().contains("(7 policies, "), "{}", built.stderr());
+    assert!(
+        built.stderr().contains("(7 policies, "),
+        "{}",
+        built.stderr()
+    );
     module
 }
 
@@ -56,6 +60,18 @@ fn a_built_module_gives_what_rem_eval_gives() {
 }
 
 #[test]
+fn the_same_policies_build_the_same_module_byte_for_byte() {
+    let (first, second) = (
+        tempfile::tempdir().expect("temp dir"),
+        tempfile::tempdir().expect("temp dir"),
+    );
+    let a = std::fs::read(build(first.path())).expect("module");
+    let b = std::fs::read(build(second.path())).expect("module");
+    assert!(a.starts_with(b"\0asm"));
+    assert_eq!(a, b);
+}
+
+#[test]
 fn the_text_of_a_module_is_printed_for_reading() {
     let printed = run(rem().args(["build", "--target", "wat", "policies/jonkoping-kf.rem"]));
     printed.assert_code(0);
@@ -78,18 +94,30 @@ fn a_booking_that_uses_all_its_fuel_is_rejected_and_the_run_goes_on() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("actions.jsonl");
     let mut cmd = rem();
-    cmd.args(["eval", "policies/", "--backend", "wasm", "--wasm-fuel", "50"])
-        .args(["--feed", "examples/bookings.csv", "--now", NOW, "-o"])
-        .arg(&out);
+    cmd.args([
+        "eval",
+        "policies/",
+        "--backend",
+        "wasm",
+        "--wasm-fuel",
+        "50",
+    ])
+    .args(["--feed", "examples/bookings.csv", "--now", NOW, "-o"])
+    .arg(&out);
     let done = run_within(cmd, Duration::from_secs(120));
     done.assert_code(3);
     assert!(
-        done.stderr().contains("rows read: 20 (0 evaluated, 20 rejected)"),
+        done.stderr()
+            .contains("rows read: 20 (0 evaluated, 20 rejected)"),
         "{}",
         done.stderr()
     );
     let rejects = std::fs::read_to_string(dir.path().join("actions.rejects.csv")).expect("rejects");
-    assert_eq!(rejects.matches("module_out_of_fuel").count(), 20, "{rejects}");
+    assert_eq!(
+        rejects.matches("module_out_of_fuel").count(),
+        20,
+        "{rejects}"
+    );
 }
 
 /// A module written by hand: the ABI's exports, `evaluate` doing `body`, and the plan of
@@ -121,7 +149,11 @@ fn hand_made(dir: &Path, name: &str, version: i32, body: &str) -> std::path::Pat
 fn a_module_that_hangs_runs_out_of_memory_or_lies_costs_only_its_bookings() {
     let dir = tempfile::tempdir().expect("temp dir");
     let cases = [
-        ("hangs.wasm", "(loop $forever (br $forever)) (i32.const 0)", "module_out_of_time"),
+        (
+            "hangs.wasm",
+            "(loop $forever (br $forever)) (i32.const 0)",
+            "module_out_of_time",
+        ),
         (
             "grows.wasm",
             "(loop $more (br_if $more (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) unreachable",

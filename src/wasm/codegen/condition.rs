@@ -5,8 +5,8 @@
 
 use std::cmp::Ordering;
 
-use super::data::Data;
 use super::BuildError;
+use super::data::Data;
 use crate::plan::{CompareOp, Expr};
 use crate::schema::{ConsentSource, Field, IdKind, Kind, Source, Status};
 use crate::wasm::abi::booking as b;
@@ -158,8 +158,8 @@ impl Conditions<'_> {
     fn value(&mut self, expr: &Expr, cx: Context) -> Result<String, BuildError> {
         Ok(match expr {
             Expr::Field { path, .. } => {
-                let f = Field::named(path)
-                    .ok_or_else(|| invalid(format!("unknown field `{path}`")))?;
+                let f =
+                    Field::named(path).ok_or_else(|| invalid(format!("unknown field `{path}`")))?;
                 self.field(f, cx)
             }
             Expr::Bool { value } => constant(*value),
@@ -186,20 +186,18 @@ impl Conditions<'_> {
         let text = |offset: u32| format!("(call $core.string (i32.const {offset}))");
         let number = |n: i64| format!("(i64.const {n})");
         match field {
-            Field::Source
-            | Field::Kind
-            | Field::Status
-            | Field::IdKind
-            | Field::ConsentSource => match enumerated(field) {
-                Some(e) => {
-                    let table = self.data.table(e.words, field.path());
-                    format!(
-                        "(call $core.word (i32.const {table}) (call $core.byte (i32.const {})))",
-                        e.offset
-                    )
+            Field::Source | Field::Kind | Field::Status | Field::IdKind | Field::ConsentSource => {
+                match enumerated(field) {
+                    Some(e) => {
+                        let table = self.data.table(e.words, field.path());
+                        format!(
+                            "(call $core.word (i32.const {table}) (call $core.byte (i32.const {})))",
+                            e.offset
+                        )
+                    }
+                    None => text(0),
                 }
-                None => text(0),
-            },
+            }
             Field::Clinic => text(b::CLINIC),
             Field::Unit => text(b::UNIT),
             Field::Exam => text(b::EXAM),

@@ -27,7 +27,16 @@ fn shown(s: Str, text: &str) -> String {
     let mut short: String = text
         .chars()
         .take(32)
-        .map(|c| if c.is_alphanumeric() || c == ' ' || (c.is_ascii_punctuation() && c != ';' && c != '(' && c != ')') { c } else { '?' })
+        .map(|c| {
+            if c.is_alphanumeric()
+                || c == ' '
+                || (c.is_ascii_punctuation() && c != ';' && c != '(' && c != ')')
+            {
+                c
+            } else {
+                '?'
+            }
+        })
         .collect();
     if text.chars().count() > 32 {
         short.push_str("...");
@@ -117,7 +126,10 @@ impl Data {
         self.align(8);
         let spans = tz::spans(zone);
         let table = tz::table(&spans);
-        let at = self.put(&table, format!("time zone {}: {} spans", zone.name(), spans.len()));
+        let at = self.put(
+            &table,
+            format!("time zone {}: {} spans", zone.name(), spans.len()),
+        );
         self.zones.insert(zone, at);
         at
     }

@@ -5,10 +5,10 @@
 
 use chrono::Timelike;
 
+use super::BuildError;
 use super::condition::{Conditions, Context};
 use super::data::{Data, Str};
 use super::emit::Wat;
-use super::BuildError;
 use crate::engine::{Origin, PolicyId, Reason, Window, trigger_tag};
 use crate::plan::{self, LateBooking, Offset, Plan, When};
 use crate::schema::{MessageKind, Status, Who};
@@ -84,8 +84,9 @@ impl Gen<'_> {
     /// exam and kind where the policy lists them.
     pub fn scope(&mut self) {
         let scope = &self.policy.scope;
-        self.w.open(format!("(func $scope.{} (result i32)", self.id));
-        self.w.comment(&format!("policy `{}`", self.policy.name));
+        self.w
+            .open(format!("(func $scope.{} (result i32)", self.id));
+        self.w.comment(format!("policy `{}`", self.policy.name));
         self.listed(b::CLINIC, Some(&scope.clinics));
         self.listed(b::UNIT, scope.units.as_ref());
         self.listed(b::EXAM, scope.exams.as_ref());
@@ -117,17 +118,19 @@ impl Gen<'_> {
             .rev()
             .reduce(|acc, t| format!("(i32.or {t} {acc})"))
             .unwrap_or_else(|| "(i32.const 0)".to_string());
-        self.w
-            .line(format!("(if (i32.eqz {any}) (then (return (i32.const 0))))"));
+        self.w.line(format!(
+            "(if (i32.eqz {any}) (then (return (i32.const 0))))"
+        ));
     }
 
     /// `$policy.N`: the rules of `docs/engine.md` for one policy and one booking.
     pub fn policy(&mut self) -> Result<(), BuildError> {
         self.w.open(format!("(func $policy.{}", self.id));
-        self.w.comment(&format!("policy `{}`", self.policy.name));
+        self.w.comment(format!("policy `{}`", self.policy.name));
         self.w.line(LOCALS);
         self.settings()?;
-        self.w.comment("the visit in the policy's zone, and the patient's age on its date");
+        self.w
+            .comment("the visit in the policy's zone, and the patient's age on its date");
         self.w.line(format!(
             "(local.set $visit (call $core.instant (i32.const {})))",
             b::START
@@ -142,9 +145,12 @@ impl Gen<'_> {
         ));
         self.w
             .line("(local.set $minor (i64.lt_s (local.get $age) (local.get $minor_age)))");
-        self.w.comment("rule 5: a moved booking counts as made when it was moved");
-        self.w.line("(local.set $status_at (call $changes.status_at))");
-        self.w.line("(local.set $moved_at (call $changes.moved_at))");
+        self.w
+            .comment("rule 5: a moved booking counts as made when it was moved");
+        self.w
+            .line("(local.set $status_at (call $changes.status_at))");
+        self.w
+            .line("(local.set $moved_at (call $changes.moved_at))");
         self.w.line(format!(
             "(local.set $created (select (call $core.instant (i32.const {})) (local.get $moved_at) (i64.eq (local.get $moved_at) (i64.const {}))))",
             b::CREATED,
@@ -160,7 +166,8 @@ impl Gen<'_> {
 
     /// Rule 2: the settings of the booking's unit, else the policy's.
     fn settings(&mut self) -> Result<(), BuildError> {
-        self.w.comment("rule 2: the settings of the booking's unit, else the policy's");
+        self.w
+            .comment("rule 2: the settings of the booking's unit, else the policy's");
         let policy = self.policy;
         self.set_settings(&policy.settings)?;
         for (unit, settings) in &policy.unit_settings {
@@ -201,7 +208,8 @@ impl Gen<'_> {
     fn exclusions(&mut self) -> Result<(), BuildError> {
         let policy = self.policy;
         for (e, exclusion) in policy.exclusions.iter().enumerate() {
-            self.w.comment(&format!("rule 3: exclusion `{}`", exclusion.name));
+            self.w
+                .comment(format!("rule 3: exclusion `{}`", exclusion.name));
             let holds = self
                 .conditions()
                 .truth(&exclusion.condition, Context { guardian: None })?;
@@ -227,7 +235,7 @@ impl Gen<'_> {
             .iter()
             .enumerate()
             .filter(|(_, winner)| {
-                winner.wins_over.iter().any(|n| *n == self.policy.name)
+                winner.wins_over.contains(&self.policy.name)
                     && winner.messages.iter().any(|other| {
                         other.kind == message.kind
                             && other.channel == message.channel
@@ -247,7 +255,7 @@ impl Gen<'_> {
         let policy = self.policy;
         let message = &policy.messages[m];
         self.w.open(format!("(block $m{m}"));
-        self.w.comment(&format!(
+        self.w.comment(format!(
             "message `{}`: {} by {}",
             message.name, message.kind, message.channel
         ));
@@ -261,7 +269,8 @@ impl Gen<'_> {
         }
         self.status_rule(m, message.kind);
         self.sender(message);
-        self.w.line("(local.set $text (i32.const -1)) (local.set $text_len (i32.const 0))");
+        self.w
+            .line("(local.set $text (i32.const -1)) (local.set $text_len (i32.const 0))");
         let window = match &message.settings.window {
             Some(w) => WindowOf::Message(
                 Window::from_plan(w)
@@ -360,12 +369,13 @@ impl Gen<'_> {
         late: LateOf,
     ) -> Result<(), BuildError> {
         let message = &self.policy.messages[m];
-        let announced = self.policy.messages.iter().any(|other| {
-            other.kind == MessageKind::Rebooking && other.channel == message.channel
-        });
+        let announced =
+            self.policy.messages.iter().any(|other| {
+                other.kind == MessageKind::Rebooking && other.channel == message.channel
+            });
         let origin = Some(Origin::Trigger(t));
         self.w.open(format!("(block $t{t}"));
-        self.w.comment(&format!("trigger {}", trigger_tag(when)));
+        self.w.comment(format!("trigger {}", trigger_tag(when)));
         // (the time, whether it may follow the visit, whether it may be too late)
         let (base, may_follow_visit, may_be_late) = match when {
             When::AtBooking if announced => (
@@ -385,7 +395,8 @@ impl Gen<'_> {
         self.w.line(format!("(local.set $base {base})"));
         self.push("$send", "(local.get $base)", window);
         if may_be_late {
-            self.w.open("(if (i64.lt_s (local.get $send) (local.get $created))");
+            self.w
+                .open("(if (i64.lt_s (local.get $send) (local.get $created))");
             self.w.open("(then");
             match late {
                 LateOf::Message(LateBooking::Skip) => {
@@ -411,9 +422,11 @@ impl Gen<'_> {
             self.w.close();
         }
         if !may_follow_visit {
-            self.w.open("(if (i64.ge_s (local.get $send) (local.get $visit))");
+            self.w
+                .open("(if (i64.ge_s (local.get $send) (local.get $visit))");
             self.w.open("(then");
-            self.w.open("(if (i64.lt_s (local.get $base) (local.get $visit))");
+            self.w
+                .open("(if (i64.lt_s (local.get $base) (local.get $visit))");
             self.w.open("(then");
             self.skip(Some(m), origin, None, Reason::WindowPastVisit);
             self.w.close();

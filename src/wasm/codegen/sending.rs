@@ -2,16 +2,18 @@
 //! addresses), the complements (`also`) and the fallbacks, each action with its key (rule 14)
 //! and text. Follows `engine/recipients.rs`, `complements.rs` and `fallbacks.rs`.
 
+use super::BuildError;
 use super::condition::Context;
 use super::policy::{Gen, WindowOf, index};
-use super::BuildError;
-use crate::engine::{Address, Origin, Part, Piece, Reason, WEEKDAY_LANGUAGES, pieces, weekday_names};
+use crate::engine::{
+    Address, Origin, Part, Piece, Reason, WEEKDAY_LANGUAGES, pieces, weekday_names,
+};
 use crate::plan;
 use crate::schema::{Channel, Recipient, Who};
 use crate::wasm::abi::{self, booking as b, outcome::address as a};
 
-/// Where the generated code goes when a recipient cannot be reached: the label to leave by.
-struct Leave {
+/// The skip written when a recipient cannot be reached (beside the label to leave by).
+pub(super) struct Leave {
     message: usize,
     origin: Origin,
     who: Who,
@@ -60,7 +62,79 @@ fn has(field: u32) -> String {
     format!("(call $core.has (i32.const {field}))")
 }
 
+/// What must hold, in order, for `who` to be reached on `channel` (each with the reason when
+/// it does not), and the address then; or the reason the person is never reached so.
+fn address_checks(
+    who: Who,
+    channel: Channel,
+    needs_consent: bool,
+) -> Result<(Vec<(String, Reason)>, Address), Reason> {
+    use abi::booking::{flag as f, guardian as gb};
+    let consent = |test: String, channel: Channel| {
+        needs_consent.then_some((test, Reason::NoConsent(channel)))
+    };
+    Ok(match (channel, who) {
+        (Channel::Task, _) | (_, Who::Staff) => (Vec::new(), Address::Unit),
+        (Channel::Paper, _) => (Vec::new(), Address::Postal),
+        (Channel::Inbox, Who::Patient) => (
+            vec![(flag(f::INBOX_ACCOUNT), Reason::NoInboxAccount)],
+            Address::Inbox,
+        ),
+        (Channel::Inbox, _) => return Err(Reason::NoInboxAccount),
+        (Channel::Sms, Who::Patient) => {
+            let checks = consent(flag(f::CONSENT_SMS), Channel::Sms)
+                .into_iter()
+                .chain([(has(b::MOBILE), Reason::NoMobile)])
+                .collect();
+            (checks, Address::Mobile(who))
+        }
+        (Channel::Sms, Who::Guardian1 | Who::Guardian2) => {
+            let (present, consented, mobile) = if who == Who::Guardian1 {
+                (gb::FIRST, gb::FIRST_CONSENT_SMS, b::GUARDIAN1_MOBILE)
+            } else {
+                (gb::SECOND, gb::SECOND_CONSENT_SMS, b::GUARDIAN2_MOBILE)
+            };
+            let checks = [(guardian(present), Reason::NoGuardian)]
+                .into_iter()
+                .chain(consent(guardian(consented), Channel::Sms))
+                .chain([(has(mobile), Reason::NoMobile)])
+                .collect();
+            (checks, Address::Mobile(who))
+        }
+        (Channel::Email, Who::Patient) => {
+            // An address that was given but is unusable says so; none at all says that.
+            let usable_or_none = format!(
+                "(i32.or {} (i32.eqz {}))",
+                has(b::EMAIL),
+                flag(f::EMAIL_INVALID)
+            );
+            let checks = consent(flag(f::CONSENT_EMAIL), Channel::Email)
+                .into_iter()
+                .chain([
+                    (usable_or_none, Reason::InvalidEmail),
+                    (has(b::EMAIL), Reason::NoEmail),
+                ])
+                .collect();
+            (checks, Address::Email)
+        }
+        (Channel::Email, _) => return Err(Reason::NoEmail),
+    })
+}
+
 impl Gen<'_> {
+    /// `(if TEST (then SKIP (br LABEL)))`: leaves the block `label` when `test` holds, with a
+    /// skip for `reason` when `leave` is given.
+    fn leave_if(&mut self, test: &str, label: &str, leave: Option<&Leave>, reason: Reason) {
+        self.w.open(format!("(if {test}"));
+        self.w.open("(then");
+        if let Some(l) = leave {
+            self.skip(Some(l.message), Some(l.origin), Some(l.who), reason);
+        }
+        self.w.line(format!("(br {label})"));
+        self.w.close();
+        self.w.close();
+    }
+
     /// Everything sent for trigger `t` of message `m` at `$send`.
     pub fn sending(&mut self, m: usize, t: usize, window: WindowOf) -> Result<(), BuildError> {
         let message = &self.policy.messages[m];
@@ -95,7 +169,10 @@ impl Gen<'_> {
                 self.w.line(format!("(br_if $also{c} (i32.eqz {holds}))"));
             }
             let label = format!("$also{c}");
-            if self.reach(None, &label, Who::Patient, channel, true).is_some() {
+            if self
+                .reach(None, &label, Who::Patient, channel, true)
+                .is_some()
+            {
                 self.w.line("(local.set $also (i32.const 1))");
             }
             self.w.close();
@@ -117,7 +194,7 @@ impl Gen<'_> {
         let origin = Origin::Trigger(t);
         let label = format!("$r{rule}_{}", who.as_str());
         self.w.open(format!("(block {label}"));
-        self.w.comment(&format!("to {} ({})", line.recipient, who));
+        self.w.comment(format!("to {} ({})", line.recipient, who));
         let number = match who {
             Who::Guardian1 => Some(1),
             Who::Guardian2 => Some(2),
@@ -159,9 +236,19 @@ impl Gen<'_> {
         if let Some(address) = self.reach(Some(&leave), &label, who, message.channel, needs_consent)
         {
             self.key(m, t, Part::Message, message.channel, who, address);
-            self.w
-                .line("(local.set $klo (global.get $key.lo)) (local.set $khi (global.get $key.hi))");
-            self.action(m, origin, message.channel, who, address, Some(rule), "(local.get $send)", None)?;
+            self.w.line(
+                "(local.set $klo (global.get $key.lo)) (local.set $khi (global.get $key.hi))",
+            );
+            self.action(
+                m,
+                origin,
+                message.channel,
+                who,
+                address,
+                Some(rule),
+                "(local.get $send)",
+                None,
+            )?;
             if message.fallback.is_some() {
                 self.fallback(m, t, rule, who, window)?;
             }
@@ -179,14 +266,19 @@ impl Gen<'_> {
         };
         let label = format!("$c{c}");
         self.w.open(format!("(block {label}"));
-        self.w.comment(&format!("also {}", complement.channel));
+        self.w.comment(format!("also {}", complement.channel));
         if let Some(condition) = &complement.condition {
             let holds = self
                 .conditions()
                 .truth(condition, Context { guardian: None })?;
             self.w.open(format!("(if (i32.eqz {holds})"));
             self.w.open("(then");
-            self.skip(Some(m), Some(origin), Some(Who::Patient), Reason::ComplementConditionFalse);
+            self.skip(
+                Some(m),
+                Some(origin),
+                Some(Who::Patient),
+                Reason::ComplementConditionFalse,
+            );
             self.w.line(format!("(br {label})"));
             self.w.close();
             self.w.close();
@@ -199,7 +291,16 @@ impl Gen<'_> {
         let channel = complement.channel;
         if let Some(address) = self.reach(Some(&leave), &label, Who::Patient, channel, true) {
             self.key(m, t, Part::Complement, channel, Who::Patient, address);
-            self.action(m, origin, channel, Who::Patient, address, None, "(local.get $send)", None)?;
+            self.action(
+                m,
+                origin,
+                channel,
+                Who::Patient,
+                address,
+                None,
+                "(local.get $send)",
+                None,
+            )?;
         }
         self.w.close();
         Ok(())
@@ -221,29 +322,33 @@ impl Gen<'_> {
         let origin = Origin::Fallback(t);
         let label = format!("$f{rule}_{}", who.as_str());
         self.w.open(format!("(block {label}"));
-        self.w.comment(&format!(
+        self.w.comment(format!(
             "fallback {} after {:?} {}",
             fallback.channel, fallback.after, fallback.waits_for
         ));
-        let complements_channel = message.complements.iter().any(|c| c.channel == fallback.channel);
+        let complements_channel = message
+            .complements
+            .iter()
+            .any(|c| c.channel == fallback.channel);
+        let leave = Leave {
+            message: m,
+            origin,
+            who,
+        };
         if who == Who::Patient && complements_channel {
-            self.w.open("(if (local.get $also)");
-            self.w.open("(then");
-            self.skip(Some(m), Some(origin), Some(who), Reason::AlreadyComplement(fallback.channel));
-            self.w.line(format!("(br {label})"));
-            self.w.close();
-            self.w.close();
+            let reason = Reason::AlreadyComplement(fallback.channel);
+            self.leave_if("(local.get $also)", &label, Some(&leave), reason);
         }
         let due = self.shift("(local.get $send)", fallback.after, None, 1)?;
         self.w.line(format!("(local.set $due {due})"));
         // The deadline is when the fallback would go out, after the window.
         self.push("$deadline", "(local.get $due)", window);
-        self.w.open("(if (i64.ge_s (local.get $deadline) (local.get $visit))");
-        self.w.open("(then");
-        self.skip(Some(m), Some(origin), Some(who), Reason::FallbackAfterVisit);
-        self.w.line(format!("(br {label})"));
-        self.w.close();
-        self.w.close();
+        self.leave_if(
+            "(i64.ge_s (local.get $deadline) (local.get $visit))",
+            &label,
+            Some(&leave),
+            Reason::FallbackAfterVisit,
+        );
         let awaited = fallback.waits_for.cancelled_by();
         let name = self.data.shown(&message.name);
         self.w.line(format!(
@@ -253,22 +358,16 @@ impl Gen<'_> {
             message.channel.index(),
             who.index()
         ));
-        self.w.open(format!(
-            "(if (i32.and (i64.ne (local.get $first) (i64.const {})) (i64.le_s (local.get $first) (local.get $deadline)))",
+        let answered = format!(
+            "(i32.and (i64.ne (local.get $first) (i64.const {})) (i64.le_s (local.get $first) (local.get $deadline)))",
             abi::NONE_I64
-        ));
-        self.w.open("(then");
-        self.skip(Some(m), Some(origin), Some(who), Reason::FallbackAnswered(awaited));
-        self.w.line(format!("(br {label})"));
-        self.w.close();
-        self.w.close();
-        let leave = Leave {
-            message: m,
-            origin,
-            who,
-        };
+        );
+        let reason = Reason::FallbackAnswered(awaited);
+        self.leave_if(&answered, &label, Some(&leave), reason);
         let needs_consent = fallback.channel.required_consent().is_some();
-        if let Some(address) = self.reach(Some(&leave), &label, who, fallback.channel, needs_consent) {
+        if let Some(address) =
+            self.reach(Some(&leave), &label, who, fallback.channel, needs_consent)
+        {
             self.key(m, t, Part::Fallback, fallback.channel, who, address);
             self.action(
                 m,
@@ -296,71 +395,34 @@ impl Gen<'_> {
         channel: Channel,
         needs_consent: bool,
     ) -> Option<Address> {
-        let unless = |g: &mut Self, test: String, reason: Reason| {
-            g.w.open(format!("(if {test}"));
-            g.w.open("(then");
-            if let Some(l) = leave {
-                g.skip(Some(l.message), Some(l.origin), Some(l.who), reason);
-            }
-            g.w.line(format!("(br {label})"));
-            g.w.close();
-            g.w.close();
-        };
-        let never = |g: &mut Self, reason: Reason| {
-            if let Some(l) = leave {
-                g.skip(Some(l.message), Some(l.origin), Some(l.who), reason);
-            }
-            g.w.line(format!("(br {label})"));
-            None
-        };
-        use abi::booking::{flag as f, guardian as gb};
-        match (channel, who) {
-            (Channel::Task, _) | (_, Who::Staff) => Some(Address::Unit),
-            (Channel::Paper, _) => Some(Address::Postal),
-            (Channel::Inbox, Who::Patient) => {
-                unless(self, format!("(i32.eqz {})", flag(f::INBOX_ACCOUNT)), Reason::NoInboxAccount);
-                Some(Address::Inbox)
-            }
-            (Channel::Inbox, _) => never(self, Reason::NoInboxAccount),
-            (Channel::Sms, Who::Patient) => {
-                if needs_consent {
-                    unless(self, format!("(i32.eqz {})", flag(f::CONSENT_SMS)), Reason::NoConsent(Channel::Sms));
+        let not = |test: String| format!("(i32.eqz {test})");
+        match address_checks(who, channel, needs_consent) {
+            Ok((checks, address)) => {
+                for (test, reason) in checks {
+                    self.leave_if(&not(test), label, leave, reason);
                 }
-                unless(self, format!("(i32.eqz {})", has(b::MOBILE)), Reason::NoMobile);
-                Some(Address::Mobile(who))
+                Some(address)
             }
-            (Channel::Sms, Who::Guardian1 | Who::Guardian2) => {
-                let first = who == Who::Guardian1;
-                let (present, consent, mobile) = if first {
-                    (gb::FIRST, gb::FIRST_CONSENT_SMS, b::GUARDIAN1_MOBILE)
-                } else {
-                    (gb::SECOND, gb::SECOND_CONSENT_SMS, b::GUARDIAN2_MOBILE)
-                };
-                unless(self, format!("(i32.eqz {})", guardian(present)), Reason::NoGuardian);
-                if needs_consent {
-                    unless(self, format!("(i32.eqz {})", guardian(consent)), Reason::NoConsent(Channel::Sms));
+            Err(reason) => {
+                if let Some(l) = leave {
+                    self.skip(Some(l.message), Some(l.origin), Some(l.who), reason);
                 }
-                unless(self, format!("(i32.eqz {})", has(mobile)), Reason::NoMobile);
-                Some(Address::Mobile(who))
+                self.w.line(format!("(br {label})"));
+                None
             }
-            (Channel::Email, Who::Patient) => {
-                if needs_consent {
-                    unless(self, format!("(i32.eqz {})", flag(f::CONSENT_EMAIL)), Reason::NoConsent(Channel::Email));
-                }
-                unless(
-                    self,
-                    format!("(i32.and (i32.eqz {}) {})", has(b::EMAIL), flag(f::EMAIL_INVALID)),
-                    Reason::InvalidEmail,
-                );
-                unless(self, format!("(i32.eqz {})", has(b::EMAIL)), Reason::NoEmail);
-                Some(Address::Email)
-            }
-            (Channel::Email, _) => never(self, Reason::NoEmail),
         }
     }
 
     /// Rule 14: `$key.lo`, `$key.hi` of an action.
-    fn key(&mut self, m: usize, t: usize, part: Part, channel: Channel, who: Who, address: Address) {
+    fn key(
+        &mut self,
+        m: usize,
+        t: usize,
+        part: Part,
+        channel: Channel,
+        who: Who,
+        address: Address,
+    ) {
         let message = &self.policy.messages[m];
         let tag = crate::engine::trigger_tag(&message.triggers[t].when);
         let policy = self.policy;
@@ -437,15 +499,26 @@ impl Gen<'_> {
                     fixed += longest_day;
                     self.data.weekday = true;
                 }
-                Piece::Unit => lengths.push(format!("(i32.load offset={} (global.get $core.booking))", b::UNIT + 4)),
-                Piece::Clinic => lengths.push(format!("(i32.load offset={} (global.get $core.booking))", b::CLINIC + 4)),
-                Piece::Exam => lengths.push(format!("(i32.load offset={} (global.get $core.booking))", b::EXAM + 4)),
+                Piece::Unit => lengths.push(format!(
+                    "(i32.load offset={} (global.get $core.booking))",
+                    b::UNIT + 4
+                )),
+                Piece::Clinic => lengths.push(format!(
+                    "(i32.load offset={} (global.get $core.booking))",
+                    b::CLINIC + 4
+                )),
+                Piece::Exam => lengths.push(format!(
+                    "(i32.load offset={} (global.get $core.booking))",
+                    b::EXAM + 4
+                )),
                 Piece::Sender => lengths.push("(local.get $sender_len)".to_string()),
             }
         }
         let capacity = lengths
             .into_iter()
-            .fold(format!("(i32.const {fixed})"), |acc, l| format!("(i32.add {acc} {l})"));
+            .fold(format!("(i32.const {fixed})"), |acc, l| {
+                format!("(i32.add {acc} {l})")
+            });
         self.w.open("(if (i32.eq (local.get $text) (i32.const -1))");
         self.w.open("(then");
         self.w.line(format!("(call $text.begin {capacity})"));
@@ -465,7 +538,9 @@ impl Gen<'_> {
             self.w.line(line);
         }
         self.w.line("(local.set $text (global.get $text.start))");
-        self.w.line("(local.set $text_len (i32.sub (global.get $text.end) (global.get $text.start)))");
+        self.w.line(
+            "(local.set $text_len (i32.sub (global.get $text.end) (global.get $text.start)))",
+        );
         self.w.close();
         self.w.close();
     }

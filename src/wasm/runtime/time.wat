@@ -165,10 +165,27 @@
 
 ;; The index of the span of `zone` that instant `t` is in: the last that starts at or before
 ;; `t` (chrono-tz's `offset_from_utc_datetime`: spans start inclusive and end exclusive).
+;; The span found last is tried first: a booking's instants, and a feed's bookings, lie close
+;; together, so most lookups end there without a search.
+(global $time.cached_zone (mut i32) (i32.const 0))
+(global $time.cached_index (mut i32) (i32.const 0))
 (func $time.span_index (param $zone i32) (param $t i64) (result i32)
-  (local $lo i32) (local $hi i32) (local $mid i32)
+  (local $lo i32) (local $hi i32) (local $mid i32) (local $count i32)
+  (local.set $count (i32.load (local.get $zone)))
+  (if (i32.eq (local.get $zone) (global.get $time.cached_zone))
+    (then
+      (local.set $lo (global.get $time.cached_index))
+      (if (i32.and
+            (i64.le_s (call $time.span_start (local.get $zone) (local.get $lo)) (local.get $t))
+            (i32.or
+              (i32.ge_u (i32.add (local.get $lo) (i32.const 1)) (local.get $count))
+              (i64.gt_s
+                (call $time.span_start (local.get $zone) (i32.add (local.get $lo) (i32.const 1)))
+                (local.get $t))))
+        (then (return (local.get $lo))))))
   ;; start(lo) <= t (span 0 starts at i64::MIN) and hi is the count or start(hi) > t
-  (local.set $hi (i32.load (local.get $zone)))
+  (local.set $lo (i32.const 0))
+  (local.set $hi (local.get $count))
   (block $found
     (loop $search
       (br_if $found (i32.le_u (i32.sub (local.get $hi) (local.get $lo)) (i32.const 1)))
@@ -177,6 +194,8 @@
         (then (local.set $lo (local.get $mid)))
         (else (local.set $hi (local.get $mid))))
       (br $search)))
+  (global.set $time.cached_zone (local.get $zone))
+  (global.set $time.cached_index (local.get $lo))
   (local.get $lo))
 
 ;; The offset from UTC of `zone` at instant `t`, in seconds:

@@ -212,6 +212,22 @@ pub struct MessageSettings {
     pub sender: Option<String>,
 }
 
+impl Message {
+    /// Whether two messages would tell one person the same thing: the same kind, on the same
+    /// channel, to a person both name. A policy that `wins_over` another replaces such a
+    /// message of the other's.
+    pub fn overlaps(&self, other: &Message) -> bool {
+        self.kind == other.kind
+            && self.channel == other.channel
+            && self.recipients.iter().any(|a| {
+                other
+                    .recipients
+                    .iter()
+                    .any(|b| a.recipient.overlaps(b.recipient))
+            })
+    }
+}
+
 impl MessageSettings {
     pub fn is_empty(&self) -> bool {
         self.window.is_none() && self.late_booking.is_none() && self.sender.is_none()

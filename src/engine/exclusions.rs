@@ -23,15 +23,10 @@ pub(super) fn replaced_by(
     let message = &engine.policy(id).messages[m];
     in_scope.iter().copied().find(|&winner| {
         engine.rules[winner.0].wins_over.contains(&id)
-            && engine.policy(winner).messages.iter().any(|other| {
-                other.kind == message.kind
-                    && other.channel == message.channel
-                    && other.recipients.iter().any(|a| {
-                        message
-                            .recipients
-                            .iter()
-                            .any(|b| a.recipient.overlaps(b.recipient))
-                    })
-            })
+            && engine
+                .policy(winner)
+                .messages
+                .iter()
+                .any(|other| other.overlaps(message))
     })
 }

@@ -53,14 +53,16 @@ fn invalid(problem: String) -> BuildError {
     BuildError::Invalid(problem)
 }
 
-fn flag(bit: u8) -> String {
+/// Whether a bit of the patient's flags is set: 0 or 1.
+pub(super) fn flag(bit: u8) -> String {
     format!(
         "(i32.ne (i32.and (call $core.byte (i32.const {})) (i32.const {bit})) (i32.const 0))",
         b::FLAGS
     )
 }
 
-fn guardian_bit(bit: u8) -> String {
+/// Whether a bit of the guardians' byte is set: 0 or 1.
+pub(super) fn guardian(bit: u8) -> String {
     format!(
         "(i32.ne (i32.and (call $core.byte (i32.const {})) (i32.const {bit})) (i32.const 0))",
         b::GUARDIANS
@@ -223,8 +225,8 @@ impl Conditions<'_> {
                 None => constant(false),
             },
             Field::GuardianConsentSms => match cx.guardian {
-                Some(1) => guardian_bit(b::guardian::FIRST_CONSENT_SMS),
-                Some(_) => guardian_bit(b::guardian::SECOND_CONSENT_SMS),
+                Some(1) => guardian(b::guardian::FIRST_CONSENT_SMS),
+                Some(_) => guardian(b::guardian::SECOND_CONSENT_SMS),
                 None => constant(false),
             },
             Field::GuardianNumber => number(cx.guardian.map_or(0, i64::from)),

@@ -236,16 +236,7 @@ impl Gen<'_> {
             .enumerate()
             .filter(|(_, winner)| {
                 winner.wins_over.contains(&self.policy.name)
-                    && winner.messages.iter().any(|other| {
-                        other.kind == message.kind
-                            && other.channel == message.channel
-                            && other.recipients.iter().any(|a| {
-                                message
-                                    .recipients
-                                    .iter()
-                                    .any(|b| a.recipient.overlaps(b.recipient))
-                            })
-                    })
+                    && winner.messages.iter().any(|other| other.overlaps(message))
             })
             .map(|(i, _)| i)
             .collect()

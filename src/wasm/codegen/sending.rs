@@ -3,7 +3,7 @@
 //! and text. Follows `engine/recipients.rs`, `complements.rs` and `fallbacks.rs`.
 
 use super::BuildError;
-use super::condition::Context;
+use super::condition::{Context, flag, guardian};
 use super::policy::{Gen, WindowOf, index};
 use crate::engine::{
     Address, Origin, Part, Piece, Reason, WEEKDAY_LANGUAGES, pieces, weekday_names,
@@ -40,22 +40,6 @@ fn address_field(address: Address) -> u32 {
         Address::Inbox | Address::Postal => b::PATIENT_ID,
         Address::Unit => b::UNIT,
     }
-}
-
-/// Whether a bit of the patient's flags is set: 0 or 1.
-fn flag(bit: u8) -> String {
-    format!(
-        "(i32.ne (i32.and (call $core.byte (i32.const {})) (i32.const {bit})) (i32.const 0))",
-        b::FLAGS
-    )
-}
-
-/// Whether a bit of the guardians' byte is set: 0 or 1.
-fn guardian(bit: u8) -> String {
-    format!(
-        "(i32.ne (i32.and (call $core.byte (i32.const {})) (i32.const {bit})) (i32.const 0))",
-        b::GUARDIANS
-    )
 }
 
 fn has(field: u32) -> String {
@@ -200,38 +184,29 @@ impl Gen<'_> {
             Who::Guardian2 => Some(2),
             _ => None,
         };
+        let leave = Leave {
+            message: m,
+            origin,
+            who,
+        };
         if let Some(n) = number {
             let bit = if n == 1 {
                 abi::booking::guardian::FIRST
             } else {
                 abi::booking::guardian::SECOND
             };
-            self.w.open(format!("(if (i32.eqz {})", guardian(bit)));
-            self.w.open("(then");
             // "Each guardian": only a named guardian missing is worth a line.
-            if line.recipient != Recipient::Guardians {
-                self.skip(Some(m), Some(origin), Some(who), Reason::NoGuardian);
-            }
-            self.w.line(format!("(br {label})"));
-            self.w.close();
-            self.w.close();
+            let named = (line.recipient != Recipient::Guardians).then_some(&leave);
+            let missing = format!("(i32.eqz {})", guardian(bit));
+            self.leave_if(&missing, &label, named, Reason::NoGuardian);
         }
         if let Some(condition) = &line.condition {
             let holds = self
                 .conditions()
                 .truth(condition, Context { guardian: number })?;
-            self.w.open(format!("(if (i32.eqz {holds})"));
-            self.w.open("(then");
-            self.skip(Some(m), Some(origin), Some(who), Reason::ConditionFalse);
-            self.w.line(format!("(br {label})"));
-            self.w.close();
-            self.w.close();
+            let test = format!("(i32.eqz {holds})");
+            self.leave_if(&test, &label, Some(&leave), Reason::ConditionFalse);
         }
-        let leave = Leave {
-            message: m,
-            origin,
-            who,
-        };
         let needs_consent = message.channel.required_consent().is_some();
         if let Some(address) = self.reach(Some(&leave), &label, who, message.channel, needs_consent)
         {
@@ -267,27 +242,23 @@ impl Gen<'_> {
         let label = format!("$c{c}");
         self.w.open(format!("(block {label}"));
         self.w.comment(format!("also {}", complement.channel));
-        if let Some(condition) = &complement.condition {
-            let holds = self
-                .conditions()
-                .truth(condition, Context { guardian: None })?;
-            self.w.open(format!("(if (i32.eqz {holds})"));
-            self.w.open("(then");
-            self.skip(
-                Some(m),
-                Some(origin),
-                Some(Who::Patient),
-                Reason::ComplementConditionFalse,
-            );
-            self.w.line(format!("(br {label})"));
-            self.w.close();
-            self.w.close();
-        }
         let leave = Leave {
             message: m,
             origin,
             who: Who::Patient,
         };
+        if let Some(condition) = &complement.condition {
+            let holds = self
+                .conditions()
+                .truth(condition, Context { guardian: None })?;
+            let test = format!("(i32.eqz {holds})");
+            self.leave_if(
+                &test,
+                &label,
+                Some(&leave),
+                Reason::ComplementConditionFalse,
+            );
+        }
         let channel = complement.channel;
         if let Some(address) = self.reach(Some(&leave), &label, Who::Patient, channel, true) {
             self.key(m, t, Part::Complement, channel, Who::Patient, address);

@@ -5,6 +5,7 @@
 
 pub mod abi;
 pub mod codegen;
+#[cfg(feature = "wasmtime")]
 pub mod host;
 pub mod runtime;
 pub mod tz;

@@ -55,9 +55,9 @@ pub fn expand(piece: &str) -> Result<String, String> {
     Ok(out)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "wasmtime"))]
 pub(crate) mod harness;
-#[cfg(test)]
+#[cfg(all(test, feature = "wasmtime"))]
 mod time_tests;
-#[cfg(test)]
+#[cfg(all(test, feature = "wasmtime"))]
 mod xxh3_tests;

@@ -1611,8 +1611,8 @@ proptest! {
 
 /// Bookings made in the hour that clocks fall back (its second time), and policies whose send
 /// windows open inside that hour: where a window could move a send time earlier.
-fn fall_back_case() -> impl Strategy<Value = (Program, Vec<Booking<'static>>, Vec<(usize, Event)>)>
-{
+pub(crate) fn fall_back_case()
+-> impl Strategy<Value = (Program, Vec<Booking<'static>>, Vec<(usize, Event)>)> {
     (
         case(false, 6),
         prop::collection::vec((any::<bool>(), select(vec![15u32, 30, 45])), 3),

@@ -17,7 +17,7 @@ use rem::events::{Event, EventIndex, EventKind};
 use rem::output::{ActionWriter, OutputFormat};
 use rem::wasm::host::{Host, Limits};
 
-use super::invariants::{Vocab, booking_in, case, compile};
+use super::invariants::{Vocab, booking_in, case, compile, fall_back_case};
 
 /// Forecast at a fixed time, and due in a window before it.
 fn modes() -> [Options; 2] {
@@ -243,6 +243,27 @@ fn every_policy_of_the_project_gives_the_same_output_in_wasm() {
     assert!(bookings_compared >= 30_000, "{bookings_compared}");
 }
 
+/// A generated program gives the same output in wasm as natively on the bookings (and events
+/// made for them).
+fn same_output(
+    program: &super::invariants::Program,
+    bookings: &[Booking<'static>],
+) -> Result<(), TestCaseError> {
+    let engine = match compile(program) {
+        Ok(engine) => engine,
+        Err(why) => {
+            prop_assume!(false, "{}", why);
+            unreachable!()
+        }
+    };
+    let events = events_for(&engine, bookings);
+    let mut host = host(&engine);
+    if let Err(why) = differences(&engine, &mut host, bookings, &events) {
+        prop_assert!(false, "{}\n{}", why, program.text());
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
@@ -250,18 +271,14 @@ proptest! {
     /// unit settings, senders and texts) give the same output in wasm.
     #[test]
     fn generated_programs_give_the_same_output_in_wasm((program, bookings, _events) in case(false, 40)) {
-        let engine = match compile(&program) {
-            Ok(engine) => engine,
-            Err(why) => {
-                prop_assume!(false, "{}", why);
-                unreachable!()
-            }
-        };
-        let events = events_for(&engine, &bookings);
-        let mut host = host(&engine);
-        if let Err(why) = differences(&engine, &mut host, &bookings, &events) {
-            prop_assert!(false, "{}\n{}", why, program.text());
-        }
+        same_output(&program, &bookings)?;
+    }
+
+    /// Bookings made in the hour clocks fall back, with windows that open inside it: where a
+    /// window could move a send time earlier.
+    #[test]
+    fn the_night_clocks_fall_back_gives_the_same_output_in_wasm((program, bookings, _events) in fall_back_case()) {
+        same_output(&program, &bookings)?;
     }
 }
 

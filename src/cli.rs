@@ -70,7 +70,7 @@ enum Command {
     Build(build::BuildArgs),
     /// Evaluate policies against a booking feed: the messages to send, when, to whom.
     #[command(
-        after_help = "Output: one action a line (JSON Lines or CSV) on standard output or in -o FILE; with --explain also a line for every message not sent. A summary goes to standard error.\n\nExit status: 0 done, 1 the policies have errors, 2 an input cannot be read, 3 done but some rows were rejected (listed in the rejects file).\n\nExamples:\n  rem eval policies/ --feed examples/bookings.csv --now 2026-03-20T12:00:00+01:00\n  rem eval plan.json --feed bookings.jsonl --events events.jsonl --mode due --since 2026-03-20T11:55:00+01:00 -o due.jsonl\n  rem eval policies/ --feed examples/bookings.fhir.json --explain --output csv"
+        after_help = "Output: one action a line (JSON Lines or CSV) on standard output or in -o FILE; with --explain also a line for every message not sent. A summary goes to standard error.\n\nExit status: 0 done, 1 the policies have errors, 2 an input cannot be read, 3 done but some rows were rejected (listed in the rejects file).\n\nExamples:\n  rem eval policies/ --feed examples/bookings.csv --now 2026-03-20T12:00:00+01:00\n  rem eval plan.json --feed bookings.jsonl --events events.jsonl --mode due --since 2026-03-20T11:55:00+01:00 -o due.jsonl\n  rem eval policies/ --feed examples/bookings.fhir.json --explain --output csv\n  rem eval plan.wasm --feed bookings.csv --now 2026-03-20T12:00:00+01:00   (a module of rem build)"
     )]
     Eval(eval::EvalArgs),
     /// Explain, step by step, why one booking gets what it gets, pointing at the policy lines.

@@ -17,7 +17,8 @@ use super::write::{Named, Output, WriteError, refuse_overwriting_inputs, say_tex
 
 #[derive(clap::Args)]
 pub struct EvalArgs {
-    /// Policies: .rem files, folders of them, or plans compiled with `rem compile` (.json).
+    /// Policies: .rem files, folders of them, plans compiled with `rem compile` (.json), or a
+    /// module built with `rem build --target wasm` (.wasm).
     #[arg(required = true, value_name = "POLICY")]
     pub policies: Vec<PathBuf>,
     #[command(flatten)]

@@ -31,6 +31,33 @@ pub(super) enum LateOf {
     Settings,
 }
 
+/// The skip written when generated code leaves a block because a rule says no.
+pub(super) struct Leave {
+    message: Option<usize>,
+    origin: Option<Origin>,
+    who: Option<Who>,
+}
+
+impl Leave {
+    /// A skip of the whole message `m`.
+    pub fn message(m: usize) -> Leave {
+        Leave {
+            message: Some(m),
+            origin: None,
+            who: None,
+        }
+    }
+
+    /// A skip of one person's copy of message `m`, from one statement of it.
+    pub fn of(m: usize, origin: Origin, who: Who) -> Leave {
+        Leave {
+            message: Some(m),
+            origin: Some(origin),
+            who: Some(who),
+        }
+    }
+}
+
 /// What the code of one policy needs while it is written.
 pub(super) struct Gen<'a> {
     pub plan: &'a Plan,
@@ -78,6 +105,24 @@ impl Gen<'_> {
             message.map_or(-1, index),
             who.map_or(255, |w| i32::from(w.index())),
         ));
+    }
+
+    /// `(if TEST (then SKIP (br LABEL)))`: leaves the block `label` when `test` holds, with a
+    /// skip for `reason` when `leave` is given.
+    pub fn leave_if(&mut self, test: &str, label: &str, leave: Option<&Leave>, reason: Reason) {
+        self.w.open(format!("(if {test}"));
+        self.w.open("(then");
+        self.leave(label, leave, reason);
+        self.w.close();
+        self.w.close();
+    }
+
+    /// Leaves the block `label`, with a skip for `reason` when `leave` is given.
+    pub fn leave(&mut self, label: &str, leave: Option<&Leave>, reason: Reason) {
+        if let Some(l) = leave {
+            self.skip(l.message, l.origin, l.who, reason);
+        }
+        self.w.line(format!("(br {label})"));
     }
 
     /// `$scope.N`: whether the policy covers the booking: its clinic is listed, and its unit,
@@ -250,13 +295,11 @@ impl Gen<'_> {
             "message `{}`: {} by {}",
             message.name, message.kind, message.channel
         ));
+        let (label, leave) = (format!("$m{m}"), Leave::message(m));
         for winner in self.winners(m) {
-            self.w.open(format!("(if (global.get $in_scope.{winner})"));
-            self.w.open("(then");
-            self.skip(Some(m), None, None, Reason::ReplacedBy(PolicyId(winner)));
-            self.w.line(format!("(br $m{m})"));
-            self.w.close();
-            self.w.close();
+            let test = format!("(global.get $in_scope.{winner})");
+            let reason = Reason::ReplacedBy(PolicyId(winner));
+            self.leave_if(&test, &label, Some(&leave), reason);
         }
         self.status_rule(m, message.kind);
         self.sender(message);
@@ -306,13 +349,9 @@ impl Gen<'_> {
             ],
             _ => vec![(status(Status::Cancelled), Reason::Cancelled)],
         };
+        let (label, leave) = (format!("$m{m}"), Leave::message(m));
         for (test, reason) in rules {
-            self.w.open(format!("(if {test}"));
-            self.w.open("(then");
-            self.skip(Some(m), None, None, reason);
-            self.w.line(format!("(br $m{m})"));
-            self.w.close();
-            self.w.close();
+            self.leave_if(&test, &label, Some(&leave), reason);
         }
     }
 

@@ -4,20 +4,13 @@
 
 use super::BuildError;
 use super::condition::{Context, flag, guardian};
-use super::policy::{Gen, WindowOf, index};
+use super::policy::{Gen, Leave, WindowOf, index};
 use crate::engine::{
     Address, Origin, Part, Piece, Reason, WEEKDAY_LANGUAGES, pieces, weekday_names,
 };
 use crate::plan;
 use crate::schema::{Channel, Recipient, Who};
 use crate::wasm::abi::{self, booking as b, outcome::address as a};
-
-/// The skip written when a recipient cannot be reached (beside the label to leave by).
-pub(super) struct Leave {
-    message: usize,
-    origin: Origin,
-    who: Who,
-}
 
 /// The address kind of `abi::outcome::address`.
 fn address_code(address: Address) -> u8 {
@@ -106,19 +99,6 @@ fn address_checks(
 }
 
 impl Gen<'_> {
-    /// `(if TEST (then SKIP (br LABEL)))`: leaves the block `label` when `test` holds, with a
-    /// skip for `reason` when `leave` is given.
-    fn leave_if(&mut self, test: &str, label: &str, leave: Option<&Leave>, reason: Reason) {
-        self.w.open(format!("(if {test}"));
-        self.w.open("(then");
-        if let Some(l) = leave {
-            self.skip(Some(l.message), Some(l.origin), Some(l.who), reason);
-        }
-        self.w.line(format!("(br {label})"));
-        self.w.close();
-        self.w.close();
-    }
-
     /// Everything sent for trigger `t` of message `m` at `$send`.
     pub fn sending(&mut self, m: usize, t: usize, window: WindowOf) -> Result<(), BuildError> {
         let message = &self.policy.messages[m];
@@ -184,11 +164,7 @@ impl Gen<'_> {
             Who::Guardian2 => Some(2),
             _ => None,
         };
-        let leave = Leave {
-            message: m,
-            origin,
-            who,
-        };
+        let leave = Leave::of(m, origin, who);
         if let Some(n) = number {
             let bit = if n == 1 {
                 abi::booking::guardian::FIRST
@@ -242,11 +218,7 @@ impl Gen<'_> {
         let label = format!("$c{c}");
         self.w.open(format!("(block {label}"));
         self.w.comment(format!("also {}", complement.channel));
-        let leave = Leave {
-            message: m,
-            origin,
-            who: Who::Patient,
-        };
+        let leave = Leave::of(m, origin, Who::Patient);
         if let Some(condition) = &complement.condition {
             let holds = self
                 .conditions()
@@ -301,11 +273,7 @@ impl Gen<'_> {
             .complements
             .iter()
             .any(|c| c.channel == fallback.channel);
-        let leave = Leave {
-            message: m,
-            origin,
-            who,
-        };
+        let leave = Leave::of(m, origin, who);
         if who == Who::Patient && complements_channel {
             let reason = Reason::AlreadyComplement(fallback.channel);
             self.leave_if("(local.get $also)", &label, Some(&leave), reason);
@@ -375,10 +343,7 @@ impl Gen<'_> {
                 Some(address)
             }
             Err(reason) => {
-                if let Some(l) = leave {
-                    self.skip(Some(l.message), Some(l.origin), Some(l.who), reason);
-                }
-                self.w.line(format!("(br {label})"));
+                self.leave(label, leave, reason);
                 None
             }
         }

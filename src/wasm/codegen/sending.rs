@@ -371,7 +371,7 @@ impl Gen<'_> {
             self.data.shown(who.as_str()),
         );
         self.w.line(format!(
-            "(call $key.make {policy} {name} {tag} {part} {channel_word} {who_word} (i32.const {}) (call $core.string (i32.const {})) (call $changes.keyed_start (local.get $send)))",
+            "(call $key.make {policy} {name} {tag} {part} {channel_word} {who_word} (i32.const {}) (call $core.string (i32.const {})) (call $changes.keyed_start (local.get $send) (local.get $moved_at)))",
             address.tag(),
             address_field(address)
         ));

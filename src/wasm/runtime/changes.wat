@@ -15,11 +15,10 @@
     (then (i64.const @NONE_I64))
     (else (call $changes.status_at))))
 
-;; The start an action sent at `send` belongs to: the earlier start for what was sent before
-;; the booking was moved (it keeps its key), else the booking's.
-(func $changes.keyed_start (param $send i64) (result i64)
-  (local $moved i64)
-  (local.set $moved (call $changes.moved_at))
+;; The start an action sent at `send` belongs to, for a booking moved at `moved` (or
+;; `NONE_I64`, as `$changes.moved_at` gives it): the earlier start for what was sent before the
+;; booking was moved (it keeps its key), else the booking's.
+(func $changes.keyed_start (param $send i64) (param $moved i64) (result i64)
   (if (result i64)
       (i32.and
         (i64.ne (local.get $moved) (i64.const @NONE_I64))

@@ -297,15 +297,21 @@ impl Host {
         let first = out.len();
         for i in 0..count {
             let at = list as usize + o::HEADER as usize + i as usize * o::SIZE as usize;
-            let record = memory
+            let outcome = memory
                 .get(at..at + o::SIZE as usize)
-                .ok_or_else(|| bad("a record is outside memory"))?;
-            let outcome = decode_record(record, memory, &self.plan, &mut self.senders)
-                .map_err(BookingError::BadOutcome)?;
-            out.push(outcome);
-        }
-        if out.len() - first != count as usize {
-            return Err(bad("the count"));
+                .ok_or_else(|| bad("a record is outside memory"))
+                .and_then(|record| {
+                    decode_record(record, memory, &self.plan, &mut self.senders)
+                        .map_err(BookingError::BadOutcome)
+                });
+            match outcome {
+                Ok(outcome) => out.push(outcome),
+                Err(error) => {
+                    // A booking is evaluated whole or not at all.
+                    out.truncate(first);
+                    return Err(error);
+                }
+            }
         }
         Ok(())
     }

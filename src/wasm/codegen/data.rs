@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono_tz::Tz;
 
-use super::emit::{Wat, literal};
+use super::emit::{Wat, literal, readable};
 use crate::wasm::{abi, tz};
 
 /// A string in the module's memory.
@@ -28,10 +28,8 @@ fn shown(s: Str, text: &str) -> String {
         .chars()
         .take(32)
         .map(|c| {
-            if c.is_alphanumeric()
-                || c == ' '
-                || (c.is_ascii_punctuation() && c != ';' && c != '(' && c != ')')
-            {
+            // `;`, `(` and `)` could end the block comment or open another
+            if readable(c) && !matches!(c, ';' | '(' | ')') {
                 c
             } else {
                 '?'

@@ -47,7 +47,7 @@ impl Wat {
             let mut text = String::with_capacity(line.len() + 3);
             text.push_str(";; ");
             for c in line.chars() {
-                if c.is_alphanumeric() || c.is_ascii_punctuation() || c == ' ' {
+                if readable(c) {
                     text.push(c);
                 } else {
                     let _ = write!(text, "\\u{{{:x}}}", u32::from(c));
@@ -60,6 +60,13 @@ impl Wat {
     pub fn into_text(self) -> String {
         self.text
     }
+}
+
+/// Whether a character of a name may stand as it is in a comment of the module text: letters,
+/// digits, ASCII punctuation and spaces (the assembler refuses invisible and bidirectional
+/// characters even in comments).
+pub(super) fn readable(c: char) -> bool {
+    c.is_alphanumeric() || c.is_ascii_punctuation() || c == ' '
 }
 
 /// Bytes as a WebAssembly string literal: printable ASCII as it is, the rest escaped.

@@ -105,6 +105,9 @@ pub struct Defaults {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
+    /// `recall "NAME" { ... }` rather than `policy`: its messages are timed from the date a
+    /// service is due again (R8).
+    pub recall: bool,
     pub name: Name,
     pub extends: Option<Name>,
     pub items: Vec<PolicyItem>,
@@ -121,6 +124,16 @@ pub enum PolicyItem {
     WinsOver(Vec<Name>, Span),
     Exclusion(Exclusion),
     Message(Message),
+    /// `due 1 year after "rabies-vaccine"` (recalls only).
+    Due {
+        interval: Spanned<Duration>,
+        service: Name,
+        span: Span,
+    },
+    /// `booked_by "vaccination", "health-check"` (recalls only).
+    BookedBy(Vec<Name>, Span),
+    /// `due_soon 30 days` (recalls only).
+    DueSoon(Spanned<Duration>, Span),
 }
 
 impl PolicyItem {
@@ -132,6 +145,9 @@ impl PolicyItem {
             PolicyItem::WinsOver(_, span) => *span,
             PolicyItem::Exclusion(e) => e.span,
             PolicyItem::Message(m) => m.span,
+            PolicyItem::Due { span, .. }
+            | PolicyItem::BookedBy(_, span)
+            | PolicyItem::DueSoon(_, span) => *span,
         }
     }
 }
@@ -268,14 +284,48 @@ pub struct Trigger {
 pub enum TriggerKind {
     /// `at booking`
     AtBooking,
-    /// `on cancellation`, `on rescheduling`
-    On(Name),
-    /// `1 day before at 10:00`, `2 hours before`, `1 day after` (staff tasks only)
+    /// `on cancellation`, `on results_ready`, `on due at 09:00`, `on reply "AVBOKA"`
+    On {
+        event: Name,
+        /// The reply words of `on reply`.
+        words: Vec<Name>,
+        at: Option<Spanned<TimeOfDay>>,
+    },
+    /// `1 day before at 10:00`, `2 hours before`, `1 day after` (staff tasks only), `30 days
+    /// before due` (recalls)
     Offset {
         amount: Spanned<Duration>,
         direction: Direction,
+        /// `visit` or `due`, when written.
+        anchor: Option<Name>,
         at: Option<Spanned<TimeOfDay>>,
     },
+    /// `every day at 08:00 for 10 days from therapy_started`
+    Every {
+        step: Spanned<Step>,
+        at: Option<Spanned<TimeOfDay>>,
+        limit: Spanned<Limit>,
+        /// `visit`, `booking`, `due` or a booking event, when written.
+        from: Option<Name>,
+    },
+}
+
+/// How far apart the repetitions of `every` are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// `every 2 days`, `every 1 week`
+    Duration(Duration),
+    /// `every day`, `every week`, `every monday`
+    Word(String),
+}
+
+/// How many times `every` repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// `for 10 days`
+    For(Duration),
+    /// `6 times`
+    Times(u64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,9 +340,16 @@ pub enum DurationUnit {
     Hours,
     Days,
     Weeks,
+    Months,
+    Years,
 }
 
 impl DurationUnit {
+    /// Months and years: calendar lengths, only for a recall's interval.
+    pub fn is_calendar(self) -> bool {
+        matches!(self, DurationUnit::Months | DurationUnit::Years)
+    }
+
     pub fn word(self, count: u64) -> &'static str {
         match (self, count == 1) {
             (DurationUnit::Minutes, true) => "minute",
@@ -303,6 +360,10 @@ impl DurationUnit {
             (DurationUnit::Days, false) => "days",
             (DurationUnit::Weeks, true) => "week",
             (DurationUnit::Weeks, false) => "weeks",
+            (DurationUnit::Months, true) => "month",
+            (DurationUnit::Months, false) => "months",
+            (DurationUnit::Years, true) => "year",
+            (DurationUnit::Years, false) => "years",
         }
     }
 }

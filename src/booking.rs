@@ -31,6 +31,18 @@ pub struct Booking<'a> {
     pub reminder: bool,
     pub patient: Patient<'a>,
     pub guardians: [Option<Guardian<'a>>; 2],
+    /// Set when this is no booking but a recall (R8): a service that was performed and will be
+    /// due again. Then `start` and `created` are when it was last performed, `exam` is the
+    /// service and `id` is `PATIENT_ID/SERVICE`; only `recall` policies evaluate it.
+    pub recall: Option<Recalled>,
+}
+
+/// What is known of a recall beyond the service's last performance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recalled {
+    /// When a visit for the service was booked (the earliest booking made after the service
+    /// was last performed), if one was: no recall message is sent from then on.
+    pub booked_at: Option<DateTime<FixedOffset>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,6 +150,7 @@ impl Booking<'_> {
                     consent_sms: g.consent_sms,
                 })
             }),
+            recall: self.recall,
         }
     }
 }

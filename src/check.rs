@@ -17,10 +17,12 @@ mod error;
 mod expr;
 mod message;
 mod overlap;
+mod recall;
 
 pub use overlap::{Clash, clashes};
 pub(crate) mod suggest;
 mod text;
+mod trigger;
 
 pub use error::{CheckError, FileLine};
 pub use text::{Encoding, sms_segments};
@@ -344,7 +346,14 @@ impl Checker<'_> {
         let own = self.block(&mut errors, &policy.items, Place::Policy);
         let resolved = own.over(&base);
         let clinics = resolved.clinics.clone().unwrap_or_default();
-        let body = self.policy_body(&mut errors, file, policy, clinics);
+        let mut body = self.policy_body(&mut errors, file, policy, clinics);
+        let recall = body.recall.finish(
+            &mut errors,
+            policy,
+            &mut body.scope,
+            &body.seen_scope,
+            self.program.file(file),
+        );
         check_unit_overrides(&mut errors, policy, &body.scope);
         check_required_settings(&mut errors, policy, &resolved, &body.scope);
 
@@ -363,6 +372,7 @@ impl Checker<'_> {
             wins_over: body.wins_over,
             exclusions: body.exclusions,
             messages: body.messages,
+            recall,
         };
         self.report(file, dates::warnings(&compiled));
         Some(compiled)
@@ -411,10 +421,17 @@ impl Checker<'_> {
                         });
                         continue;
                     }
-                    if let Some(m) = self.message(errors, file, message) {
+                    if let Some(m) = self.message(errors, file, message, policy.recall) {
                         body.messages.push(m);
                     }
                 }
+                PolicyItem::Due {
+                    interval,
+                    service,
+                    span,
+                } => body.recall.due(errors, interval, service, *span),
+                PolicyItem::BookedBy(exams, span) => body.recall.booked_by(errors, exams, *span),
+                PolicyItem::DueSoon(days, span) => body.recall.due_soon(errors, days, *span),
                 PolicyItem::Setting(_) | PolicyItem::UnitOverride(_) => {}
             }
         }
@@ -487,6 +504,7 @@ struct Body<'a> {
     exclusion_names: BTreeMap<&'a str, Span>,
     messages: Vec<plan::Message>,
     message_names: BTreeMap<&'a str, Span>,
+    recall: recall::Parts,
 }
 
 impl Body<'_> {
@@ -504,6 +522,7 @@ impl Body<'_> {
             exclusion_names: BTreeMap::new(),
             messages: Vec::new(),
             message_names: BTreeMap::new(),
+            recall: recall::Parts::default(),
         }
     }
 

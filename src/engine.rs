@@ -19,6 +19,7 @@
 //! | 14. idempotency keys | [`keys`] |
 //! | what is sent, and why not | [`outcome`], [`text`], [`why`] |
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::sync::Arc;
 
@@ -101,7 +102,7 @@ struct Sending<'a> {
     message: usize,
     plan: &'a plan::Message,
     rules: &'a MessageRules,
-    timing: &'a MessageTiming,
+    timing: &'a MessageTiming<'a>,
     trigger: usize,
     tag: &'a str,
     send_at: DateTime<FixedOffset>,
@@ -136,6 +137,21 @@ impl Engine {
         self.policy(id).timezone
     }
 
+    /// A recall record's due date under each recall policy that covers it (R8), in plan order.
+    pub fn recall_due(&self, record: &Booking<'_>) -> Vec<(PolicyId, DateTime<Tz>)> {
+        self.policy_ids()
+            .filter(|&id| scope::covers(self, id, record))
+            .filter_map(|id| {
+                let policy = self.policy(id);
+                let performed = record.start.with_timezone(&policy.timezone);
+                Some((
+                    id,
+                    time::due(policy.timezone, performed, policy.recall.as_ref()?.interval)?,
+                ))
+            })
+            .collect()
+    }
+
     /// Evaluates one booking, appending its outcomes to `out` in output order: actions by send
     /// time, then the reasons for what was not sent.
     pub fn evaluate(
@@ -163,6 +179,7 @@ impl Engine {
             let ev = self.evaluation(id, booking, events, options);
             self.evaluate_policy(&ev, &in_scope, out);
         }
+        changes::void_after_reply(self, &in_scope, booking, events, &mut out[first..]);
         modes::finish(options, first, out);
     }
 
@@ -177,7 +194,15 @@ impl Engine {
         let rules = &self.rules[id.0];
         let settings = rules.settings_for(&booking.unit);
         let tz = policy.timezone;
-        let visit = booking.start.with_timezone(&tz);
+        let visit = match &policy.recall {
+            // A recall's messages are timed from the due date; `prepare` refuses intervals
+            // that leave the calendar.
+            Some(recall) => {
+                let performed = booking.start.with_timezone(&tz);
+                time::due(tz, performed, recall.interval).unwrap_or(performed)
+            }
+            None => booking.start.with_timezone(&tz),
+        };
         let age = scope::age_on(booking.patient.birth_date, visit.date_naive());
         Evaluation {
             id,
@@ -222,7 +247,7 @@ impl Engine {
                 out.push(ev.skip(m, None, None, Reason::ReplacedBy(winner)));
                 continue;
             }
-            if let Some(reason) = changes::status_rule(plan_message.kind, ev.booking) {
+            if let Some(reason) = changes::status_rule(plan_message, ev.booking) {
                 out.push(ev.skip(m, None, None, reason));
                 continue;
             }
@@ -230,28 +255,35 @@ impl Engine {
             let sender = rules.sender_for(&ev.booking.unit);
             let text = OnceCell::new();
             for (t, trigger) in rules.triggers.iter().enumerate() {
-                let send_at = match timing.send_time(trigger) {
-                    Ok(at) => at,
-                    Err(Some(reason)) => {
-                        out.push(ev.skip(m, Some(Origin::Trigger(t)), None, reason));
-                        continue;
-                    }
-                    Err(None) => continue,
-                };
-                let sending = Sending {
-                    message: m,
-                    plan: plan_message,
-                    rules,
-                    timing: &timing,
-                    trigger: t,
-                    tag: &trigger.tag,
-                    send_at,
-                    sender: sender.clone(),
-                    text: &text,
-                };
-                let (mut complements, complemented) = complements::decide(ev, &sending);
-                recipients::send(ev, &sending, &complemented, out);
-                out.append(&mut complements);
+                for occurrence in timing.occurrences(trigger) {
+                    let send_at = match occurrence.at {
+                        Ok(at) => at,
+                        Err(Some(reason)) => {
+                            out.push(ev.skip(m, Some(Origin::Trigger(t)), None, reason));
+                            continue;
+                        }
+                        Err(None) => continue,
+                    };
+                    // Each repetition of `every` is its own action, with its own key.
+                    let tag = match occurrence.number {
+                        Some(n) => Cow::Owned(format!("{}#{n}", trigger.tag)),
+                        None => Cow::Borrowed(trigger.tag.as_str()),
+                    };
+                    let sending = Sending {
+                        message: m,
+                        plan: plan_message,
+                        rules,
+                        timing: &timing,
+                        trigger: t,
+                        tag: &tag,
+                        send_at,
+                        sender: sender.clone(),
+                        text: &text,
+                    };
+                    let (mut complements, complemented) = complements::decide(ev, &sending);
+                    recipients::send(ev, &sending, &complemented, out);
+                    out.append(&mut complements);
+                }
             }
         }
     }

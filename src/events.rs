@@ -9,17 +9,33 @@ use chrono::{DateTime, FixedOffset};
 pub use crate::schema::EventKind;
 use crate::schema::{Channel, Who};
 
-/// One reported event about one action.
+/// One reported event: about one action (a delivery report, a reply), or about the booking.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     /// The action's idempotency key, when the sender echoed it back; it identifies the action
     /// exactly. Without it, the event matches by message, channel and recipient.
     pub key: Option<u128>,
+    /// The action's message; empty for an event about the booking.
     pub message: String,
-    pub channel: Channel,
-    pub recipient: Who,
+    pub channel: Option<Channel>,
+    pub recipient: Option<Who>,
     pub kind: EventKind,
     pub at: DateTime<FixedOffset>,
+    /// Of a `reply`: its first word in upper case, the only part of a patient's text the
+    /// engine keeps.
+    pub reply: Option<Box<str>>,
+}
+
+/// The word a reply is matched by: its first word, in upper case (`avboka tack` → `AVBOKA`).
+pub fn reply_word(text: &str) -> Option<Box<str>> {
+    text.split_whitespace()
+        .next()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_uppercase()
+                .into_boxed_str()
+        })
+        .filter(|w| !w.is_empty())
 }
 
 /// The action an event may be about.
@@ -59,6 +75,34 @@ impl EventIndex {
         self.count == 0
     }
 
+    /// The earliest event of `kind` about the booking (`results_ready`, ...).
+    pub fn about_booking(
+        &self,
+        booking_id: &str,
+        kind: EventKind,
+    ) -> Option<DateTime<FixedOffset>> {
+        self.of(booking_id)
+            .iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| e.at)
+            .min()
+    }
+
+    /// The earliest reply to any message of the booking whose word is one of `words` (compared
+    /// in upper case).
+    pub fn first_reply(&self, booking_id: &str, words: &[String]) -> Option<DateTime<FixedOffset>> {
+        self.of(booking_id)
+            .iter()
+            .filter(|e| e.kind == EventKind::Reply)
+            .filter(|e| {
+                e.reply
+                    .as_deref()
+                    .is_some_and(|r| words.iter().any(|w| w.to_uppercase() == r))
+            })
+            .map(|e| e.at)
+            .min()
+    }
+
     /// The earliest event of `kind` about the action with this key, or, for events without a
     /// key, about this booking's message on this channel to this recipient at or after the
     /// action was sent (so an event about an earlier offset's message does not count).
@@ -71,8 +115,8 @@ impl EventIndex {
                 Some(k) => k == about.key,
                 None => {
                     e.message == about.message
-                        && e.channel == about.channel
-                        && e.recipient == about.recipient
+                        && e.channel == Some(about.channel)
+                        && e.recipient == Some(about.recipient)
                         && e.at >= about.sent_at
                 }
             })

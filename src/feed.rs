@@ -14,6 +14,7 @@ pub mod jsonl;
 pub mod lines;
 mod reject;
 pub mod rules;
+pub mod services;
 mod validate;
 
 pub use crate::schema::Column;

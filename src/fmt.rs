@@ -121,7 +121,9 @@ impl Printer<'_> {
                         .unwrap_or_default();
                     let brace = self.open_brace(p.extends.as_ref().unwrap_or(&p.name).span.end);
                     self.start_statement(gap, p.span, brace, 0);
-                    self.line(0, &format!("policy {}{extends} {{", quote(&p.name.node)));
+                    let keyword = if p.recall { "recall" } else { "policy" };
+                    let name = quote(&p.name.node);
+                    self.line(0, &format!("{keyword} {name}{extends} {{"));
                     self.trailing(brace + 1);
                     self.policy_items(&p.items, 1);
                     self.end_block(p.items.last().map(|i| i.span().end), p.end.start, 1);
@@ -167,6 +169,21 @@ impl Printer<'_> {
                     self.condition_line(depth, &head, &e.condition);
                 }
                 PolicyItem::Message(m) => self.message(gap, m, depth),
+                PolicyItem::Due {
+                    interval, service, ..
+                } => {
+                    self.start_statement(gap, span, span.end, depth);
+                    let line = format!("due {} after {}", interval.node, quote(&service.node));
+                    self.line(depth, &line);
+                }
+                PolicyItem::BookedBy(names, _) => {
+                    self.start_statement(gap, span, span.end, depth);
+                    self.line(depth, &format!("booked_by {}", quote_list(names)));
+                }
+                PolicyItem::DueSoon(days, _) => {
+                    self.start_statement(gap, span, span.end, depth);
+                    self.line(depth, &format!("due_soon {}", days.node));
+                }
             }
             self.trailing(span.end);
             previous_end = Some(span.end);

@@ -12,6 +12,7 @@ pub mod fmt;
 pub mod output;
 pub mod parser;
 pub mod plan;
+pub mod recalls;
 pub mod schema;
 pub mod source;
 pub mod testing;

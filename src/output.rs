@@ -392,9 +392,21 @@ pub struct Tally {
     skips: BTreeMap<(Option<PolicyId>, Reason), u64>,
     pub event_rows_read: u64,
     pub event_rows_rejected: u64,
+    /// Rows of the services feed (R8): each a recall evaluated, a performance replaced by a
+    /// later one, or rejected.
+    pub service_rows_read: u64,
+    pub service_rows_rejected: u64,
+    pub recalls_evaluated: u64,
+    pub superseded: u64,
 }
 
 impl Tally {
+    /// Counts a recall record's outcomes (its row is counted with the services feed's).
+    pub fn count_recall(&mut self, outcomes: &[Outcome]) {
+        self.recalls_evaluated += 1;
+        self.count_outcomes(outcomes);
+    }
+
     pub fn count_booking(&mut self, outcomes: &[Outcome]) {
         self.rows_read += 1;
         self.bookings_evaluated += 1;
@@ -410,6 +422,10 @@ impl Tally {
         if !out_of_scope {
             self.bookings_in_scope += 1;
         }
+        self.count_outcomes(outcomes);
+    }
+
+    fn count_outcomes(&mut self, outcomes: &[Outcome]) {
         for outcome in outcomes {
             match outcome {
                 Outcome::Action(a) => {

@@ -46,7 +46,7 @@ pub fn parse(source: &str) -> Result<File, ParseError> {
                 path: string(first(pair)?),
             })),
             Rule::defaults_decl => items.push(Item::Defaults(defaults(pair)?)),
-            Rule::policy_decl => items.push(Item::Policy(policy(pair)?)),
+            Rule::policy_decl | Rule::recall_decl => items.push(Item::Policy(policy(pair)?)),
             Rule::EOI => {}
             rule => return Err(unexpected(rule)),
         }
@@ -124,6 +124,14 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_and
             | Rule::kw_not
             | Rule::kw_in
+            | Rule::kw_recall
+            | Rule::kw_due
+            | Rule::kw_booked_by
+            | Rule::kw_due_soon
+            | Rule::kw_every
+            | Rule::kw_for
+            | Rule::kw_times
+            | Rule::kw_from
     )
 }
 
@@ -169,6 +177,8 @@ fn duration(pair: Pair<'_, Rule>) -> Result<Spanned<Duration>> {
         Some("hour" | "hours") => DurationUnit::Hours,
         Some("day" | "days") => DurationUnit::Days,
         Some("week" | "weeks") => DurationUnit::Weeks,
+        Some("month" | "months") => DurationUnit::Months,
+        Some("year" | "years") => DurationUnit::Years,
         _ => return Err(unexpected(Rule::duration_unit)),
     };
     Ok(Spanned::new(Duration { value, unit }, sp))
@@ -218,6 +228,7 @@ fn defaults(pair: Pair<'_, Rule>) -> Result<Defaults> {
 
 fn policy(pair: Pair<'_, Rule>) -> Result<Policy> {
     let sp = span(&pair);
+    let recall = pair.as_rule() == Rule::recall_decl;
     let end = closing_brace(&pair);
     let mut inner = content(pair).peekable();
     let name = string(inner.next().ok_or_else(|| unexpected(Rule::policy_decl))?);
@@ -227,6 +238,7 @@ fn policy(pair: Pair<'_, Rule>) -> Result<Policy> {
     };
     let items = inner.map(policy_item).collect::<Result<_>>()?;
     Ok(Policy {
+        recall,
         name,
         extends,
         items,
@@ -282,6 +294,18 @@ fn policy_item(pair: Pair<'_, Rule>) -> Result<PolicyItem> {
             })
         }
         Rule::message => PolicyItem::Message(message(pair)?),
+        Rule::due => {
+            let mut inner = content(pair);
+            let interval = duration(inner.next().ok_or_else(|| unexpected(Rule::due))?)?;
+            let service = string(inner.next().ok_or_else(|| unexpected(Rule::due))?);
+            PolicyItem::Due {
+                interval,
+                service,
+                span: sp,
+            }
+        }
+        Rule::booked_by => PolicyItem::BookedBy(names(pair), sp),
+        Rule::due_soon => PolicyItem::DueSoon(duration(first(pair)?)?, sp),
         _ => PolicyItem::Setting(setting(pair)?),
     })
 }
@@ -324,13 +348,8 @@ fn message(pair: Pair<'_, Rule>) -> Result<Message> {
     let end = closing_brace(&pair);
     let mut inner = content(pair);
     let kind_pair = inner.next().ok_or_else(|| unexpected(Rule::message))?;
-    let kind = match kind_pair.as_str() {
-        "confirmation" => MessageKind::Confirmation,
-        "letter" => MessageKind::Letter,
-        "reminder" => MessageKind::Reminder,
-        "cancellation" => MessageKind::Cancellation,
-        _ => MessageKind::Rebooking,
-    };
+    let kind =
+        MessageKind::parse(kind_pair.as_str()).ok_or_else(|| unexpected(Rule::message_kind))?;
     let kind = Spanned::new(kind, span(&kind_pair));
     let name = string(inner.next().ok_or_else(|| unexpected(Rule::message))?);
     let items = inner.map(message_item).collect::<Result<_>>()?;
@@ -387,7 +406,18 @@ fn trigger(pair: Pair<'_, Rule>) -> Result<Trigger> {
     let sp = span(&pair);
     let kind = match pair.as_rule() {
         Rule::at_booking => TriggerKind::AtBooking,
-        Rule::on_event => TriggerKind::On(word(&first(pair)?)),
+        Rule::on_event => {
+            let mut inner = content(pair);
+            let event = word(&inner.next().ok_or_else(|| unexpected(Rule::on_event))?);
+            let (mut words, mut at) = (Vec::new(), None);
+            for p in inner {
+                match p.as_rule() {
+                    Rule::time => at = Some(time(&p)?),
+                    _ => words.push(string(p)),
+                }
+            }
+            TriggerKind::On { event, words, at }
+        }
         Rule::offset => {
             let mut inner = content(pair);
             let amount = duration(inner.next().ok_or_else(|| unexpected(Rule::offset))?)?;
@@ -395,16 +425,58 @@ fn trigger(pair: Pair<'_, Rule>) -> Result<Trigger> {
                 Some("after") => Direction::After,
                 _ => Direction::Before,
             };
-            let at = inner.next().map(|p| time(&p)).transpose()?;
+            let (mut anchor, mut at) = (None, None);
+            for p in inner {
+                match p.as_rule() {
+                    Rule::anchor => anchor = Some(word(&p)),
+                    _ => at = Some(time(&p)?),
+                }
+            }
             TriggerKind::Offset {
                 amount,
                 direction,
+                anchor,
                 at,
             }
         }
+        Rule::every => every(pair)?,
         rule => return Err(unexpected(rule)),
     };
     Ok(Trigger { kind, span: sp })
+}
+
+fn every(pair: Pair<'_, Rule>) -> Result<TriggerKind> {
+    let mut inner = content(pair);
+    let step_pair = first(inner.next().ok_or_else(|| unexpected(Rule::every))?)?;
+    let step = match step_pair.as_rule() {
+        Rule::duration => {
+            let d = duration(step_pair)?;
+            Spanned::new(Step::Duration(d.node), d.span)
+        }
+        _ => Spanned::new(Step::Word(step_pair.as_str().to_string()), span(&step_pair)),
+    };
+    let (mut at, mut limit, mut from) = (None, None, None);
+    for p in inner {
+        match p.as_rule() {
+            Rule::time => at = Some(time(&p)?),
+            Rule::limit => {
+                let sp = span(&p);
+                let inner = first(p)?;
+                let node = match inner.as_rule() {
+                    Rule::duration => Limit::For(duration(inner)?.node),
+                    _ => Limit::Times(number(&inner)?.node),
+                };
+                limit = Some(Spanned::new(node, sp));
+            }
+            _ => from = Some(word(&p)),
+        }
+    }
+    Ok(TriggerKind::Every {
+        step,
+        at,
+        limit: limit.ok_or_else(|| unexpected(Rule::limit))?,
+        from,
+    })
 }
 
 fn expr(pair: Pair<'_, Rule>) -> Result<Expr> {

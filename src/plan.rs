@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::ast::CompareOp;
 pub use crate::schema::{
-    Channel, Consent, EnumType, Kind, MessageKind, Outcome, Recipient, Type, Weekday,
+    Channel, Consent, EnumType, EventKind, Kind, MessageKind, Outcome, Recipient, Type, Weekday,
 };
 
 /// The `format` field of every plan.
@@ -25,6 +25,10 @@ pub const FORMAT_VERSION: u32 = 1;
 /// The longest offset or fallback delay a plan may hold: ten years, so that every send time
 /// stays well inside the calendar.
 pub const MAX_OFFSET_DAYS: u64 = 3660;
+/// The most repetitions one `every` may have: a year of days.
+pub const MAX_REPETITIONS: u64 = 366;
+/// The longest recall interval in months: ten years.
+pub const MAX_INTERVAL_MONTHS: u64 = 120;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,6 +39,14 @@ pub struct Plan {
 }
 
 impl Offset {
+    /// Whole days: minutes are rounded down.
+    pub fn days(self) -> u64 {
+        match self {
+            Offset::Days(d) => d,
+            Offset::Minutes(m) => m / (24 * 60),
+        }
+    }
+
     /// Whether the offset is within [`MAX_OFFSET_DAYS`].
     pub fn in_range(self) -> bool {
         match self {
@@ -92,6 +104,35 @@ pub struct Policy {
     pub wins_over: Vec<String>,
     pub exclusions: Vec<Exclusion>,
     pub messages: Vec<Message>,
+    /// Set for a `recall`: the policy evaluates the services feed's records, not bookings, and
+    /// its messages are timed from the date the service is due again (R8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recall: Option<Recall>,
+}
+
+/// `recall "NAME" { due 1 year after "rabies-vaccine" ... }` (R8, R9).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recall {
+    /// The service as the services feed names it; the policy's `scope.exams` is this one.
+    pub service: String,
+    /// How long after the service was last performed it is due again.
+    pub interval: Interval,
+    /// The exams of a booking that books the service: the service itself unless `booked_by`
+    /// says otherwise. A patient with such a booking gets no more recall messages.
+    pub booked_by: Vec<String>,
+    /// From how many days before the due date the service is "due soon" on the staff list.
+    pub due_soon_days: u64,
+    pub source: Source,
+}
+
+/// A recall interval: calendar days (weeks are 7 days) or calendar months (a year is 12); a
+/// day of the month that the later month lacks becomes its last day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Interval {
+    Days(u64),
+    Months(u64),
 }
 
 /// Which bookings a policy applies to; an absent list means "all".
@@ -249,6 +290,25 @@ pub enum When {
     AtBooking,
     OnCancellation,
     OnRescheduling,
+    /// When the event feed reports the event about the booking (`results_ready`, ...).
+    OnEvent {
+        event: EventKind,
+    },
+    /// When the patient answers a message of the booking with one of these words (compared
+    /// by their first word, ignoring case): the booking is to be cancelled, and its later
+    /// messages are void.
+    OnReply {
+        words: Vec<String>,
+    },
+    /// `times` repetitions, `step` apart, at the first `at` (else the time of day of `from`)
+    /// after `from`.
+    Every {
+        step: Step,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeOfDay>,
+        times: u64,
+        from: Anchor,
+    },
     Before {
         #[serde(flatten)]
         offset: Offset,
@@ -261,6 +321,62 @@ pub enum When {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<TimeOfDay>,
     },
+}
+
+/// How far apart the repetitions of `every` are: a number of calendar days, or every week on
+/// one weekday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Days(u64),
+    Weekday(Weekday),
+}
+
+/// What a repetition counts from: the visit (a recall's due date), when the booking was made
+/// (when a recall's service was performed), or an event about the booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Anchor {
+    Start,
+    Booking,
+    Event(EventKind),
+}
+
+impl Anchor {
+    /// The anchor's word in the plan: `start`, `booking`, or the event's.
+    pub fn word(self) -> &'static str {
+        match self {
+            Anchor::Start => "start",
+            Anchor::Booking => "booking",
+            Anchor::Event(e) => e.as_str(),
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Anchor> {
+        match word {
+            "start" => Some(Anchor::Start),
+            "booking" => Some(Anchor::Booking),
+            _ => EventKind::parse(word)
+                .filter(|e| e.is_about_booking())
+                .map(Anchor::Event),
+        }
+    }
+}
+
+impl Serialize for Anchor {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.word())
+    }
+}
+
+impl<'de> Deserialize<'de> for Anchor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let word = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Anchor::parse(&word).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{word}` is not `start`, `booking` or an event about the booking"
+            ))
+        })
+    }
 }
 
 /// A normalised duration: weeks become days, hours become minutes.

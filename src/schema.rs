@@ -125,6 +125,9 @@ words! {
         Inbox => "inbox",
         Paper => "paper",
         Task => "task",
+        /// A request to the booking system itself, such as cancelling a booking the patient
+        /// cancelled by replying to a reminder.
+        BookingSystem => "booking_system",
     }
 }
 words! {
@@ -153,12 +156,20 @@ words! {
     }
 }
 words! {
-    /// What a sending system reports about an action (R13).
+    /// What the event feed reports: about an action, from the sending system (R13:
+    /// `sent`, `delivered`, `failed`, `opened`); a patient's reply to one (`reply`); or about
+    /// the booking, from the booking or journal system (R18: `results_ready`, `invoice_ready`,
+    /// `rebooked`, `therapy_started`), which messages can be sent `on`.
     pub enum EventKind {
         Sent => "sent",
         Delivered => "delivered",
         Failed => "failed",
         Opened => "opened",
+        Reply => "reply",
+        ResultsReady => "results_ready",
+        InvoiceReady => "invoice_ready",
+        Rebooked => "rebooked",
+        TherapyStarted => "therapy_started",
     }
 }
 words! {
@@ -169,6 +180,12 @@ words! {
         Reminder => "reminder",
         Cancellation => "cancellation",
         Rebooking => "rebooking",
+        /// Results are ready (R18).
+        Results => "results",
+        /// An invoice is ready (R18).
+        Invoice => "invoice",
+        /// A therapy or medication alert (R18).
+        Alert => "alert",
     }
 }
 words! {
@@ -188,7 +205,35 @@ words! {
     }
 }
 
+impl EventKind {
+    /// Whether the event is about the booking rather than about one action: a message can be
+    /// sent `on` it.
+    pub fn is_about_booking(self) -> bool {
+        matches!(
+            self,
+            EventKind::ResultsReady
+                | EventKind::InvoiceReady
+                | EventKind::Rebooked
+                | EventKind::TherapyStarted
+        )
+    }
+
+    /// The events a message can be sent `on`.
+    pub fn booking_events() -> impl Iterator<Item = EventKind> {
+        EventKind::ALL
+            .iter()
+            .copied()
+            .filter(|e| e.is_about_booking())
+    }
+}
+
 impl Channel {
+    /// Whether the channel goes to the clinic rather than to a patient: a staff task, or a
+    /// request to the booking system. Such actions go `to staff`, at the unit.
+    pub fn is_internal(self) -> bool {
+        matches!(self, Channel::Task | Channel::BookingSystem)
+    }
+
     /// Whether the channel reports this outcome. An SMS gateway reports delivery but never
     /// that the text was read; the inbox reports both; paper reports neither.
     pub fn reports(self, outcome: Outcome) -> bool {
@@ -207,7 +252,7 @@ impl Channel {
         match self {
             Channel::Sms => Some(Consent::Sms),
             Channel::Email => Some(Consent::Email),
-            Channel::Inbox | Channel::Paper | Channel::Task => None,
+            Channel::Inbox | Channel::Paper | Channel::Task | Channel::BookingSystem => None,
         }
     }
 }

@@ -241,12 +241,21 @@ pub fn deprecated_because(
         Reason::FallbackAfterVisit,
         Reason::FallbackAnswered(EventKind::Opened),
         Reason::FallbackAnswered(EventKind::Delivered),
+        Reason::NoReply,
+        Reason::CancelledByReply,
+        Reason::RecallBooked,
     ];
     let with_channel = Channel::ALL
         .iter()
         .flat_map(|&c| [Reason::NoConsent(c), Reason::AlreadyComplement(c)]);
     let replaced = engine.policy_ids().map(Reason::ReplacedBy);
-    for reason in simple.into_iter().chain(with_channel).chain(replaced) {
+    let events = EventKind::booking_events().map(Reason::NotReported);
+    for reason in simple
+        .into_iter()
+        .chain(with_channel)
+        .chain(replaced)
+        .chain(events)
+    {
         known.push((
             engine.describe(None, reason),
             engine.reason_code(None, reason).to_string(),

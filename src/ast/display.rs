@@ -17,7 +17,8 @@ impl Display for File {
                     }
                 }
                 Item::Policy(p) => {
-                    write!(f, "policy {:?}", p.name.node)?;
+                    let keyword = if p.recall { "recall" } else { "policy" };
+                    write!(f, "{keyword} {:?}", p.name.node)?;
                     if let Some(parent) = &p.extends {
                         write!(f, " extends {:?}", parent.node)?;
                     }
@@ -54,6 +55,11 @@ fn write_item(f: &mut Formatter<'_>, item: &PolicyItem) -> fmt::Result {
             u.settings.iter().try_for_each(|s| writeln!(f, "    {s}"))
         }
         PolicyItem::WinsOver(n, _) => writeln!(f, "  wins_over {}", quoted(n)),
+        PolicyItem::Due {
+            interval, service, ..
+        } => writeln!(f, "  due {} after {:?}", interval.node, service.node),
+        PolicyItem::BookedBy(n, _) => writeln!(f, "  booked_by {}", quoted(n)),
+        PolicyItem::DueSoon(d, _) => writeln!(f, "  due_soon {}", d.node),
         PolicyItem::Exclusion(e) => writeln!(f, "  exclude {:?} when {}", e.name.node, e.condition),
         PolicyItem::Message(m) => {
             writeln!(f, "  {} {:?}", m.kind.node.as_str(), m.name.node)?;
@@ -135,10 +141,21 @@ impl Display for Trigger {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match &self.kind {
             TriggerKind::AtBooking => f.write_str("at booking"),
-            TriggerKind::On(event) => write!(f, "on {}", event.node),
+            TriggerKind::On { event, words, at } => {
+                write!(f, "on {}", event.node)?;
+                let words: Vec<String> = words.iter().map(|w| format!("{:?}", w.node)).collect();
+                if !words.is_empty() {
+                    write!(f, " {}", words.join(", "))?;
+                }
+                if let Some(at) = at {
+                    write!(f, " at {}", at.node)?;
+                }
+                Ok(())
+            }
             TriggerKind::Offset {
                 amount,
                 direction,
+                anchor,
                 at,
             } => {
                 let direction = match direction {
@@ -146,8 +163,33 @@ impl Display for Trigger {
                     Direction::After => "after",
                 };
                 write!(f, "{} {direction}", amount.node)?;
+                if let Some(anchor) = anchor {
+                    write!(f, " {}", anchor.node)?;
+                }
                 if let Some(at) = at {
                     write!(f, " at {}", at.node)?;
+                }
+                Ok(())
+            }
+            TriggerKind::Every {
+                step,
+                at,
+                limit,
+                from,
+            } => {
+                match &step.node {
+                    Step::Duration(d) => write!(f, "every {d}")?,
+                    Step::Word(w) => write!(f, "every {w}")?,
+                }
+                if let Some(at) = at {
+                    write!(f, " at {}", at.node)?;
+                }
+                match limit.node {
+                    Limit::For(d) => write!(f, " for {d}")?,
+                    Limit::Times(n) => write!(f, " {n} times")?,
+                }
+                if let Some(from) = from {
+                    write!(f, " from {}", from.node)?;
                 }
                 Ok(())
             }

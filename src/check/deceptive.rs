@@ -108,7 +108,11 @@ fn block_names<'a>(items: &'a [PolicyItem], names: &mut Vec<Written<'a>>) {
                 ScopeKind::Kinds(_) => {}
             },
             PolicyItem::UnitOverride(unit) => names.push(written(&unit.unit)),
-            PolicyItem::WinsOver(others, _) => names.extend(others.iter().map(written)),
+            PolicyItem::WinsOver(others, _) | PolicyItem::BookedBy(others, _) => {
+                names.extend(others.iter().map(written))
+            }
+            PolicyItem::Due { service, .. } => names.push(written(service)),
+            PolicyItem::DueSoon(..) => {}
             PolicyItem::Exclusion(exclusion) => {
                 names.push(written(&exclusion.name));
                 expr_strings(&exclusion.condition, names);

@@ -498,18 +498,77 @@ pub enum CheckError {
     },
 
     #[error("unknown event `{name}`")]
-    #[diagnostic(
-        code(rem::E045),
-        help(
-            "{}",
-            did_you_mean(.suggestion, "write `on cancellation` or `on rescheduling`")
-        )
-    )]
+    #[diagnostic(code(rem::E045), help("{}", did_you_mean(.suggestion, events_in_words(*.recall))))]
     UnknownEvent {
         name: String,
-        #[label("expected `cancellation` or `rescheduling`")]
+        #[label("not an event a message can be sent on")]
         span: SourceSpan,
         suggestion: Option<String>,
+        /// Whether the message is in a recall.
+        recall: bool,
+    },
+
+    // ---- recalls and repetitions (R8, R18)
+    #[error("recall `{recall}` does not say when the service is due")]
+    #[diagnostic(
+        code(rem::E120),
+        help(
+            "write `due 1 year after \"SERVICE\"`: the service as the services feed names it, and how long after it was last performed it is due again"
+        )
+    )]
+    RecallWithoutDue {
+        recall: String,
+        #[label("needs `due ... after \"SERVICE\"`")]
+        span: SourceSpan,
+    },
+
+    #[error("{what} is only for a recall")]
+    #[diagnostic(code(rem::E121), help("{help}"))]
+    OnlyInRecall {
+        what: String,
+        help: &'static str,
+        #[label("not in a recall")]
+        span: SourceSpan,
+    },
+
+    #[error("{what} is not for a recall")]
+    #[diagnostic(code(rem::E122), help("{help}"))]
+    NotInRecall {
+        what: String,
+        help: &'static str,
+        #[label("a recall has no booking")]
+        span: SourceSpan,
+    },
+
+    #[error("`{amount}`: months and years only say when a recall is due")]
+    #[diagnostic(
+        code(rem::E123),
+        help(
+            "write the time in days or weeks (`30 days`, `6 weeks`); months and years belong in a recall's `due 1 year after \"SERVICE\"`"
+        )
+    )]
+    CalendarUnitNotHere {
+        amount: String,
+        #[label("months or years")]
+        span: SourceSpan,
+    },
+
+    #[error("{problem}")]
+    #[diagnostic(code(rem::E124), help("{help}"))]
+    BadRepetition {
+        problem: String,
+        help: &'static str,
+        #[label("here")]
+        span: SourceSpan,
+    },
+
+    #[error("{problem}")]
+    #[diagnostic(code(rem::E125), help("{help}"))]
+    BadEventTrigger {
+        problem: String,
+        help: &'static str,
+        #[label("here")]
+        span: SourceSpan,
     },
 
     #[error("a {kind} message cannot be sent {}", trigger_words(.when))]
@@ -1013,9 +1072,26 @@ fn trigger_words(when: &When) -> &'static str {
         When::AtBooking => "at booking",
         When::OnCancellation => "on cancellation",
         When::OnRescheduling => "on rescheduling",
+        When::OnEvent { .. } => "on an event about the booking",
+        When::OnReply { .. } => "on a reply",
+        When::Every { .. } => "repeatedly",
         When::Before { .. } => "before the visit",
         When::After { .. } => "after the visit",
     }
+}
+
+fn events_in_words(recall: bool) -> String {
+    if recall {
+        return "a recall's messages are sent `on due`, or at offsets from it (`30 days before due`)"
+            .to_string();
+    }
+    let events: Vec<String> = ["cancellation", "rescheduling", "reply"]
+        .into_iter()
+        .map(str::to_string)
+        .chain(schema::EventKind::booking_events().map(|e| e.to_string()))
+        .collect();
+    let events: Vec<&str> = events.iter().map(String::as_str).collect();
+    format!("the events are {}", schema::quoted_list(&events))
 }
 
 fn trigger_for_kind(kind: MessageKind, when: &When) -> String {

@@ -98,6 +98,13 @@ impl Typer<'_> {
                 Type::String,
             )),
             ExprKind::Number(value) => Some((Expr::Number { value: *value }, Type::Number)),
+            ExprKind::Duration(d) if d.unit.is_calendar() => {
+                self.errors.push(CheckError::CalendarUnitNotHere {
+                    amount: d.to_string(),
+                    span: expr.span.into(),
+                });
+                None
+            }
             ExprKind::Duration(d) => Some((
                 Expr::Duration {
                     minutes: exact_minutes(*d),
@@ -251,6 +258,9 @@ pub(super) fn exact_minutes(d: ast::Duration) -> u64 {
         ast::DurationUnit::Hours => 60,
         ast::DurationUnit::Days => 24 * 60,
         ast::DurationUnit::Weeks => 7 * 24 * 60,
+        // Not exact: the checker refuses these outside a recall's `due` (E123).
+        ast::DurationUnit::Months => 30 * 24 * 60,
+        ast::DurationUnit::Years => 365 * 24 * 60,
     };
     d.value.saturating_mul(per_unit)
 }

@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::ast::{self, Direction, DurationUnit, MessageItemKind, MessageKind, Span, TriggerKind};
-use crate::plan::{self, MAX_OFFSET_DAYS as MAX_DAYS, Offset, When};
+use crate::ast::{self, DurationUnit, MessageItemKind, Span};
+use crate::plan::{self, MAX_OFFSET_DAYS as MAX_DAYS, Offset};
 use crate::schema::{Channel, Outcome, Recipient};
 use crate::source::{FileId, SourceFile};
 
-use super::{CheckError, Checker, Place, expr, suggest, text};
+use super::{CheckError, Checker, Place, expr, suggest, text, trigger};
 
 impl Checker<'_> {
     pub(super) fn message(
@@ -15,12 +15,18 @@ impl Checker<'_> {
         errors: &mut Vec<CheckError>,
         file: FileId,
         message: &ast::Message,
+        recall: bool,
     ) -> Option<plan::Message> {
         let source = self.program.file(file);
         let before = errors.len();
         let content = content(errors, source, message);
         let channel = content.channel;
-        let triggers = self.triggers(errors, file, message, channel.map(|c| c.0));
+        let place = trigger::Place {
+            kind: message.kind.node,
+            channel: channel.map(|c| c.0),
+            recall,
+        };
+        let triggers = self.triggers(errors, file, message, place);
         let recipients = self.recipients(errors, file, message, channel.map(|c| c.0));
         let (complements, fallback) = complements_and_fallback(errors, source, message, channel);
         let settings = self.settings(
@@ -60,10 +66,9 @@ impl Checker<'_> {
         errors: &mut Vec<CheckError>,
         file: FileId,
         message: &ast::Message,
-        channel: Option<Channel>,
+        place: trigger::Place,
     ) -> Vec<plan::Trigger> {
         let source = self.program.file(file);
-        let kind = message.kind.node;
         let mut out: Vec<(plan::Trigger, Span)> = Vec::new();
         let mut any = false;
         for item in &message.items {
@@ -72,7 +77,7 @@ impl Checker<'_> {
             };
             any = true;
             for trigger in triggers {
-                let Some(when) = when(errors, trigger, kind, channel) else {
+                let Some(when) = trigger::when(errors, trigger, place) else {
                     continue;
                 };
                 if let Some((_, first)) = out.iter().find(|(t, _)| t.when == when) {
@@ -129,13 +134,13 @@ impl Checker<'_> {
                 continue;
             };
             match (who, channel) {
-                (Recipient::Staff, Some(c)) if c != Channel::Task => {
+                (Recipient::Staff, Some(c)) if !c.is_internal() => {
                     errors.push(CheckError::StaffNotViaTask {
                         channel: c,
                         span: recipient.span.into(),
                     })
                 }
-                (w, Some(Channel::Task)) if w != Recipient::Staff => {
+                (w, Some(c)) if c.is_internal() && w != Recipient::Staff => {
                     errors.push(CheckError::TaskNotToStaff {
                         recipient: w,
                         span: recipient.span.into(),
@@ -350,7 +355,7 @@ fn complement_channel(
         });
         return None;
     }
-    if also_channel == Channel::Task {
+    if also_channel.is_internal() {
         errors.push(CheckError::ComplementIsTask {
             span: also.span.into(),
         });
@@ -445,7 +450,10 @@ fn channel(errors: &mut Vec<CheckError>, name: &ast::Name) -> Option<Channel> {
 }
 
 /// Reports a duration longer than the plan allows.
-fn too_long(errors: &mut Vec<CheckError>, duration: &ast::Spanned<ast::Duration>) -> bool {
+pub(super) fn too_long(
+    errors: &mut Vec<CheckError>,
+    duration: &ast::Spanned<ast::Duration>,
+) -> bool {
     let minutes = super::expr::exact_minutes(duration.node);
     if minutes > MAX_DAYS * 24 * 60 {
         errors.push(CheckError::DurationTooLong {
@@ -465,81 +473,8 @@ pub(super) fn offset(d: ast::Duration) -> Offset {
         DurationUnit::Hours => Offset::Minutes(d.value.saturating_mul(60)),
         DurationUnit::Days => Offset::Days(d.value),
         DurationUnit::Weeks => Offset::Days(d.value.saturating_mul(7)),
+        // Refused before they get here (E123); a recall's interval is lowered on its own.
+        DurationUnit::Months => Offset::Days(d.value.saturating_mul(30)),
+        DurationUnit::Years => Offset::Days(d.value.saturating_mul(365)),
     }
-}
-
-fn when(
-    errors: &mut Vec<CheckError>,
-    trigger: &ast::Trigger,
-    kind: MessageKind,
-    channel: Option<Channel>,
-) -> Option<When> {
-    let when = match &trigger.kind {
-        TriggerKind::AtBooking => When::AtBooking,
-        TriggerKind::On(event) => match event.node.as_str() {
-            "cancellation" => When::OnCancellation,
-            "rescheduling" => When::OnRescheduling,
-            other => {
-                errors.push(CheckError::UnknownEvent {
-                    name: other.to_string(),
-                    span: event.span.into(),
-                    suggestion: suggest::suggestion(other, ["cancellation", "rescheduling"]),
-                });
-                return None;
-            }
-        },
-        TriggerKind::Offset {
-            amount,
-            direction,
-            at,
-        } => {
-            if *direction == Direction::After && channel.is_some_and(|c| c != Channel::Task) {
-                errors.push(CheckError::AfterOnlyForTasks {
-                    span: trigger.span.into(),
-                });
-                return None;
-            }
-            let at = match at {
-                Some(at)
-                    if matches!(
-                        amount.node.unit,
-                        DurationUnit::Minutes | DurationUnit::Hours
-                    ) =>
-                {
-                    errors.push(CheckError::TimeOfDayNeedsDays {
-                        span: at.span.into(),
-                    });
-                    return None;
-                }
-                Some(at) => Some(super::time_of_day(errors, at)?),
-                None => None,
-            };
-            if too_long(errors, amount) {
-                return None;
-            }
-            let offset = offset(amount.node);
-            match direction {
-                Direction::Before => When::Before { offset, at },
-                Direction::After => When::After { offset, at },
-            }
-        }
-    };
-    let wanted = match kind {
-        MessageKind::Cancellation => Some(When::OnCancellation),
-        MessageKind::Rebooking => Some(When::OnRescheduling),
-        _ => None,
-    };
-    let fits = match (&wanted, &when) {
-        (Some(expected), found) => found == expected,
-        (None, found) => !matches!(found, When::OnCancellation | When::OnRescheduling),
-    };
-    if !fits {
-        errors.push(CheckError::TriggerNotForKind {
-            kind,
-            when,
-            span: trigger.span.into(),
-        });
-        return None;
-    }
-    Some(when)
 }

@@ -28,7 +28,10 @@ pub fn clashes<P: std::borrow::Borrow<Policy>>(policies: &[P]) -> Vec<Clash> {
             if earlier.wins_over.contains(&later.name) || later.wins_over.contains(&earlier.name) {
                 continue;
             }
-            if !scopes_overlap(&earlier.scope, &later.scope) {
+            // A recall and a booking's policy never see the same record.
+            if earlier.recall.is_some() != later.recall.is_some()
+                || !scopes_overlap(&earlier.scope, &later.scope)
+            {
                 continue;
             }
             for (bm, b) in later.messages.iter().enumerate() {

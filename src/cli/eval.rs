@@ -7,12 +7,15 @@ use chrono::{DateTime, Utc};
 use rem::booking::Booking;
 use rem::engine::{Engine, Mode, Options, Outcome as Evaluated};
 use rem::events::EventIndex;
+use rem::feed::rules::GroupConflict;
+use rem::feed::services::Services;
 use rem::feed::{Problem, Reject};
 use rem::output::{ActionWriter, OutputFormat, RejectWriter, Tally};
+use rem::recalls::Booked;
 use rem::wasm::host::{BookingError, Host, Limits};
 
 use super::exit::{Exit, Failure, Outcome};
-use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan};
+use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan, load_services};
 use super::write::{Named, Output, WriteError, refuse_overwriting_inputs, say_text};
 
 #[derive(clap::Args)]
@@ -178,9 +181,19 @@ impl Run<'_> {
         let feed_name = args.input.feed.display().to_string();
         let mut outcomes: Vec<Evaluated> = Vec::new();
         let mut failure: Option<WriteError> = None;
+        let services = args
+            .input
+            .services
+            .as_deref()
+            .map(load_services)
+            .transpose()?;
+        let mut booked = Booked::new(self.engine);
         let read = for_each_row(&args.input.feed, format, |location, row| {
             let written = match row {
                 Ok(booking) => {
+                    if services.is_some() {
+                        booked.note(booking);
+                    }
                     outcomes.clear();
                     match self.backend.evaluate(
                         self.engine,
@@ -221,12 +234,26 @@ impl Run<'_> {
         if let Some(error) = failure {
             return Err(error.into());
         }
-        // Both files are complete before either is moved into place.
-        let out = writer.finish().map_err(write_failed)?;
+        if let (Some(services), Some(path)) = (services, &args.input.services) {
+            self.evaluate_recalls(services, &booked, path, &mut writer)
+                .map_err(|e| e.into_write_error(&out_name))?;
+        }
+        self.finish(writer, &out_name, &conflicts)
+    }
+
+    /// Moves the output and the rejects file into place, each complete before either moves,
+    /// and says the summary.
+    fn finish(
+        mut self,
+        writer: ActionWriter<Output>,
+        out_name: &str,
+        conflicts: &[GroupConflict],
+    ) -> Outcome {
+        let out = writer.finish().map_err(|e| WriteError::new(out_name, e))?;
         let rejects_output = self.rejects.flush()?;
         out.finish()?;
         Rejects::commit(&self.rejects.path, rejects_output)?;
-        super::inputs::warn_group_conflicts(&conflicts);
+        super::inputs::warn_group_conflicts(conflicts);
         say_text(&summary(
             self.engine,
             &self.tally,
@@ -238,6 +265,77 @@ impl Run<'_> {
         } else {
             Exit::Ok
         })
+    }
+}
+
+/// Why evaluating the recalls stopped: the output or the rejects file could not be written.
+enum RecallError {
+    Write(std::io::Error),
+    Rejects(WriteError),
+}
+
+impl RecallError {
+    fn into_write_error(self, output: &str) -> WriteError {
+        match self {
+            RecallError::Write(e) => WriteError::new(output, e),
+            RecallError::Rejects(e) => e,
+        }
+    }
+}
+
+impl Run<'_> {
+    /// Evaluates the services feed's recall records after the bookings, each marked booked when
+    /// the booking feed had a visit for it (R8).
+    fn evaluate_recalls(
+        &mut self,
+        services: Services,
+        booked: &Booked,
+        path: &Path,
+        writer: &mut ActionWriter<Output>,
+    ) -> Result<(), RecallError> {
+        let name = path.display().to_string();
+        self.tally.superseded += services.superseded;
+        self.tally.service_rows_read += services.rows();
+        for reject in &services.rejects {
+            self.tally.service_rows_rejected += 1;
+            self.rejects
+                .write(&name, reject)
+                .map_err(RecallError::Rejects)?;
+        }
+        let mut outcomes = Vec::new();
+        for (n, mut record) in services.records.into_iter().enumerate() {
+            booked.mark(self.engine, &mut record);
+            outcomes.clear();
+            match self.backend.evaluate(
+                self.engine,
+                &record,
+                self.events,
+                &self.options,
+                &mut outcomes,
+            ) {
+                Ok(()) => {
+                    self.tally.count_recall(&outcomes);
+                    for outcome in &outcomes {
+                        writer
+                            .write(self.engine, &record, outcome)
+                            .map_err(RecallError::Write)?;
+                    }
+                }
+                Err(problem) => {
+                    self.tally.service_rows_rejected += 1;
+                    let reject = Reject {
+                        location: rem::feed::Location::Entry(n),
+                        booking_id: None,
+                        field: None,
+                        problem,
+                    };
+                    self.rejects
+                        .write(&name, &reject)
+                        .map_err(RecallError::Rejects)?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -386,6 +484,16 @@ pub fn summary(engine: &Engine, tally: &Tally, rejects_path: &Path, conflicts: u
     for (reason, count) in &skips {
         let _ = writeln!(s, "  {reason}: {count}");
     }
+    if tally.service_rows_read > 0 {
+        let _ = writeln!(
+            s,
+            "service rows read: {} ({} recalls evaluated, {} replaced by a later performance, {} rejected)",
+            tally.service_rows_read,
+            tally.recalls_evaluated,
+            tally.superseded,
+            tally.service_rows_rejected
+        );
+    }
     if tally.event_rows_read > 0 {
         let _ = writeln!(
             s,
@@ -399,7 +507,7 @@ pub fn summary(engine: &Engine, tally: &Tally, rejects_path: &Path, conflicts: u
             "group bookings whose rows disagree on the reminder flag: {conflicts}"
         );
     }
-    if tally.rows_rejected + tally.event_rows_rejected > 0 {
+    if tally.rows_rejected + tally.event_rows_rejected + tally.service_rows_rejected > 0 {
         let _ = writeln!(s, "rejected rows are listed in {}", rejects_path.display());
     }
     s

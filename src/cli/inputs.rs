@@ -32,6 +32,10 @@ pub struct FeedArgs {
     /// Delivery events (JSON Lines, or CSV by extension): sent, delivered, failed, opened.
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
+    /// Services performed (R8), for `recall` policies: CSV or JSON Lines (.jsonl) of
+    /// patient_id, service, performed_at and the patient's details, as in docs/feed-format.md.
+    #[arg(long, value_name = "FILE")]
+    pub services: Option<PathBuf>,
     /// The evaluation time, RFC 3339 (default: the current time).
     #[arg(long, value_name = "TIME", value_parser = super::parse_time)]
     pub now: Option<DateTime<Utc>>,
@@ -48,6 +52,12 @@ impl FeedArgs {
             named.push(Named {
                 role: "event feed (--events)",
                 path: events,
+            });
+        }
+        if let Some(services) = &self.services {
+            named.push(Named {
+                role: "services feed (--services)",
+                path: services,
             });
         }
         named
@@ -385,6 +395,14 @@ pub fn load_events(
     let file = File::open(path).map_err(|e| failed(FeedError::Io(e.to_string())))?;
     let csv = path.extension().is_some_and(|e| e == "csv");
     feed::events::read(BufReader::with_capacity(1 << 20, file), csv, now).map_err(failed)
+}
+
+/// Reads a services feed (`--services`), JSON Lines unless its name ends in `.csv`.
+pub fn load_services(path: &Path) -> Result<feed::services::Services, Failure> {
+    let failed = |error: FeedError| Failure::about(path.display(), error);
+    let file = File::open(path).map_err(|e| failed(FeedError::Io(e.to_string())))?;
+    let csv = path.extension().is_some_and(|e| e == "csv");
+    feed::services::read(BufReader::with_capacity(1 << 20, file), csv).map_err(failed)
 }
 
 /// Says, on standard error, which group bookings had rows that disagreed on the flag (R17).

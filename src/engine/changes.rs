@@ -3,13 +3,80 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use super::outcome::Reason;
+use super::Engine;
+use super::outcome::{Outcome, PolicyId, Reason, Skip};
 use crate::booking::{Booking, Status};
+use crate::events::EventIndex;
+use crate::plan::{self, When};
 use crate::schema::MessageKind;
 
-/// Why a message of this kind does not apply to the booking's status, if it does not.
-pub(super) fn status_rule(kind: MessageKind, booking: &Booking<'_>) -> Option<Reason> {
-    match (kind, booking.status) {
+/// Whether the message is sent when the patient replies to cancel.
+fn on_reply(message: &plan::Message) -> bool {
+    message
+        .triggers
+        .iter()
+        .any(|t| matches!(t.when, When::OnReply { .. }))
+}
+
+/// When the patient replied to cancel: the earliest reply whose word one of the policies'
+/// `on reply` lists (R7: reply-to-cancel).
+fn replied_at(
+    engine: &Engine,
+    in_scope: &[PolicyId],
+    booking: &Booking<'_>,
+    events: &EventIndex,
+) -> Option<DateTime<FixedOffset>> {
+    in_scope
+        .iter()
+        .flat_map(|&id| &engine.policy(id).messages)
+        .flat_map(|m| &m.triggers)
+        .filter_map(|t| match &t.when {
+            When::OnReply { words } => events.first_reply(&booking.id, words),
+            _ => None,
+        })
+        .min()
+}
+
+/// A reply that cancels voids every later action about the visit (confirmations, letters,
+/// reminders): each becomes a skip that says so. Cancellation notices, and notices that do
+/// not depend on the visit (results, invoices, therapy alerts), still go out.
+pub(super) fn void_after_reply(
+    engine: &Engine,
+    in_scope: &[PolicyId],
+    booking: &Booking<'_>,
+    events: &EventIndex,
+    outcomes: &mut [Outcome],
+) {
+    let Some(replied) = replied_at(engine, in_scope, booking, events) else {
+        return;
+    };
+    for outcome in outcomes {
+        let Outcome::Action(action) = outcome else {
+            continue;
+        };
+        let message = &engine.policy(action.policy).messages[action.message];
+        let about_visit = matches!(
+            message.kind,
+            MessageKind::Confirmation | MessageKind::Letter | MessageKind::Reminder
+        );
+        if !about_visit || action.send_at <= replied {
+            continue;
+        }
+        *outcome = Outcome::Skip(Skip {
+            policy: Some(action.policy),
+            message: Some(action.message),
+            origin: Some(action.origin),
+            recipient: Some(action.recipient),
+            reason: Reason::CancelledByReply,
+        });
+    }
+}
+
+/// Why a message of this kind does not apply to the booking's status, if it does not. A
+/// cancellation `on reply` is what cancels a booking that is still booked.
+pub(super) fn status_rule(message: &plan::Message, booking: &Booking<'_>) -> Option<Reason> {
+    match (message.kind, booking.status) {
+        (MessageKind::Cancellation, Status::Booked) if on_reply(message) => None,
         (MessageKind::Cancellation, Status::Booked) => Some(Reason::NotCancelled),
         (MessageKind::Cancellation, Status::Cancelled) => None,
         (_, Status::Cancelled) => Some(Reason::Cancelled),

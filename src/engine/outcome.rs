@@ -130,6 +130,14 @@ pub enum Reason {
     AlreadyComplement(Channel),
     FallbackAfterVisit,
     FallbackAnswered(EventKind),
+    /// A message `on` an event about the booking that the event feed has not reported.
+    NotReported(EventKind),
+    /// A message `on reply` that no reply with one of its words has answered.
+    NoReply,
+    /// The patient replied that the booking is to be cancelled before the message was due.
+    CancelledByReply,
+    /// A recall's service was booked before the message was due (R8).
+    RecallBooked,
 }
 
 impl Reason {
@@ -159,6 +167,10 @@ impl Reason {
             Reason::FallbackAfterVisit => "fallback_after_visit",
             Reason::FallbackAnswered(EventKind::Opened) => "opened_in_time",
             Reason::FallbackAnswered(_) => "delivered_in_time",
+            Reason::NotReported(_) => "event_not_reported",
+            Reason::NoReply => "no_reply",
+            Reason::CancelledByReply => "cancelled_by_reply",
+            Reason::RecallBooked => "already_booked",
         })
     }
 
@@ -185,6 +197,10 @@ impl Reason {
         "fallback_after_visit",
         "opened_in_time",
         "delivered_in_time",
+        "event_not_reported",
+        "no_reply",
+        "cancelled_by_reply",
+        "already_booked",
     ];
 }
 

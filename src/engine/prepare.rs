@@ -187,6 +187,19 @@ fn condition(
 }
 
 fn prepare_policy(policy: &plan::Policy, plan: &Plan) -> Result<PolicyRules, PlanError> {
+    if let Some(recall) = &policy.recall {
+        let fits = match recall.interval {
+            plan::Interval::Days(d) => (1..=plan::MAX_OFFSET_DAYS).contains(&d),
+            plan::Interval::Months(m) => (1..=plan::MAX_INTERVAL_MONTHS).contains(&m),
+        };
+        let scoped = policy.scope.exams.as_deref() == Some(std::slice::from_ref(&recall.service));
+        if !fits || !scoped {
+            return Err(invalid(
+                policy,
+                "a recall is due 1 day to 10 years after its service, and its scope's exams are that service".to_string(),
+            ));
+        }
+    }
     let wins_over = policy
         .wins_over
         .iter()
@@ -223,6 +236,57 @@ fn prepare_policy(policy: &plan::Policy, plan: &Plan) -> Result<PolicyRules, Pla
     })
 }
 
+/// One trigger, checked against the plan's limits, with its time of day and key tag.
+fn prepare_trigger(
+    policy: &plan::Policy,
+    m: &plan::Message,
+    t: &plan::Trigger,
+) -> Result<Trigger, PlanError> {
+    let at = match &t.when {
+        When::Before { offset, at } | When::After { offset, at } => {
+            if !offset.in_range() {
+                return Err(invalid(
+                    policy,
+                    format!(
+                        "message `{}`: an offset beyond {} days",
+                        m.name,
+                        plan::MAX_OFFSET_DAYS
+                    ),
+                ));
+            }
+            at.map(|at| at.0)
+        }
+        When::Every {
+            step, at, times, ..
+        } => {
+            let days = match step {
+                plan::Step::Days(d) => *d,
+                plan::Step::Weekday(_) => 7,
+            };
+            if !(1..=plan::MAX_OFFSET_DAYS).contains(&days)
+                || !(1..=plan::MAX_REPETITIONS).contains(times)
+            {
+                return Err(invalid(
+                    policy,
+                    format!(
+                        "message `{}`: a repetition must be 1 to {} days apart, 1 to {} times",
+                        m.name,
+                        plan::MAX_OFFSET_DAYS,
+                        plan::MAX_REPETITIONS
+                    ),
+                ));
+            }
+            at.map(|at| at.0)
+        }
+        _ => None,
+    };
+    Ok(Trigger {
+        when: t.when.clone(),
+        at,
+        tag: trigger_tag(&t.when),
+    })
+}
+
 fn prepare_message(policy: &plan::Policy, m: &plan::Message) -> Result<MessageRules, PlanError> {
     let too_long = |what: &str| {
         invalid(
@@ -234,23 +298,11 @@ fn prepare_message(policy: &plan::Policy, m: &plan::Message) -> Result<MessageRu
             ),
         )
     };
-    let mut triggers = Vec::with_capacity(m.triggers.len());
-    for t in &m.triggers {
-        let at = match &t.when {
-            When::Before { offset, at } | When::After { offset, at } => {
-                if !offset.in_range() {
-                    return Err(too_long("an offset"));
-                }
-                at.map(|at| at.0)
-            }
-            _ => None,
-        };
-        triggers.push(Trigger {
-            when: t.when.clone(),
-            at,
-            tag: trigger_tag(&t.when),
-        });
-    }
+    let triggers = m
+        .triggers
+        .iter()
+        .map(|t| prepare_trigger(policy, m, t))
+        .collect::<Result<Vec<_>, _>>()?;
     if m.fallback.as_ref().is_some_and(|f| !f.after.in_range()) {
         return Err(too_long("a fallback delay"));
     }
@@ -311,6 +363,20 @@ pub(crate) fn trigger_tag(when: &When) -> String {
         When::AtBooking => "at_booking".to_string(),
         When::OnCancellation => "on_cancellation".to_string(),
         When::OnRescheduling => "on_rescheduling".to_string(),
+        When::OnEvent { event } => format!("on:{event}"),
+        When::OnReply { .. } => "on_reply".to_string(),
+        When::Every {
+            step,
+            at: t,
+            times,
+            from,
+        } => {
+            let step = match step {
+                plan::Step::Days(d) => format!("{d}d"),
+                plan::Step::Weekday(w) => w.to_string(),
+            };
+            format!("every:{step}@{}x{times}/{}", at(t), from.word())
+        }
         When::Before { offset: o, at: t } => format!("before:{}@{}", offset(o), at(t)),
         When::After { offset: o, at: t } => format!("after:{}@{}", offset(o), at(t)),
     }

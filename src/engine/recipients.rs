@@ -76,7 +76,7 @@ pub(super) fn address(
     needs_consent: bool,
 ) -> Result<Address, Reason> {
     match (channel, who) {
-        (Channel::Task, _) | (_, Who::Staff) => Ok(Address::Unit),
+        (Channel::Task | Channel::BookingSystem, _) | (_, Who::Staff) => Ok(Address::Unit),
         (Channel::Paper, _) => Ok(Address::Postal),
         (Channel::Inbox, Who::Patient) if booking.patient.inbox_account => Ok(Address::Inbox),
         (Channel::Inbox, _) => Err(Reason::NoInboxAccount),

@@ -7,7 +7,12 @@ use crate::booking::Booking;
 /// Whether the policy covers the booking: its clinic is one of the policy's `clinics`, and its
 /// unit, exam and kind are in `units`, `exams` and `kinds` where the policy lists them.
 pub(super) fn covers(engine: &Engine, id: PolicyId, booking: &Booking<'_>) -> bool {
-    let scope = &engine.policy(id).scope;
+    let policy = engine.policy(id);
+    let scope = &policy.scope;
+    // Recalls are evaluated by recall policies only, bookings by the others.
+    if policy.recall.is_some() != booking.recall.is_some() {
+        return false;
+    }
     let listed = |list: &Option<Vec<String>>, value: &str| {
         list.as_ref().is_none_or(|l| l.iter().any(|x| x == value))
     };

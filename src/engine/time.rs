@@ -8,6 +8,60 @@ use chrono_tz::Tz;
 
 use crate::plan::{self, Offset};
 
+/// When a recall's service is due again: `interval` after it was `performed`, counted on the
+/// calendar of `tz` (a month later on the same day of the month, or the month's last day when
+/// it has no such day), at the same local time of day.
+pub fn due(tz: Tz, performed: DateTime<Tz>, interval: plan::Interval) -> Option<DateTime<Tz>> {
+    let date = performed.date_naive();
+    let due = match interval {
+        plan::Interval::Days(d) => date.checked_add_days(chrono::Days::new(d))?,
+        plan::Interval::Months(m) => {
+            date.checked_add_months(chrono::Months::new(u32::try_from(m).ok()?))?
+        }
+    };
+    Some(local_instant(tz, due.and_time(performed.time())))
+}
+
+/// The instants of `every`: the first `times` local dates `step` apart (from the anchor's date,
+/// or from the first given weekday on or after it), at `at` or the anchor's time of day, that
+/// come after the anchor. Each is a local time of `tz`, so a repetition keeps its time of day
+/// across a DST change.
+pub fn repetitions(
+    tz: Tz,
+    anchor: DateTime<Tz>,
+    step: plan::Step,
+    at: Option<NaiveTime>,
+    times: u64,
+) -> Vec<DateTime<Tz>> {
+    let time = at.unwrap_or_else(|| anchor.time());
+    let mut date = anchor.date_naive();
+    let step_days = match step {
+        plan::Step::Days(d) => d,
+        plan::Step::Weekday(w) => {
+            let wanted = u64::from(w.index());
+            let today = u64::from(date.weekday().num_days_from_monday());
+            let ahead = (wanted + 7 - today) % 7;
+            date = date
+                .checked_add_days(chrono::Days::new(ahead))
+                .unwrap_or(date);
+            7
+        }
+    };
+    let mut out = Vec::new();
+    // The anchor's own date counts only when `at` is later than the anchor that day.
+    while (out.len() as u64) < times {
+        let t = local_instant(tz, date.and_time(time));
+        if t > anchor {
+            out.push(t);
+        }
+        match date.checked_add_days(chrono::Days::new(step_days)) {
+            Some(next) => date = next,
+            None => break,
+        }
+    }
+    out
+}
+
 /// The instant of a local date and time. A time skipped by a spring-forward change moves to the
 /// first valid instant after it; a time that occurs twice (fall back) takes the earlier.
 pub fn local_instant(tz: Tz, local: NaiveDateTime) -> DateTime<Tz> {

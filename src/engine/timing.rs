@@ -8,13 +8,20 @@ use chrono_tz::Tz;
 
 use super::outcome::Reason;
 use super::prepare::{MessageRules, Trigger};
-use super::time::{Window, shifted};
+use super::time::{Window, repetitions, shifted};
 use super::{Evaluation, changes};
-use crate::plan::{self, LateBooking, When};
+use crate::events::EventIndex;
+use crate::plan::{self, Anchor, LateBooking, When};
 use crate::schema::MessageKind;
 
 /// What the timing rules of one message need, worked out once per booking.
-pub(super) struct MessageTiming {
+pub(super) struct MessageTiming<'a> {
+    booking_id: &'a str,
+    events: &'a EventIndex,
+    /// The message belongs to a recall: `visit` is the due date, which it may follow.
+    recall: bool,
+    /// A recall's service was booked then: nothing is sent from then on.
+    recall_booked: Option<DateTime<Tz>>,
     tz: Tz,
     visit: DateTime<Tz>,
     window: Option<Window>,
@@ -28,12 +35,18 @@ pub(super) struct MessageTiming {
     status_at: DateTime<Tz>,
 }
 
-impl MessageTiming {
+/// One send time of a trigger: `every` has several, numbered from 1.
+pub(super) struct Occurrence {
+    pub number: Option<u64>,
+    pub at: Result<DateTime<FixedOffset>, Option<Reason>>,
+}
+
+impl<'a> MessageTiming<'a> {
     pub fn new(
-        ev: &Evaluation<'_, '_>,
+        ev: &Evaluation<'a, '_>,
         plan_message: &plan::Message,
         rules: &MessageRules,
-    ) -> MessageTiming {
+    ) -> MessageTiming<'a> {
         let booking = ev.booking;
         let tz = ev.tz;
         // A moved booking was made anew, as it is now, when it was moved: offsets that fell
@@ -49,6 +62,13 @@ impl MessageTiming {
             _ => booking.created,
         };
         MessageTiming {
+            booking_id: &booking.id,
+            events: ev.events,
+            recall: ev.policy.recall.is_some(),
+            recall_booked: booking
+                .recall
+                .and_then(|r| r.booked_at)
+                .map(|t| t.with_timezone(&tz)),
             tz,
             visit: ev.visit,
             window: rules.window.or(ev.settings.window),
@@ -76,41 +96,108 @@ impl MessageTiming {
         self.visit
     }
 
-    /// The send time of one trigger, or why it is not sent. `Err(None)`: the trigger has no
-    /// time on the calendar (an offset beyond it; plans refuse those).
-    pub fn send_time(&self, trigger: &Trigger) -> Result<DateTime<FixedOffset>, Option<Reason>> {
+    /// The send times of one trigger, or why each is not sent.
+    pub fn occurrences(&self, trigger: &Trigger) -> Vec<Occurrence> {
+        let When::Every {
+            step, times, from, ..
+        } = trigger.when
+        else {
+            let at = self.send_time(trigger);
+            return vec![Occurrence { number: None, at }];
+        };
+        let anchor = match from {
+            Anchor::Start => self.visit,
+            Anchor::Booking => self.created,
+            Anchor::Event(kind) => match self.events.about_booking(self.booking_id, kind) {
+                Some(at) => at.with_timezone(&self.tz),
+                None => {
+                    let at = Err(Some(Reason::NotReported(kind)));
+                    return vec![Occurrence { number: None, at }];
+                }
+            },
+        };
+        repetitions(self.tz, anchor, step, trigger.at, times)
+            .into_iter()
+            .zip(1..)
+            .map(|(t, n)| Occurrence {
+                number: Some(n),
+                // A repetition before the booking was made is not sent, whatever
+                // `late_booking` says: sending them all at once would help nobody.
+                at: self.finish(t, true, Some(LateBooking::Skip)),
+            })
+            .collect()
+    }
+
+    /// The send time of one trigger (not `every`), or why it is not sent. `Err(None)`: the
+    /// trigger has no time on the calendar (an offset beyond it; plans refuse those).
+    fn send_time(&self, trigger: &Trigger) -> Result<DateTime<FixedOffset>, Option<Reason>> {
         // (the time, whether it may follow the visit, whether it may be too late)
-        let (base, may_follow_visit, may_be_late) = match trigger.when {
+        let (base, may_follow_visit, may_be_late): (_, _, bool) = match &trigger.when {
             When::AtBooking => (self.booked_at, false, false),
             When::OnCancellation | When::OnRescheduling => (
                 self.status_at,
                 self.kind == MessageKind::Cancellation,
                 false,
             ),
+            When::OnEvent { event } => {
+                let at = self.events.about_booking(self.booking_id, *event);
+                let at = at.ok_or(Some(Reason::NotReported(*event)))?;
+                (at.with_timezone(&self.tz), true, false)
+            }
+            When::OnReply { words } => {
+                let at = self.events.first_reply(self.booking_id, words);
+                let at = at.ok_or(Some(Reason::NoReply))?;
+                (at.with_timezone(&self.tz), true, false)
+            }
             When::Before { offset, .. } => {
-                let t = shifted(self.tz, self.visit, offset, trigger.at, -1).ok_or(None)?;
+                let t = shifted(self.tz, self.visit, *offset, trigger.at, -1).ok_or(None)?;
                 (t, false, true)
             }
             // Late too when it falls before the booking was made (`0 days after at 02:30` for
             // a visit made that morning): nothing is sent before a booking exists.
             When::After { offset, .. } => {
-                let t = shifted(self.tz, self.visit, offset, trigger.at, 1).ok_or(None)?;
+                let t = shifted(self.tz, self.visit, *offset, trigger.at, 1).ok_or(None)?;
                 (t, true, true)
             }
+            When::Every { .. } => return Err(None),
         };
+        // A recall's offset before the service was performed is not sent: sending it when
+        // the service is performed would tell of a due date a year away.
+        let late = match (may_be_late, self.recall) {
+            (false, _) => None,
+            (true, true) => Some(LateBooking::Skip),
+            (true, false) => Some(self.late_booking),
+        };
+        self.finish(base, may_follow_visit, late)
+    }
+
+    /// A trigger's time `base`, pushed into the send window and checked against when the
+    /// booking was made, the visit and, for a recall, its booking.
+    fn finish(
+        &self,
+        base: DateTime<Tz>,
+        may_follow_visit: bool,
+        late: Option<LateBooking>,
+    ) -> Result<DateTime<FixedOffset>, Option<Reason>> {
         let mut send_at = self.push(base);
-        if may_be_late && send_at < self.created {
-            match self.late_booking {
+        match late {
+            Some(rule) if send_at < self.created => match rule {
                 LateBooking::Skip => return Err(Some(Reason::BookedTooLate)),
                 LateBooking::SendNow => send_at = self.push(self.created),
-            }
+            },
+            _ => {}
         }
-        if !may_follow_visit && send_at >= self.visit {
+        // A recall's messages may follow its due date: that is what a reminder of an overdue
+        // service is.
+        if !may_follow_visit && !self.recall && send_at >= self.visit {
             return Err(Some(if base < self.visit {
                 Reason::WindowPastVisit
             } else {
                 Reason::AfterVisit
             }));
+        }
+        if self.recall_booked.is_some_and(|booked| send_at >= booked) {
+            return Err(Some(Reason::RecallBooked));
         }
         Ok(send_at.fixed_offset())
     }

@@ -39,6 +39,12 @@ impl Engine {
                 "opened before the fallback deadline".to_string()
             }
             Reason::FallbackAnswered(_) => "delivered before the fallback deadline".to_string(),
+            Reason::NotReported(event) => format!("no `{event}` event reported yet"),
+            Reason::NoReply => "no reply that cancels".to_string(),
+            Reason::CancelledByReply => {
+                "the patient replied to cancel the booking before it was due".to_string()
+            }
+            Reason::RecallBooked => "the service is already booked".to_string(),
         }
     }
 

@@ -8,7 +8,7 @@ use crate::events::{Event, EventIndex, EventKind};
 use crate::schema::{Channel, Values, Who};
 
 /// The fields of an event row.
-pub const FIELDS: [&str; 7] = [
+pub const FIELDS: [&str; 8] = [
     "booking_id",
     "message",
     "channel",
@@ -16,6 +16,7 @@ pub const FIELDS: [&str; 7] = [
     "event",
     "at",
     "key",
+    "text",
 ];
 
 /// Reads an event feed (JSON Lines, or CSV with a header) into an index. A bad row (not JSON,
@@ -174,12 +175,23 @@ pub fn event(
     };
     let need = |name: &'static str| get(name).ok_or((name, Problem::Missing));
     let booking_id = need("booking_id")?.to_string();
-    let channel =
-        Channel::parse(need("channel")?).ok_or(("channel", Problem::NotOneOf(Channel::WORDS)))?;
-    let recipient =
-        Who::parse(need("recipient")?).ok_or(("recipient", Problem::NotOneOf(Who::WORDS)))?;
     let kind =
         EventKind::parse(need("event")?).ok_or(("event", Problem::NotOneOf(EventKind::WORDS)))?;
+    // An event about the booking names no action; a reply may name the one it answers.
+    let about_action = !kind.is_about_booking() && kind != EventKind::Reply;
+    let field = |name: &'static str| {
+        if about_action {
+            need(name).map(Some)
+        } else {
+            Ok(get(name))
+        }
+    };
+    let channel = field("channel")?
+        .map(|c| Channel::parse(c).ok_or(("channel", Problem::NotOneOf(Channel::WORDS))))
+        .transpose()?;
+    let recipient = field("recipient")?
+        .map(|r| Who::parse(r).ok_or(("recipient", Problem::NotOneOf(Who::WORDS))))
+        .transpose()?;
     let at = DateTime::parse_from_rfc3339(need("at")?)
         .map(super::whole_seconds)
         .map_err(|_| ("at", Problem::NotValid(Values::Time)))?;
@@ -191,7 +203,15 @@ pub fn event(
                 .ok_or(("key", Problem::NotAnActionKey))
         })
         .transpose()?;
-    let message = need("message")?.to_string();
+    let message = field("message")?.unwrap_or_default().to_string();
+    let reply = match kind {
+        EventKind::Reply => Some(
+            get("text")
+                .and_then(crate::events::reply_word)
+                .ok_or(("text", Problem::Missing))?,
+        ),
+        _ => None,
+    };
     Ok((
         booking_id,
         Event {
@@ -201,6 +221,7 @@ pub fn event(
             recipient,
             kind,
             at,
+            reply,
         },
     ))
 }

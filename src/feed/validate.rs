@@ -168,6 +168,7 @@ impl<'a> RawBooking<'a> {
             reminder,
             patient,
             guardians,
+            recall: None,
         })
     }
 }

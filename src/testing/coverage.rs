@@ -43,6 +43,21 @@ fn when_words(when: &When) -> String {
         When::AtBooking => "at booking".to_string(),
         When::OnCancellation => "on cancellation".to_string(),
         When::OnRescheduling => "on rescheduling".to_string(),
+        When::OnEvent { event } => format!("on {event}"),
+        When::OnReply { words } => format!("on reply {}", words.join(", ")),
+        When::Every {
+            step,
+            at: a,
+            times,
+            from,
+        } => {
+            let step = match step {
+                crate::plan::Step::Days(1) => "day".to_string(),
+                crate::plan::Step::Days(d) => amount(&Offset::Days(*d)),
+                crate::plan::Step::Weekday(w) => w.to_string(),
+            };
+            format!("every {step}{} {times} times from {}", at(a), from.word())
+        }
         When::Before { offset, at: a } => format!("{} before{}", amount(offset), at(a)),
         When::After { offset, at: a } => format!("{} after{}", amount(offset), at(a)),
     }

@@ -199,6 +199,10 @@ pub mod reason {
             Reason::AlreadyComplement(c) => (17, i32::from(c.index())),
             Reason::FallbackAfterVisit => (18, super::NONE_I32),
             Reason::FallbackAnswered(e) => (19, i32::from(e.index())),
+            Reason::NotReported(e) => (20, i32::from(e.index())),
+            Reason::NoReply => (21, super::NONE_I32),
+            Reason::CancelledByReply => (22, super::NONE_I32),
+            Reason::RecallBooked => (23, super::NONE_I32),
         }
     }
 
@@ -227,6 +231,13 @@ pub mod reason {
             17 => Reason::AlreadyComplement(channel()?),
             18 => Reason::FallbackAfterVisit,
             19 => Reason::FallbackAnswered(EventKind::from_index(u8::try_from(param).ok()?)?),
+            20 => Reason::NotReported(
+                EventKind::from_index(u8::try_from(param).ok()?)
+                    .filter(|e| e.is_about_booking())?,
+            ),
+            21 => Reason::NoReply,
+            22 => Reason::CancelledByReply,
+            23 => Reason::RecallBooked,
             _ => return None,
         })
     }

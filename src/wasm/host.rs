@@ -464,8 +464,8 @@ fn encode_events(out: &mut Vec<u8>, events: &[Event]) {
         put_i64(out, at + e::KEY + 8, (key >> 64) as u64 as i64);
         out[(at + e::HAS_KEY) as usize] = u8::from(event.key.is_some());
         out[(at + e::KIND) as usize] = event.kind.index();
-        out[(at + e::CHANNEL) as usize] = event.channel.index();
-        out[(at + e::RECIPIENT) as usize] = event.recipient.index();
+        out[(at + e::CHANNEL) as usize] = event.channel.map_or(u8::MAX, Channel::index);
+        out[(at + e::RECIPIENT) as usize] = event.recipient.map_or(u8::MAX, Who::index);
         let offset = append(out, event.message.as_bytes());
         put_string(out, at + e::MESSAGE, offset, event.message.len());
     }

@@ -1252,6 +1252,7 @@ pub(crate) fn booking_in(vocab: Vocab) -> impl Strategy<Value = Booking<'static>
                     language: Some(Cow::Owned(language.to_string())),
                 },
                 guardians: [pair.next(), pair.next()],
+                recall: None,
             }
         },
     )
@@ -1289,13 +1290,14 @@ fn events(bookings: usize) -> impl Strategy<Value = Vec<(usize, Event)>> {
                     Event {
                         key: None,
                         message: format!("m{m}"),
-                        channel,
-                        recipient,
+                        channel: Some(channel),
+                        recipient: Some(recipient),
                         kind,
                         // Relative to a fixed day; the index resolves it per booking below.
                         at: DateTime::parse_from_rfc3339("2026-01-01T00:00:00+01:00")
                             .expect("time")
                             + Duration::minutes(after),
+                        reply: None,
                     },
                 )
             })

@@ -421,6 +421,12 @@ impl Gen<'_> {
             ),
             When::Before { offset, at } => (self.shifted(*offset, *at, -1)?, false, true),
             When::After { offset, at } => (self.shifted(*offset, *at, 1)?, true, true),
+            When::OnEvent { .. } | When::OnReply { .. } | When::Every { .. } => {
+                return Err(BuildError::Invalid(format!(
+                    "the trigger `{}` has no WebAssembly form yet",
+                    trigger_tag(when)
+                )));
+            }
         };
         self.w.line(format!("(local.set $base {base})"));
         self.push("$send", "(local.get $base)", window);

@@ -51,7 +51,9 @@ fn address_checks(
         needs_consent.then_some((test, Reason::NoConsent(channel)))
     };
     Ok(match (channel, who) {
-        (Channel::Task, _) | (_, Who::Staff) => (Vec::new(), Address::Unit),
+        (Channel::Task | Channel::BookingSystem, _) | (_, Who::Staff) => {
+            (Vec::new(), Address::Unit)
+        }
         (Channel::Paper, _) => (Vec::new(), Address::Postal),
         (Channel::Inbox, Who::Patient) => (
             vec![(flag(f::INBOX_ACCOUNT), Reason::NoInboxAccount)],

@@ -6,16 +6,17 @@ use std::path::PathBuf;
 use chrono::{DateTime, SecondsFormat};
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity};
 
-use rem::booking::Booking;
+use rem::booking::{Booking, Recalled};
 use rem::engine::{Engine, Mode, Options, Origin, Outcome};
+use rem::recalls::Booked;
 
 use super::exit::{Exit, Failure, Outcome as Ended};
-use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan};
+use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan, load_services};
 use super::write::say;
 
 #[derive(clap::Args)]
 pub struct ExplainArgs {
-    /// The booking to explain.
+    /// The booking to explain, or a recall as `PATIENT_ID/SERVICE` (with --services).
     pub booking_id: String,
     /// Policies: .rem files, folders of them, or compiled plans (.json).
     #[arg(required = true, value_name = "POLICY")]
@@ -79,7 +80,28 @@ pub fn run(args: &ExplainArgs) -> Ended {
 
     let mut report = None;
     let mut rejected = None;
+    if let Some(path) = &args.input.services {
+        // A recall record (`PATIENT_ID/SERVICE`), marked booked by the booking feed's visits.
+        let services = load_services(path)?;
+        let mut booked = Booked::new(&engine);
+        for_each_row(&args.input.feed, format, |_, row| {
+            if let Ok(booking) = row {
+                booked.note(booking);
+            }
+            true
+        })
+        .map_err(|e| Failure::about(args.input.feed.display(), e))?;
+        if let Some(mut record) = services
+            .records
+            .into_iter()
+            .find(|r| r.id == args.booking_id)
+        {
+            booked.mark(&engine, &mut record);
+            report = Some(explain(&engine, &record, &events, &options, &source_text));
+        }
+    }
     for_each_row(&args.input.feed, format, |location, row| match row {
+        _ if report.is_some() => false,
         Ok(booking) if booking.id == args.booking_id => {
             report = Some(explain(&engine, booking, &events, &options, &source_text));
             false
@@ -114,6 +136,55 @@ pub fn run(args: &ExplainArgs) -> Ended {
             args.input.feed.display()
         ))),
     }
+}
+
+/// The first line about a booking: its id, place, time and kind, never phone numbers or ids.
+fn booking_header(booking: &Booking<'_>) -> String {
+    format!(
+        "booking {} at {} / {}, exam `{}`, {} {} booking by {}, visit {}\n\n",
+        booking.id,
+        booking.clinic,
+        booking.unit,
+        booking.exam,
+        booking.status.as_str(),
+        booking.kind.as_str(),
+        booking.source.as_str(),
+        time(booking.start)
+    )
+}
+
+/// The first line about a recall: the service, when it was performed, when it is due under
+/// each recall policy, and whether a visit for it is booked.
+fn recall_header(engine: &Engine, record: &Booking<'_>, recall: Recalled) -> String {
+    let due: Vec<String> = engine
+        .recall_due(record)
+        .into_iter()
+        .map(|(id, due)| {
+            format!(
+                "due {} by recall `{}`",
+                time(due.fixed_offset()),
+                engine.policy(id).name
+            )
+        })
+        .collect();
+    let booked = recall
+        .booked_at
+        .map_or("no visit for it is booked".to_string(), |at| {
+            format!("a visit for it was booked {}", time(at))
+        });
+    format!(
+        "recall {} at {} / {}, service `{}` last performed {}, {}; {booked}\n\n",
+        record.id,
+        record.clinic,
+        record.unit,
+        record.exam,
+        time(record.start),
+        if due.is_empty() {
+            "no recall covers it".to_string()
+        } else {
+            due.join(", ")
+        },
+    )
 }
 
 fn time(t: DateTime<chrono::FixedOffset>) -> String {
@@ -186,17 +257,10 @@ fn explain(
     let mut outcomes = Vec::new();
     engine.evaluate(booking, events, options, &mut outcomes);
     // Nothing personal: the booking's id, place, time and kind, never phone numbers or ids.
-    let mut out = format!(
-        "booking {} at {} / {}, exam `{}`, {} {} booking by {}, visit {}\n\n",
-        booking.id,
-        booking.clinic,
-        booking.unit,
-        booking.exam,
-        booking.status.as_str(),
-        booking.kind.as_str(),
-        booking.source.as_str(),
-        time(booking.start)
-    );
+    let mut out = match booking.recall {
+        Some(recall) => recall_header(engine, booking, recall),
+        None => booking_header(booking),
+    };
     for outcome in &outcomes {
         let (title, sent) = match outcome {
             Outcome::Action(a) => (sent_title(engine, a), true),

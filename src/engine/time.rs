@@ -176,6 +176,71 @@ mod tests {
     }
 
     #[test]
+    fn r08_a_month_later_is_the_same_day_or_the_months_last() {
+        let due = |performed: &str, interval| {
+            super::due(Stockholm, at(performed), interval)
+                .expect("in range")
+                .to_rfc3339()
+        };
+        assert_eq!(
+            due("2026-01-31 10:00", plan::Interval::Months(1)),
+            "2026-02-28T10:00:00+01:00"
+        );
+        assert_eq!(
+            due("2027-02-28 10:00", plan::Interval::Months(12)),
+            "2028-02-28T10:00:00+01:00"
+        );
+        // Four weeks from before the spring change: same local time, now summer time.
+        assert_eq!(
+            due("2026-03-02 10:00", plan::Interval::Days(28)),
+            "2026-03-30T10:00:00+02:00"
+        );
+    }
+
+    #[test]
+    fn r18_repetitions_keep_their_local_time_across_dst() {
+        let eight = NaiveTime::from_hms_opt(8, 0, 0);
+        let daily = repetitions(
+            Stockholm,
+            at("2026-03-27 13:00"),
+            plan::Step::Days(1),
+            eight,
+            3,
+        );
+        let daily: Vec<String> = daily.iter().map(DateTime::to_rfc3339).collect();
+        assert_eq!(
+            daily,
+            [
+                "2026-03-28T08:00:00+01:00",
+                "2026-03-29T08:00:00+02:00",
+                "2026-03-30T08:00:00+02:00"
+            ]
+        );
+        // Every Monday from a Monday at 07:00: that Monday's 08:00 is the first.
+        let mondays = repetitions(
+            Stockholm,
+            at("2026-03-23 07:00"),
+            plan::Step::Weekday(crate::schema::Weekday::Mon),
+            eight,
+            2,
+        );
+        let mondays: Vec<String> = mondays.iter().map(DateTime::to_rfc3339).collect();
+        assert_eq!(
+            mondays,
+            ["2026-03-23T08:00:00+01:00", "2026-03-30T08:00:00+02:00"]
+        );
+        // Without `at`, the anchor's own time of day: the first is a step later.
+        let weekly = repetitions(
+            Stockholm,
+            at("2026-03-30 10:00"),
+            plan::Step::Days(7),
+            None,
+            1,
+        );
+        assert_eq!(weekly[0].to_rfc3339(), "2026-04-06T10:00:00+02:00");
+    }
+
+    #[test]
     fn a_window_never_moves_a_time_earlier_on_the_night_clocks_go_back() {
         // 2026-10-25 in Stockholm: 02:00-03:00 happens twice. At the second 02:15 the window
         // opening at 02:30 opens at the second 02:30, not at the first (45 minutes earlier).

@@ -193,3 +193,57 @@ fn json_row(line: &str) -> Result<RawBooking<'static>, RowError> {
     }
     Ok(raw)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str =
+        "patient_id,service,performed_at,clinic,unit,birth_date,id_kind,mobile,consent_sms\n";
+
+    fn read_csv(rows: &str) -> Services {
+        read(format!("{HEADER}{rows}").as_bytes(), true).expect("a feed")
+    }
+
+    #[test]
+    fn r08_the_latest_performance_of_a_service_is_kept() {
+        let services = read_csv(concat!(
+            "P1,rabies,2025-06-10T14:00:00+02:00,K,U,2019-01-01,personal,+46701234561,true\n",
+            "P1,rabies,2024-06-10T14:00:00+02:00,K,U,2019-01-01,personal,+46701234561,true\n",
+            "P1,inr,2026-01-05T09:00:00+01:00,K,U,2019-01-01,personal,+46701234561,true\n",
+            "P1,rabies,2026-06-11T14:00:00+02:00,K,U,2019-01-01,personal,+46701234561,true\n",
+        ));
+        let ids: Vec<&str> = services.records.iter().map(|r| r.id.as_ref()).collect();
+        assert_eq!(ids, ["P1/rabies", "P1/inr"]);
+        assert_eq!(
+            services.records[0].start.to_rfc3339(),
+            "2026-06-11T14:00:00+02:00"
+        );
+        assert_eq!(services.superseded, 2);
+        assert_eq!(services.rows(), 4);
+        assert!(services.records.iter().all(|r| r.recall.is_some()));
+    }
+
+    #[test]
+    fn a_bad_row_is_rejected_by_its_services_field_name_and_never_by_its_id() {
+        let services = read_csv(concat!(
+            "P1,rabies,yesterday,K,U,2019-01-01,personal,+46701234561,true\n",
+            "P2,,2025-06-10T14:00:00+02:00,K,U,2019-01-01,personal,+46701234562,true\n",
+            "P3,rabies,2025-06-10T14:00:00+02:00,K,U,2019-01-01,personal,0701234563,true\n",
+        ));
+        let fields: Vec<Option<&str>> = services.rejects.iter().map(|r| r.field).collect();
+        assert_eq!(fields, [Some(PERFORMED_AT), Some(SERVICE), Some("mobile")]);
+        assert!(services.rejects.iter().all(|r| r.booking_id.is_none()));
+        assert_eq!(services.rows(), 3);
+    }
+
+    #[test]
+    fn json_lines_hold_the_same_columns() {
+        let line = r#"{"patient_id":"P1","service":"rabies","performed_at":"2025-06-10T14:00:00+02:00","clinic":"K","unit":"U","birth_date":"2019-01-01","id_kind":"personal","consent_sms":true,"email":null}"#;
+        let services =
+            read(format!("{line}\n{{\"patient_id\":3}}\n").as_bytes(), false).expect("a feed");
+        assert_eq!(services.records.len(), 1);
+        assert!(services.records[0].patient.consent_sms);
+        assert_eq!(services.rejects[0].field, Some("patient_id"));
+    }
+}

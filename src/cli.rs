@@ -11,6 +11,7 @@ use rem::source::Program;
 
 mod build;
 mod diff;
+mod due;
 mod eval;
 mod exit;
 mod explain;
@@ -78,6 +79,11 @@ enum Command {
         after_help = "Examples:\n  rem explain VAS-2 --feed examples/bookings.csv policies/\n  rem explain KF-1 --feed examples/bookings.csv --events examples/events.jsonl --now 2026-03-21T12:00:00+01:00 policies/"
     )]
     Explain(explain::ExplainArgs),
+    /// List every patient's services that are due again, with their status (R8, R9).
+    #[command(
+        after_help = "Status: past due (red), due soon (yellow: within the recall's `due_soon` days, 30 by default), due later (black), booked (grey: a visit for it is booked in --feed). Colours are shown beside the words, never instead of them.\n\nExit status: 0 done, 1 the policies have errors, 2 an input cannot be read, 3 done but some rows were rejected (listed in the rejects file).\n\nExamples:\n  rem due policies/ --services examples/services.csv --now 2026-03-20T12:00:00+01:00\n  rem due policies/ --services services.csv --feed bookings.csv --format html -o due.html\n  rem due policies/ --services services.csv --status overdue,due-soon --format csv"
+    )]
+    Due(due::DueArgs),
     /// Run the tests written beside the policies (NAME.test.toml), with coverage.
     #[command(
         after_help = "Exit status: 0 when every test passes (and coverage reaches --min-coverage), 1 otherwise, 2 when a file cannot be read.\n\nExamples:\n  rem test policies/\n  rem test policies/ --coverage --min-coverage 100 --junit report.xml\n  rem test policies/vas-vardcentral.rem --format json"
@@ -133,6 +139,7 @@ pub fn run() -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Due(args) => due::run(&args),
     };
     ExitCode::from(outcome.unwrap_or_else(Failure::report).code())
 }

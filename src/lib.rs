@@ -13,6 +13,7 @@ pub mod output;
 pub mod parser;
 pub mod plan;
 pub mod recalls;
+pub mod report;
 pub mod schema;
 pub mod source;
 pub mod testing;

@@ -10,6 +10,7 @@ mod check;
 mod cli;
 mod compile;
 mod docs;
+mod due;
 mod engine;
 mod engine_scenarios;
 mod eval_cli;

@@ -1,0 +1,324 @@
+//! `rem due`: the staff's list of every patient's services that are due again (R8, R9), with
+//! their status (past due red, due soon yellow, due later black; booked grey), as a table in
+//! the terminal, CSV, or a self-contained HTML page.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use rem::engine::Engine;
+use rem::feed::Reject;
+use rem::feed::services::Services;
+use rem::output::RejectWriter;
+use rem::recalls::{Booked, DueLine, due_lines};
+use rem::report::{self, Report, Row, Section, Status};
+
+use super::exit::{Exit, Failure, Outcome};
+use super::inputs::{FeedFormat, feed_format, for_each_row, load_plan, load_services};
+use super::write::{Named, Output, WriteError, refuse_overwriting_inputs, say_text};
+
+#[derive(clap::Args)]
+pub struct DueArgs {
+    /// Policies with `recall` blocks: .rem files, folders of them, or plans (.json).
+    #[arg(required = true, value_name = "POLICY")]
+    pub policies: Vec<PathBuf>,
+    /// Services performed: CSV or JSON Lines (.jsonl), as in docs/feed-format.md.
+    #[arg(long, value_name = "FILE")]
+    pub services: PathBuf,
+    /// The booking feed, so that a service with a visit booked for it shows as booked.
+    #[arg(long, value_name = "FILE")]
+    pub feed: Option<PathBuf>,
+    /// The booking feed's format, when its file name does not tell.
+    #[arg(long = "feed-format", value_enum)]
+    pub feed_format: Option<FeedFormat>,
+    /// The time the list is for, RFC 3339 (default: the current time).
+    #[arg(long, value_name = "TIME", value_parser = super::parse_time)]
+    pub now: Option<DateTime<Utc>>,
+    /// table: aligned text; csv: one row a service; html: a page to open in a browser.
+    #[arg(long, value_enum, default_value_t = DueFormat::Table)]
+    pub format: DueFormat,
+    /// Only these statuses (default: all).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub status: Vec<StatusArg>,
+    /// Write the list to this file instead of standard output.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Where rejected rows go (default: beside the services feed).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DueFormat {
+    Table,
+    Csv,
+    Html,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusArg {
+    Overdue,
+    DueSoon,
+    Later,
+    Booked,
+}
+
+impl StatusArg {
+    fn word(self) -> &'static str {
+        match self {
+            StatusArg::Overdue => "overdue",
+            StatusArg::DueSoon => "due_soon",
+            StatusArg::Later => "later",
+            StatusArg::Booked => "booked",
+        }
+    }
+}
+
+pub fn run(args: &DueArgs) -> Outcome {
+    let loaded = load_plan(&args.policies)?;
+    let rejects_path = args
+        .rejects
+        .clone()
+        .unwrap_or_else(|| args.services.with_extension("rejects.csv"));
+    refuse_overwrites(args, &rejects_path)?;
+    let engine = Engine::new(loaded.plan).map_err(Failure::report_of)?;
+    if !engine.plan().policies.iter().any(|p| p.recall.is_some()) {
+        return Err(Failure::message(
+            "the policies have no `recall`: write one (docs/language.md, \"Recalls\") to list what is due".to_string(),
+        ));
+    }
+    let now = super::now_or_clock(args.now);
+    let mut rejects: Vec<(String, Reject)> = Vec::new();
+    let booked = booked_by_feed(args, &engine, &mut rejects)?;
+    let services = load_services(&args.services)?;
+    let name = args.services.display().to_string();
+    rejects.extend(services.rejects.iter().map(|r| (name.clone(), r.clone())));
+    let mut lines = Vec::new();
+    let mut uncovered = 0u64;
+    for mut record in services.records.iter().cloned() {
+        booked.mark(&engine, &mut record);
+        let found = due_lines(&engine, &record, now);
+        uncovered += u64::from(found.is_empty());
+        lines.extend(found);
+    }
+    let total = lines.len();
+    let wanted: Vec<&str> = args.status.iter().map(|s| s.word()).collect();
+    lines.retain(|l| wanted.is_empty() || wanted.contains(&l.status.word()));
+    let report = report_of(&engine, lines, now);
+    let text = match args.format {
+        DueFormat::Table => {
+            let colour = args.out.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none();
+            report::terminal(&report, colour)
+        }
+        DueFormat::Csv => report::csv(&report),
+        DueFormat::Html => report::html(&report, "en"),
+    };
+    write_outputs(args, &text, &rejects, &rejects_path)?;
+    let listed = report.sections.iter().map(|s| s.rows.len()).sum::<usize>();
+    say_text(&summary(
+        &services,
+        listed,
+        total,
+        uncovered,
+        &rejects,
+        &rejects_path,
+    ));
+    Ok(if rejects.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Rejected
+    })
+}
+
+/// Refuses `-o` and the rejects file where they name an input or each other.
+fn refuse_overwrites(args: &DueArgs, rejects_path: &Path) -> Result<(), Failure> {
+    let mut inputs = vec![Named {
+        role: "services feed (--services)",
+        path: &args.services,
+    }];
+    if let Some(feed) = &args.feed {
+        inputs.push(Named {
+            role: "booking feed (--feed)",
+            path: feed,
+        });
+    }
+    let mut outputs = vec![Named {
+        role: "rejects file (--rejects)",
+        path: rejects_path,
+    }];
+    if let Some(out) = &args.out {
+        outputs.push(Named {
+            role: "list (-o)",
+            path: out,
+        });
+    }
+    refuse_overwriting_inputs(&inputs, &outputs).map_err(Failure::Message)?;
+    Ok(())
+}
+
+/// The counts for standard error; never personal data.
+fn summary(
+    services: &Services,
+    listed: usize,
+    total: usize,
+    uncovered: u64,
+    rejects: &[(String, Reject)],
+    rejects_path: &Path,
+) -> String {
+    format!(
+        "service rows read: {} ({} patient services, {} replaced by a later performance, {} rejected)\nlisted: {listed} of {total}{}\n{}",
+        services.rows(),
+        services.records.len(),
+        services.superseded,
+        services.rejects.len(),
+        if uncovered > 0 {
+            format!("; services no recall covers: {uncovered}")
+        } else {
+            String::new()
+        },
+        if rejects.is_empty() {
+            String::new()
+        } else {
+            format!("rejected rows are listed in {}\n", rejects_path.display())
+        }
+    )
+}
+
+/// The bookings of `--feed` that book a recall's service; its rejected rows are kept.
+fn booked_by_feed(
+    args: &DueArgs,
+    engine: &Engine,
+    rejects: &mut Vec<(String, Reject)>,
+) -> Result<Booked, Failure> {
+    let mut booked = Booked::new(engine);
+    let Some(feed) = &args.feed else {
+        return Ok(booked);
+    };
+    let format = feed_format(feed, args.feed_format).map_err(Failure::Message)?;
+    let name = feed.display().to_string();
+    for_each_row(feed, format, |_, row| {
+        match row {
+            Ok(booking) => booked.note(booking),
+            Err(reject) => rejects.push((name.clone(), reject.clone())),
+        }
+        true
+    })
+    .map_err(|e| Failure::about(feed.display(), e))?;
+    Ok(booked)
+}
+
+fn write_outputs(
+    args: &DueArgs,
+    text: &str,
+    rejects: &[(String, Reject)],
+    rejects_path: &Path,
+) -> Result<(), WriteError> {
+    if !rejects.is_empty() {
+        let failed = |e| WriteError::new(rejects_path.display().to_string(), e);
+        let mut writer = RejectWriter::new(Output::file(rejects_path)?).map_err(failed)?;
+        for (input, reject) in rejects {
+            writer.write(input, reject).map_err(failed)?;
+        }
+        writer.finish().map_err(failed)?.finish()?;
+    }
+    let mut out = Output::to(args.out.as_deref())?;
+    let name = out.name().to_string();
+    std::io::Write::write_all(&mut out, text.as_bytes()).map_err(|e| WriteError::new(name, e))?;
+    out.finish()
+}
+
+/// The list: a section for each clinic and unit, past due first, then by due date.
+fn report_of(engine: &Engine, mut lines: Vec<DueLine>, now: DateTime<Utc>) -> Report {
+    lines.sort_by(|a, b| {
+        (
+            &a.clinic,
+            &a.unit,
+            a.status,
+            a.due,
+            &a.patient_id,
+            &a.service,
+        )
+            .cmp(&(
+                &b.clinic,
+                &b.unit,
+                b.status,
+                b.due,
+                &b.patient_id,
+                &b.service,
+            ))
+    });
+    let mut sections: Vec<Section> = Vec::new();
+    for line in lines {
+        let heading = format!("{} / {}", line.clinic, line.unit);
+        if sections.last().is_none_or(|s| s.heading != heading) {
+            sections.push(Section {
+                heading,
+                rows: Vec::new(),
+            });
+        }
+        let row = row_of(engine, &line);
+        if let Some(section) = sections.last_mut() {
+            section.rows.push(row);
+        }
+    }
+    Report {
+        title: "Services due".to_string(),
+        subtitle: vec![
+            format!(
+                "As of {} (due soon: within each recall's `due_soon` days, 30 unless it says otherwise).",
+                local(engine, now)
+            ),
+            "Status: past due (red), due soon (yellow), due later (black), booked (grey)."
+                .to_string(),
+        ],
+        columns: vec![
+            "patient",
+            "service",
+            "recall",
+            "last performed",
+            "due",
+            "days",
+        ],
+        sections,
+        empty: "No service is due: the services feed has none that a recall covers.",
+    }
+}
+
+/// `now` in the zone of the first recall, as the clinic reads its clock.
+fn local(engine: &Engine, now: DateTime<Utc>) -> String {
+    let tz = engine
+        .plan()
+        .policies
+        .iter()
+        .find(|p| p.recall.is_some())
+        .map_or(chrono_tz::UTC, |p| p.timezone);
+    now.with_timezone(&tz)
+        .to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn row_of(engine: &Engine, line: &DueLine) -> Row {
+    let days = match line.days_left {
+        0 => "today".to_string(),
+        1 => "in 1 day".to_string(),
+        -1 => "1 day ago".to_string(),
+        d if d > 0 => format!("in {d} days"),
+        d => format!("{} days ago", -d),
+    };
+    Row {
+        cells: vec![
+            line.patient_id.clone(),
+            line.service.clone(),
+            engine.policy(line.policy).name.clone(),
+            line.performed.date_naive().to_string(),
+            line.due.date_naive().to_string(),
+            days,
+        ],
+        status: Some(Status {
+            label: line.status.label(),
+            colour: line.status.colour(),
+        }),
+    }
+}

@@ -701,6 +701,11 @@ pub const PLACEHOLDERS: &[(&str, usize, &str)] = &[
     ("booking.exam", 20, "the examination's name"),
     ("links.rebook", 30, "a short link to rebook the visit (R18)"),
     ("links.cancel", 30, "a short link to cancel the visit (R18)"),
+    (
+        "links.book",
+        30,
+        "a short link to book a visit, for a recall's reminders (R8)",
+    ),
     ("sender", 11, "the sender alias (R19)"),
 ];
 

@@ -18,6 +18,16 @@ fn on_reply(message: &plan::Message) -> bool {
         .any(|t| matches!(t.when, When::OnReply { .. }))
 }
 
+/// Whether the message is sent when the event feed reports the booking rebooked.
+fn on_rebooked(message: &plan::Message) -> bool {
+    message.triggers.iter().any(|t| {
+        t.when
+            == When::OnEvent {
+                event: crate::schema::EventKind::Rebooked,
+            }
+    })
+}
+
 /// When the patient replied to cancel: the earliest reply whose word one of the policies'
 /// `on reply` lists (R7: reply-to-cancel).
 fn replied_at(
@@ -80,7 +90,10 @@ pub(super) fn status_rule(message: &plan::Message, booking: &Booking<'_>) -> Opt
         (MessageKind::Cancellation, Status::Booked) => Some(Reason::NotCancelled),
         (MessageKind::Cancellation, Status::Cancelled) => None,
         (_, Status::Cancelled) => Some(Reason::Cancelled),
-        (MessageKind::Rebooking, Status::Booked) if booking.previous_start.is_none() => {
+        // A rebooking notice `on rebooked` waits for that event instead (its own rule).
+        (MessageKind::Rebooking, Status::Booked)
+            if booking.previous_start.is_none() && !on_rebooked(message) =>
+        {
             Some(Reason::NotRescheduled)
         }
         _ => None,

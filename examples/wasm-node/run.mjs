@@ -15,7 +15,7 @@
 //          [--mode forecast|due] [--since TIME]
 //
 // The steps:
-//   1. Load the module: refuse one whose `rem_abi_version` is not 1; read the plan (policy and
+//   1. Load the module: refuse one whose `rem_abi_version` is not 2; read the plan (policy and
 //      message names, kinds, templates) from its `rem-plan` custom section.
 //   2. Read the event feed into lists by booking id.
 //   3. Read the booking feed (JSON Lines, docs/feed-format.md), applying the whole-feed rules
@@ -37,7 +37,7 @@ import { parseArgs } from 'node:util';
 // The ABI (src/wasm/abi.rs). All numbers are little-endian. Instants are whole seconds since
 // 1970-01-01T00:00:00Z (i64); dates are days since 1970-01-01 (i32).
 
-const ABI_VERSION = 1;
+const ABI_VERSION = 2;
 /** An absent instant: i64::MIN. In JavaScript every i64 is a BigInt. */
 const NONE_I64 = -(2n ** 63n);
 /** An absent number or string address in an outcome record. */
@@ -61,6 +61,7 @@ const BOOKING = {
   CONSENT_SOURCE: 40,
   FLAGS: 41, // bits of FLAG
   GUARDIANS: 42, // bits of GUARDIAN
+  RECALL: 43, // one byte: 1 for a recall record (a service due again), 0 for a booking
   // Strings: u32 offset from the header's start (NO_STRING when absent), u32 length in bytes of
   // UTF-8.
   ID: 44,
@@ -75,7 +76,8 @@ const BOOKING = {
   GUARDIAN2_MOBILE: 116,
   EVENTS: 124, // u32 offset of the first event from the header's start
   EVENT_COUNT: 128, // u32
-  SIZE: 136,
+  RECALL_BOOKED_AT: 136, // i64 instant: when a recall's service was booked, or NONE_I64
+  SIZE: 144,
 };
 
 const FLAG = {
@@ -100,7 +102,8 @@ const EVENT = {
   CHANNEL: 26,
   RECIPIENT: 27,
   MESSAGE: 28, // string: u32 offset from the booking's header, u32 length
-  SIZE: 40,
+  REPLY: 40, // string: a reply's first word in upper case; empty for other events
+  SIZE: 48,
 };
 
 /** What `evaluate` returns: a u32 count, 4 bytes of padding, then the records. */
@@ -138,9 +141,16 @@ const SOURCES = ['staff', 'portal', 'quick_book'];
 const STATUSES = ['booked', 'cancelled'];
 const ID_KINDS = ['personal', 'coordination', 'reserve'];
 const CONSENT_SOURCES = ['none', 'clinic', 'portal', 'registry'];
-const CHANNELS = ['sms', 'email', 'inbox', 'paper', 'task'];
+const CHANNELS = ['sms', 'email', 'inbox', 'paper', 'task', 'booking_system'];
 const WHO = ['patient', 'guardian1', 'guardian2', 'staff'];
-const EVENT_KINDS = ['sent', 'delivered', 'failed', 'opened'];
+const EVENT_KINDS = [
+  'sent', 'delivered', 'failed', 'opened', 'reply',
+  'results_ready', 'invoice_ready', 'rebooked', 'therapy_started',
+];
+/** Events about the booking name no action; a reply may name the one it answers. */
+const ABOUT_BOOKING = ['results_ready', 'invoice_ready', 'rebooked', 'therapy_started'];
+/** An absent channel or recipient in an event. */
+const NO_BYTE_EVENT = 255;
 
 // ---------------------------------------------------------------------------------------------
 // Times. rem reads RFC 3339 times with an offset and keeps whole seconds; it writes them back
@@ -441,9 +451,20 @@ function readEvent(row, now) {
     return index;
   };
   const bookingId = need('booking_id');
-  const channel = oneOf('channel', CHANNELS);
-  const recipient = oneOf('recipient', WHO);
   const kind = oneOf('event', EVENT_KINDS);
+  const aboutAction = !ABOUT_BOOKING.includes(EVENT_KINDS[kind]) && EVENT_KINDS[kind] !== 'reply';
+  const optional = (name, words) =>
+    aboutAction || value(name) !== null ? oneOf(name, words) : NO_BYTE_EVENT;
+  const channel = optional('channel', CHANNELS);
+  const recipient = optional('recipient', WHO);
+  // A reply is matched by its first word in upper case, punctuation trimmed (rem's
+  // `events::reply_word`); the rest of the patient's text is never kept.
+  let reply = '';
+  if (EVENT_KINDS[kind] === 'reply') {
+    const first = (value('text') ?? '').trim().split(/\s+/u)[0] ?? '';
+    reply = first.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '').toUpperCase();
+    if (reply === '') throw fieldError('text', 'is missing');
+  }
   const atText = need('at');
   let at;
   try {
@@ -457,9 +478,9 @@ function readEvent(row, now) {
     throw fieldError('key', 'is not an action key of 32 hexadecimal digits');
   }
   const key = keyText === null ? null : BigInt('0x' + keyText);
-  const message = need('message');
+  const message = aboutAction ? need('message') : value('message') ?? '';
   if (at > now) throw fieldError('at', 'is after --now');
-  return { bookingId, event: { at, key, kind, channel, recipient, message } };
+  return { bookingId, event: { at, key, kind, channel, recipient, message, reply } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -496,6 +517,7 @@ function encodeBooking(booking, events) {
   const eventsAt = size;
   size += events.length * EVENT.SIZE;
   const messages = events.map((e) => place(e.message));
+  const replies = events.map((e) => place(e.reply));
 
   const bytes = new Uint8Array(size); // zeroed: padding stays 0
   const view = new DataView(bytes.buffer);
@@ -505,6 +527,8 @@ function encodeBooking(booking, events) {
   instant(BOOKING.CREATED, booking.created);
   instant(BOOKING.STATUS_AT, booking.statusAt);
   instant(BOOKING.PREVIOUS_START, booking.previousStart);
+  bytes[BOOKING.RECALL] = 0; // this host reads bookings only, never a services feed
+  instant(BOOKING.RECALL_BOOKED_AT, null);
   view.setInt32(BOOKING.BIRTH_DATE, booking.birthDate, true);
   bytes[BOOKING.KIND] = booking.kind;
   bytes[BOOKING.SOURCE] = booking.source;
@@ -544,6 +568,7 @@ function encodeBooking(booking, events) {
     bytes[at + EVENT.CHANNEL] = e.channel;
     bytes[at + EVENT.RECIPIENT] = e.recipient;
     string(at + EVENT.MESSAGE, messages[i]);
+    string(at + EVENT.REPLY, replies[i]);
   });
   for (const { offset, bytes: b } of strings) bytes.set(b, offset);
   return bytes;

@@ -8,7 +8,7 @@
 //! offsets.
 
 /// What hosts check before they use a module: the `rem_abi_version` export returns it.
-pub const ABI_VERSION: i32 = 1;
+pub const ABI_VERSION: i32 = 2;
 
 /// An absent instant.
 pub const NONE_I64: i64 = i64::MIN;
@@ -58,6 +58,8 @@ pub mod booking {
     pub const FLAGS: u32 = 41;
     /// The guardians, one bit each ([`guardian`]).
     pub const GUARDIANS: u32 = 42;
+    /// 1 for a recall record (a service due again, R8), 0 for a booking.
+    pub const RECALL: u32 = 43;
     /// Strings: each a `u32` offset from the header's start and a `u32` length in bytes of
     /// UTF-8; an absent string has offset `u32::MAX`.
     pub const ID: u32 = 44;
@@ -74,7 +76,9 @@ pub mod booking {
     /// [`event::SIZE`] bytes.
     pub const EVENTS: u32 = 124;
     pub const EVENT_COUNT: u32 = 128;
-    pub const SIZE: u32 = 136;
+    /// `i64` instant: when a visit for a recall's service was booked, or `NONE_I64`.
+    pub const RECALL_BOOKED_AT: u32 = 136;
+    pub const SIZE: u32 = 144;
 
     /// Bits of [`FLAGS`].
     pub mod flag {
@@ -108,9 +112,13 @@ pub mod event {
     pub const KIND: u32 = 25;
     pub const CHANNEL: u32 = 26;
     pub const RECIPIENT: u32 = 27;
-    /// The message's name: `u32` offset from the booking's header, `u32` length.
+    /// The message's name: `u32` offset from the booking's header, `u32` length (empty for
+    /// an event about the booking).
     pub const MESSAGE: u32 = 28;
-    pub const SIZE: u32 = 40;
+    /// A reply's word (its first word in upper case, `events::reply_word`): `u32` offset from
+    /// the booking's header, `u32` length; empty for other events.
+    pub const REPLY: u32 = 40;
+    pub const SIZE: u32 = 48;
 }
 
 /// What `evaluate` returns: the address of a `u32` count, 4 bytes of padding, then the
@@ -262,6 +270,8 @@ pub fn constant(name: &str) -> Option<i64> {
         "booking.PATIENT_ID" => value(b::PATIENT_ID),
         "booking.EVENTS" => value(b::EVENTS),
         "booking.EVENT_COUNT" => value(b::EVENT_COUNT),
+        "booking.RECALL" => value(b::RECALL),
+        "booking.RECALL_BOOKED_AT" => value(b::RECALL_BOOKED_AT),
         "event.AT" => value(event::AT),
         "event.KEY" => value(event::KEY),
         "event.HAS_KEY" => value(event::HAS_KEY),
@@ -269,6 +279,8 @@ pub fn constant(name: &str) -> Option<i64> {
         "event.CHANNEL" => value(event::CHANNEL),
         "event.RECIPIENT" => value(event::RECIPIENT),
         "event.MESSAGE" => value(event::MESSAGE),
+        "event.REPLY" => value(event::REPLY),
+        "event.KIND_REPLY" => byte(crate::schema::EventKind::Reply.index()),
         "event.SIZE" => value(event::SIZE),
         "outcome.HEADER" => value(o::HEADER),
         "outcome.TAG" => value(o::TAG),
@@ -294,6 +306,9 @@ pub fn constant(name: &str) -> Option<i64> {
         "outcome.SIZE" => value(o::SIZE),
         "outcome.ACTION" => byte(o::ACTION),
         "outcome.SKIP" => byte(o::SKIP),
+        "outcome.REASON_CANCELLED_BY_REPLY" => {
+            byte(reason::encode(crate::engine::Reason::CancelledByReply).0)
+        }
         _ => None,
     }
 }

@@ -35,6 +35,7 @@ pub fn module_text(plan: &Plan) -> Result<String, BuildError> {
             zone,
             data: &mut data,
             w: Wat::default(),
+            repeating: false,
         };
         g.scope();
         g.policy()?;
@@ -44,6 +45,9 @@ pub fn module_text(plan: &Plan) -> Result<String, BuildError> {
         weekday_names_function(&mut data, &mut functions);
     }
 
+    // Before the data ends: the reply rule's words are strings of the data.
+    let mut reply = Wat::default();
+    reply_rule(plan, &mut data, &mut reply);
     let capacity = most_outcomes(plan);
     let records = data.end();
     let heap = records + capacity * outcome::SIZE;
@@ -80,7 +84,8 @@ pub fn module_text(plan: &Plan) -> Result<String, BuildError> {
         abi::ABI_VERSION
     ));
     w.line("(func (export \"alloc\") (param $size i32) (result i32) (call $core.alloc (local.get $size)))");
-    evaluate(plan, &mut w);
+    evaluate(plan, &reply.into_text(), &mut w);
+    about_visit_function(plan, &mut w);
     w.lines(&functions.into_text());
     data.emit(&mut w);
     w.line(RUNTIME_MARK);
@@ -95,9 +100,9 @@ pub fn module_text(plan: &Plan) -> Result<String, BuildError> {
 
 /// `evaluate`: which policies cover the booking, then each of them, then the outcomes in
 /// output order.
-fn evaluate(plan: &Plan, w: &mut Wat) {
+fn evaluate(plan: &Plan, reply_rule: &str, w: &mut Wat) {
     w.open("(func $evaluate (export \"evaluate\") (param $booking i32) (param $now i64) (param $since i64) (param $mode i32) (result i32)");
-    w.line("(local $out i32)");
+    w.line("(local $out i32) (local $replied i64)");
     w.line("(global.set $core.fresh (i32.const 0))");
     w.line("(global.set $core.booking (local.get $booking))");
     w.line("(global.set $now (local.get $now))");
@@ -119,10 +124,83 @@ fn evaluate(plan: &Plan, w: &mut Wat) {
             "(if (global.get $in_scope.{id}) (then (call $policy.{id})))"
         ));
     }
+    w.lines(reply_rule);
     w.comment("rule 13: what the mode keeps, in output order");
     w.line("(local.set $out (call $outcome.finish (local.get $now) (local.get $since) (local.get $mode)))");
     w.line("(global.set $core.fresh (i32.const 1))");
     w.line("(local.get $out)");
+    w.close();
+}
+
+/// R7: the earliest reply that cancels, by the words of the policies that cover the booking,
+/// voids the later actions about the visit (`engine/changes.rs::void_after_reply`).
+fn reply_rule(plan: &Plan, data: &mut Data, w: &mut Wat) {
+    let mut any = false;
+    for (id, policy) in plan.policies.iter().enumerate() {
+        let words: Vec<&String> = policy
+            .messages
+            .iter()
+            .flat_map(|m| &m.triggers)
+            .flat_map(|t| match &t.when {
+                plan::When::OnReply { words } => words.iter().collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        if words.is_empty() {
+            continue;
+        }
+        if !any {
+            w.line(format!(
+                "(local.set $replied (i64.const {}))",
+                abi::NONE_I64
+            ));
+        }
+        any = true;
+        let earliest = words
+            .iter()
+            .fold("(local.get $replied)".to_string(), |acc, word| {
+                let word = data.shown(&word.to_uppercase());
+                format!("(call $events.earlier {acc} (call $events.reply {word}))")
+            });
+        w.line(format!(
+            "(if (global.get $in_scope.{id}) (then (local.set $replied {earliest})))"
+        ));
+    }
+    if any {
+        w.comment("R7: a reply that cancels voids the later actions about the visit");
+        w.line(format!(
+            "(if (i64.ne (local.get $replied) (i64.const {})) (then (call $outcome.void_after (local.get $replied))))",
+            abi::NONE_I64
+        ));
+    }
+}
+
+/// `$about_visit`: whether a policy's message is a confirmation, letter or reminder, which a
+/// reply that cancels voids.
+fn about_visit_function(plan: &Plan, w: &mut Wat) {
+    w.open("(func $about_visit (param $policy i32) (param $message i32) (result i32)");
+    for (id, policy) in plan.policies.iter().enumerate() {
+        let messages: Vec<usize> = policy
+            .messages
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| {
+                matches!(
+                    m.kind,
+                    plan::MessageKind::Confirmation
+                        | plan::MessageKind::Letter
+                        | plan::MessageKind::Reminder
+                )
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for m in messages {
+            w.line(format!(
+                "(if (i32.and (i32.eq (local.get $policy) (i32.const {id})) (i32.eq (local.get $message) (i32.const {m}))) (then (return (i32.const 1))))"
+            ));
+        }
+    }
+    w.line("(i32.const 0)");
     w.close();
 }
 
@@ -158,7 +236,15 @@ fn most_outcomes(plan: &Plan) -> u32 {
             .sum();
         let per_person = if m.fallback.is_some() { 2 } else { 1 };
         let per_trigger = (people * per_person + m.complements.len()).max(1);
-        (m.triggers.len() * per_trigger).max(1)
+        let occurrences: usize = m
+            .triggers
+            .iter()
+            .map(|t| match &t.when {
+                plan::When::Every { times, .. } => usize::try_from(*times).unwrap_or(usize::MAX),
+                _ => 1,
+            })
+            .sum();
+        (occurrences * per_trigger).max(1)
     };
     let total: usize = 1 + plan
         .policies

@@ -391,6 +391,12 @@ pub fn encode(out: &mut Vec<u8>, booking: &Booking<'_>, events: &[Event]) {
     put_i64(out, b::CREATED, booking.created.timestamp());
     put_i64(out, b::STATUS_AT, instant(booking.status_at));
     put_i64(out, b::PREVIOUS_START, instant(booking.previous_start));
+    out[b::RECALL as usize] = u8::from(booking.recall.is_some());
+    put_i64(
+        out,
+        b::RECALL_BOOKED_AT,
+        instant(booking.recall.and_then(|r| r.booked_at)),
+    );
     let days = (booking.patient.birth_date - chrono::NaiveDate::default()).num_days();
     let days = i32::try_from(days).unwrap_or(i32::MIN);
     out[b::BIRTH_DATE as usize..b::BIRTH_DATE as usize + 4].copy_from_slice(&days.to_le_bytes());
@@ -468,6 +474,9 @@ fn encode_events(out: &mut Vec<u8>, events: &[Event]) {
         out[(at + e::RECIPIENT) as usize] = event.recipient.map_or(u8::MAX, Who::index);
         let offset = append(out, event.message.as_bytes());
         put_string(out, at + e::MESSAGE, offset, event.message.len());
+        let reply = event.reply.as_deref().unwrap_or("");
+        let offset = append(out, reply.as_bytes());
+        put_string(out, at + e::REPLY, offset, reply.len());
     }
 }
 

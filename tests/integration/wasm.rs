@@ -344,6 +344,8 @@ fn abi_rows() -> Vec<(u32, &'static str)> {
         (b::CONSENT_SOURCE, "consent_source"),
         (b::FLAGS, "flags"),
         (b::GUARDIANS, "guardians"),
+        (b::RECALL, "recall"),
+        (b::RECALL_BOOKED_AT, "recall_booked_at"),
         (b::ID, "booking_id"),
         (b::PATIENT_ID, "patient_id"),
         (b::CLINIC, "clinic"),
@@ -363,6 +365,7 @@ fn abi_rows() -> Vec<(u32, &'static str)> {
         (e::CHANNEL, "channel"),
         (e::RECIPIENT, "recipient"),
         (e::MESSAGE, "message"),
+        (e::REPLY, "reply"),
         (o::TAG, "tag"),
         (o::CHANNEL, "channel"),
         (o::RECIPIENT, "recipient"),
@@ -403,8 +406,8 @@ fn the_abi_page_says_what_the_abi_is() {
         row(offset, field);
     }
     for (size, text) in [
-        (b::SIZE, "A header of 136 bytes"),
-        (e::SIZE, "40 bytes each"),
+        (b::SIZE, "A header of 144 bytes"),
+        (e::SIZE, "48 bytes each"),
         (o::SIZE, "88 bytes each"),
     ] {
         assert!(doc.contains(text), "the size {size}: `{text}`");
@@ -445,4 +448,148 @@ fn the_abi_page_says_what_the_abi_is() {
         "## The ABI (version {})",
         rem::wasm::abi::ABI_VERSION
     )));
+}
+
+/// The bookings of `tests/due/bookings.csv`, and copies of them at other times.
+fn due_fixture_bookings() -> (Vec<Booking<'static>>, Vec<Booking<'static>>) {
+    let csv = std::fs::read("tests/due/bookings.csv").expect("bookings");
+    let mut feed = rem::feed::Feed::open(rem::feed::Format::Csv, csv.as_slice()).expect("a feed");
+    let mut read = Vec::new();
+    while let Some(row) = feed.next_row() {
+        if let Ok((_, Ok(booking))) = row {
+            read.push(booking.into_owned());
+        }
+    }
+    let mut bookings = Vec::new();
+    for (i, days) in [-40i64, -3, 0, 5, 30].into_iter().enumerate() {
+        for b in &read {
+            let mut copy = b.clone();
+            copy.id = format!("{}-{i}", b.id).into();
+            copy.start += Duration::days(days);
+            copy.created += Duration::days(days.min(0));
+            bookings.push(copy);
+        }
+    }
+    (read, bookings)
+}
+
+/// Results and therapy events around the DST change, and replies in several forms.
+fn notice_events(bookings: &[Booking<'static>]) -> EventIndex {
+    let at = |s: &str| DateTime::parse_from_rfc3339(s).expect("time");
+    let mut events = EventIndex::default();
+    let reply = |text: &str, when: &str| Event {
+        key: None,
+        message: "dagen före".to_string(),
+        channel: Some(rem::schema::Channel::Sms),
+        recipient: Some(rem::schema::Who::Patient),
+        kind: EventKind::Reply,
+        at: at(when),
+        reply: rem::events::reply_word(text),
+    };
+    let about = |kind, when: &str| Event {
+        key: None,
+        message: String::new(),
+        channel: None,
+        recipient: None,
+        kind,
+        at: at(when),
+        reply: None,
+    };
+    for (i, b) in bookings.iter().enumerate() {
+        let id = b.id.to_string();
+        match i % 5 {
+            0 => {
+                let results = about(EventKind::ResultsReady, "2026-03-25T21:30:00+01:00");
+                events.insert(id.clone(), results);
+                let therapy = about(EventKind::TherapyStarted, "2026-03-27T13:00:00+01:00");
+                events.insert(id, therapy);
+            }
+            1 => events.insert(id, reply("avboka tack", "2026-03-10T08:00:00+01:00")),
+            2 => events.insert(id, reply("Annulla!", "2026-04-20T08:00:00+02:00")),
+            3 => events.insert(id, reply("nej", "2026-03-10T08:00:00+01:00")),
+            _ => events.insert(
+                id,
+                about(EventKind::TherapyStarted, "2026-03-15T07:59:00+01:00"),
+            ),
+        }
+    }
+    events
+}
+
+/// The reasons for what is not sent, and how many repetitions are sent.
+fn reasons_and_repetitions(
+    engine: &Engine,
+    bookings: &[Booking<'static>],
+    events: &EventIndex,
+) -> (std::collections::BTreeSet<&'static str>, usize) {
+    let mut reasons = std::collections::BTreeSet::new();
+    let mut repeated = 0;
+    let mut out = Vec::new();
+    for b in bookings {
+        out.clear();
+        engine.evaluate(b, events, &modes()[0], &mut out);
+        for o in &out {
+            match o {
+                Outcome::Skip(s) => {
+                    reasons.insert(s.reason.code().unwrap_or("excluded"));
+                }
+                Outcome::Action(a) => {
+                    let name = &engine.policy(a.policy).messages[a.message].name;
+                    repeated += usize::from(name == "medicin");
+                }
+            }
+        }
+    }
+    (reasons, repeated)
+}
+
+/// Issue 10's constructs (R7, R8, R18): recall records timed from their due dates (one booked
+/// by a booking of the feed), notices on events about the booking, a daily alert across the
+/// spring DST change, a cancellation on a reply and the reminders it voids — equal in the
+/// module and in the engine, keys and skips included.
+#[test]
+fn recalls_notices_repetitions_and_replies_give_the_same_output_in_wasm() {
+    let path = PathBuf::from("tests/due/lab-and-vet.rem");
+    let compiled = rem::compile(std::slice::from_ref(&path), |p| std::fs::read(p));
+    assert!(
+        compiled.diagnostics.is_empty(),
+        "{:?}",
+        compiled.diagnostics
+    );
+    let engine = Engine::new(compiled.plan).expect("a plan");
+    let mut host = host(&engine);
+    let (read, mut bookings) = due_fixture_bookings();
+    let events = notice_events(&bookings);
+
+    // Recall records of the services feed, marked booked by the bookings.
+    let services = std::fs::read("tests/due/services.csv").expect("services");
+    let services = rem::feed::services::read(services.as_slice(), true).expect("a services feed");
+    let mut booked = rem::recalls::Booked::new(&engine);
+    read.iter().for_each(|b| booked.note(b));
+    let mut records = services.records;
+    for record in &mut records {
+        booked.mark(&engine, record);
+    }
+    assert!(
+        records
+            .iter()
+            .any(|r| r.recall.and_then(|r| r.booked_at).is_some())
+    );
+    bookings.extend(records);
+
+    // The comparison covers what it is about: each new rule is at work in these bookings.
+    let (reasons, repeated) = reasons_and_repetitions(&engine, &bookings, &events);
+    for code in [
+        "cancelled_by_reply",
+        "already_booked",
+        "event_not_reported",
+        "no_reply",
+        "booked_too_late",
+    ] {
+        assert!(reasons.contains(code), "no `{code}` among {reasons:?}");
+    }
+    assert!(repeated >= 10, "{repeated} repetitions");
+    let compared =
+        differences(&engine, &mut host, &bookings, &events).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(compared, 2 * bookings.len());
 }

@@ -168,7 +168,7 @@ fn a_module_that_hangs_runs_out_of_memory_or_lies_costs_only_its_bookings() {
         ("traps.wasm", "(i32.load (i32.const -4))", "module_failed"),
     ];
     for (name, body, code) in cases {
-        let module = hand_made(dir.path(), name, 1, body);
+        let module = hand_made(dir.path(), name, rem::wasm::abi::ABI_VERSION, body);
         let out = dir.path().join(format!("{name}.jsonl"));
         let mut cmd = rem();
         cmd.arg("eval")
@@ -188,7 +188,12 @@ fn a_module_that_hangs_runs_out_of_memory_or_lies_costs_only_its_bookings() {
 #[test]
 fn a_module_of_another_abi_version_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
-    hand_made(dir.path(), "future.wasm", 2, "(i32.const 0)");
+    hand_made(
+        dir.path(),
+        "future.wasm",
+        rem::wasm::abi::ABI_VERSION + 1,
+        "(i32.const 0)",
+    );
     assert_run_snapshot!(
         "eval_a_module_of_another_abi_version",
         run(crate::run::rem_in(dir.path()).args([
@@ -198,4 +203,49 @@ fn a_module_of_another_abi_version_is_refused() {
             concat!(env!("CARGO_MANIFEST_DIR"), "/examples/bookings.csv"),
         ]))
     );
+}
+
+/// `rem eval --backend wasm` with a services feed and events equals the native engine byte for
+/// byte: recalls, notices on events, repetitions and replies (issue 10).
+#[test]
+fn recalls_and_notices_run_the_same_in_the_module() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let events = dir.path().join("events.jsonl");
+    std::fs::write(
+        &events,
+        concat!(
+            "{\"booking_id\":\"B2\",\"event\":\"results_ready\",\"at\":\"2026-03-25T13:12:00+01:00\"}\n",
+            "{\"booking_id\":\"B2\",\"event\":\"therapy_started\",\"at\":\"2026-03-26T13:12:00+01:00\"}\n",
+            "{\"booking_id\":\"B2\",\"event\":\"reply\",\"text\":\"avboka tack\",\"at\":\"2026-03-29T13:12:00+02:00\"}\n",
+        ),
+    )
+    .expect("events written");
+    let outputs: Vec<Vec<u8>> = ["native", "wasm"]
+        .into_iter()
+        .map(|backend| {
+            let done = run(rem()
+                .args(["eval", "tests/due/lab-and-vet.rem", "--backend", backend])
+                .args([
+                    "--feed",
+                    "tests/due/bookings.csv",
+                    "--services",
+                    "tests/due/services.csv",
+                ])
+                .arg("--events")
+                .arg(&events)
+                .args([
+                    "--now",
+                    "2026-03-30T12:00:00+02:00",
+                    "--explain",
+                    "--rejects",
+                ])
+                .arg(dir.path().join(format!("{backend}.rejects.csv"))));
+            done.assert_code(3);
+            done.output.stdout
+        })
+        .collect();
+    let text = String::from_utf8_lossy(&outputs[0]);
+    assert!(text.contains("\"reason\":\"cancelled_by_reply\""), "{text}");
+    assert!(text.contains("\"booking_id\":\"P2/inr\""), "{text}");
+    assert_eq!(outputs[0], outputs[1]);
 }

@@ -11,7 +11,7 @@ use super::data::{Data, Str};
 use super::emit::Wat;
 use crate::engine::{Origin, PolicyId, Reason, Window, trigger_tag};
 use crate::plan::{self, LateBooking, Offset, Plan, When};
-use crate::schema::{MessageKind, Status, Who};
+use crate::schema::{EventKind, MessageKind, Status, Who};
 use crate::wasm::abi::{self, booking as b};
 
 /// Where a message's send window comes from.
@@ -66,6 +66,8 @@ pub(super) struct Gen<'a> {
     pub zone: u32,
     pub data: &'a mut Data,
     pub w: Wat,
+    /// Inside the loop of `every`: the trigger's tag is `$tag`, made for each repetition.
+    pub repeating: bool,
 }
 
 /// The locals of a policy's function; `sending.rs` uses them too.
@@ -74,7 +76,8 @@ const LOCALS: &str = "(local $visit i64) (local $local i64) (local $age i64) (lo
 (local $late i32) (local $moved_at i64) (local $status_at i64) (local $created i64) \
 (local $base i64) (local $send i64) (local $due i64) (local $deadline i64) (local $first i64) \
 (local $klo i64) (local $khi i64) (local $also i32) (local $text i32) (local $text_len i32) \
-(local $sender i32) (local $sender_len i32)";
+(local $sender i32) (local $sender_len i32) (local $anchor i64) (local $k i32) (local $tag i32) \
+(local $tag_len i32)";
 
 fn invalid(policy: &plan::Policy, problem: &str) -> BuildError {
     BuildError::Invalid(format!("policy `{}`: {problem}", policy.name))
@@ -132,6 +135,13 @@ impl Gen<'_> {
         self.w
             .open(format!("(func $scope.{} (result i32)", self.id));
         self.w.comment(format!("policy `{}`", self.policy.name));
+        self.w
+            .comment("recalls are for recall policies, bookings for the others");
+        self.w.line(format!(
+            "(if (i32.ne (call $core.byte (i32.const {})) (i32.const {})) (then (return (i32.const 0))))",
+            b::RECALL,
+            i32::from(self.policy.recall.is_some())
+        ));
         self.listed(b::CLINIC, Some(&scope.clinics));
         self.listed(b::UNIT, scope.units.as_ref());
         self.listed(b::EXAM, scope.exams.as_ref());
@@ -176,10 +186,25 @@ impl Gen<'_> {
         self.settings()?;
         self.w
             .comment("the visit in the policy's zone, and the patient's age on its date");
-        self.w.line(format!(
-            "(local.set $visit (call $core.instant (i32.const {})))",
-            b::START
-        ));
+        match &self.policy.recall {
+            Some(recall) => {
+                self.w
+                    .comment("a recall's messages are timed from its due date");
+                let (days, months) = match recall.interval {
+                    plan::Interval::Days(d) => (d, 0),
+                    plan::Interval::Months(m) => (0, m),
+                };
+                self.w.line(format!(
+                    "(local.set $visit (call $time.due (i32.const {}) (call $core.instant (i32.const {})) (i32.const {days}) (i32.const {months})))",
+                    self.zone,
+                    b::START
+                ));
+            }
+            None => self.w.line(format!(
+                "(local.set $visit (call $core.instant (i32.const {})))",
+                b::START
+            )),
+        }
         self.w.line(format!(
             "(local.set $local (call $time.local (i32.const {}) (local.get $visit)))",
             self.zone
@@ -301,7 +326,7 @@ impl Gen<'_> {
             let reason = Reason::ReplacedBy(PolicyId(winner));
             self.leave_if(&test, &label, Some(&leave), reason);
         }
-        self.status_rule(m, message.kind);
+        self.status_rule(m, message);
         self.sender(message);
         self.w
             .line("(local.set $text (i32.const -1)) (local.set $text_len (i32.const 0))");
@@ -325,7 +350,15 @@ impl Gen<'_> {
 
     /// Rule 5: a cancelled booking gets only its cancellation notices; a rebooking notice
     /// needs a moved booking.
-    fn status_rule(&mut self, m: usize, kind: MessageKind) {
+    fn status_rule(&mut self, m: usize, message: &plan::Message) {
+        let kind = message.kind;
+        let on = |f: fn(&When) -> bool| message.triggers.iter().any(|t| f(&t.when));
+        let on_reply = on(|w| matches!(w, When::OnReply { .. }));
+        let on_rebooked = on(|w| {
+            *w == When::OnEvent {
+                event: EventKind::Rebooked,
+            }
+        });
         let status = |s: Status| {
             format!(
                 "(i32.eq (call $core.byte (i32.const {})) (i32.const {}))",
@@ -334,7 +367,11 @@ impl Gen<'_> {
             )
         };
         let rules: Vec<(String, Reason)> = match kind {
+            MessageKind::Cancellation if on_reply => Vec::new(),
             MessageKind::Cancellation => vec![(status(Status::Booked), Reason::NotCancelled)],
+            MessageKind::Rebooking if on_rebooked => {
+                vec![(status(Status::Cancelled), Reason::Cancelled)]
+            }
             MessageKind::Rebooking => vec![
                 (status(Status::Cancelled), Reason::Cancelled),
                 (
@@ -388,8 +425,9 @@ impl Gen<'_> {
         }
     }
 
-    /// Rules 6–9 for one trigger: its time, the window, late bookings, nothing after the visit;
-    /// then what is sent (`sending.rs`).
+    /// Rules 6–9 for one trigger: its time, the window, late bookings, nothing after the visit
+    /// (a recall's messages may follow its due date), a recall's booking; then what is sent
+    /// (`sending.rs`).
     fn trigger(
         &mut self,
         m: usize,
@@ -398,14 +436,24 @@ impl Gen<'_> {
         window: WindowOf,
         late: LateOf,
     ) -> Result<(), BuildError> {
+        if let When::Every { .. } = when {
+            return self.every(m, t, when, window);
+        }
         let message = &self.policy.messages[m];
+        let recall = self.policy.recall.is_some();
         let announced =
             self.policy.messages.iter().any(|other| {
                 other.kind == MessageKind::Rebooking && other.channel == message.channel
             });
-        let origin = Some(Origin::Trigger(t));
+        let label = format!("$t{t}");
+        let leave = Leave {
+            message: Some(m),
+            origin: Some(Origin::Trigger(t)),
+            who: None,
+        };
         self.w.open(format!("(block $t{t}"));
         self.w.comment(format!("trigger {}", trigger_tag(when)));
+        let none = format!("(i64.eq (local.get $base) (i64.const {}))", abi::NONE_I64);
         // (the time, whether it may follow the visit, whether it may be too late)
         let (base, may_follow_visit, may_be_late) = match when {
             When::AtBooking if announced => (
@@ -419,62 +467,185 @@ impl Gen<'_> {
                 message.kind == MessageKind::Cancellation,
                 false,
             ),
+            When::OnEvent { event } => {
+                self.w.line(format!(
+                    "(local.set $base (call $events.about_booking (i32.const {})))",
+                    event.index()
+                ));
+                self.leave_if(&none, &label, Some(&leave), Reason::NotReported(*event));
+                ("(local.get $base)".to_string(), true, false)
+            }
+            When::OnReply { words } => {
+                let earliest = self.earliest_reply(words);
+                self.w.line(format!("(local.set $base {earliest})"));
+                self.leave_if(&none, &label, Some(&leave), Reason::NoReply);
+                ("(local.get $base)".to_string(), true, false)
+            }
             When::Before { offset, at } => (self.shifted(*offset, *at, -1)?, false, true),
             When::After { offset, at } => (self.shifted(*offset, *at, 1)?, true, true),
-            When::OnEvent { .. } | When::OnReply { .. } | When::Every { .. } => {
-                return Err(BuildError::Invalid(format!(
-                    "the trigger `{}` has no WebAssembly form yet",
-                    trigger_tag(when)
-                )));
-            }
+            When::Every { .. } => return Err(invalid(self.policy, "a repetition out of place")),
         };
         self.w.line(format!("(local.set $base {base})"));
         self.push("$send", "(local.get $base)", window);
         if may_be_late {
-            self.w
-                .open("(if (i64.lt_s (local.get $send) (local.get $created))");
-            self.w.open("(then");
-            match late {
-                LateOf::Message(LateBooking::Skip) => {
-                    self.skip(Some(m), origin, None, Reason::BookedTooLate);
-                    self.w.line(format!("(br $t{t})"));
-                }
-                LateOf::Message(LateBooking::SendNow) => {
-                    self.push("$send", "(local.get $created)", window);
-                }
-                LateOf::Settings => {
-                    self.w.open("(if (local.get $late)");
-                    self.w.open("(then");
-                    self.push("$send", "(local.get $created)", window);
-                    self.w.close();
-                    self.w.open("(else");
-                    self.skip(Some(m), origin, None, Reason::BookedTooLate);
-                    self.w.line(format!("(br $t{t})"));
-                    self.w.close();
-                    self.w.close();
-                }
-            }
-            self.w.close();
-            self.w.close();
+            // A recall's offset before the service was performed is never sent now.
+            let late = if recall {
+                LateOf::Message(LateBooking::Skip)
+            } else {
+                late
+            };
+            self.late(m, t, late, window);
         }
-        if !may_follow_visit {
+        if !may_follow_visit && !recall {
             self.w
                 .open("(if (i64.ge_s (local.get $send) (local.get $visit))");
             self.w.open("(then");
             self.w
                 .open("(if (i64.lt_s (local.get $base) (local.get $visit))");
             self.w.open("(then");
-            self.skip(Some(m), origin, None, Reason::WindowPastVisit);
+            self.skip(Some(m), leave.origin, None, Reason::WindowPastVisit);
             self.w.close();
             self.w.open("(else");
-            self.skip(Some(m), origin, None, Reason::AfterVisit);
+            self.skip(Some(m), leave.origin, None, Reason::AfterVisit);
             self.w.close();
             self.w.close();
             self.w.line(format!("(br $t{t})"));
             self.w.close();
             self.w.close();
         }
+        self.recall_booked(&label, &leave);
         self.sending(m, t, window)?;
+        self.w.close();
+        Ok(())
+    }
+
+    /// The earliest reply with one of `words` (in upper case, as replies are read), or none.
+    fn earliest_reply(&mut self, words: &[String]) -> String {
+        words
+            .iter()
+            .fold(format!("(i64.const {})", abi::NONE_I64), |acc, word| {
+                let word = self.data.shown(&word.to_uppercase());
+                format!("(call $events.earlier {acc} (call $events.reply {word}))")
+            })
+    }
+
+    /// A send time before the booking was made: sent when it was made, or skipped.
+    fn late(&mut self, m: usize, t: usize, late: LateOf, window: WindowOf) {
+        let origin = Some(Origin::Trigger(t));
+        self.w
+            .open("(if (i64.lt_s (local.get $send) (local.get $created))");
+        self.w.open("(then");
+        match late {
+            LateOf::Message(LateBooking::Skip) => {
+                self.skip(Some(m), origin, None, Reason::BookedTooLate);
+                self.w.line(format!("(br $t{t})"));
+            }
+            LateOf::Message(LateBooking::SendNow) => {
+                self.push("$send", "(local.get $created)", window);
+            }
+            LateOf::Settings => {
+                self.w.open("(if (local.get $late)");
+                self.w.open("(then");
+                self.push("$send", "(local.get $created)", window);
+                self.w.close();
+                self.w.open("(else");
+                self.skip(Some(m), origin, None, Reason::BookedTooLate);
+                self.w.line(format!("(br $t{t})"));
+                self.w.close();
+                self.w.close();
+            }
+        }
+        self.w.close();
+        self.w.close();
+    }
+
+    /// R8: nothing of a recall is sent from when a visit for its service was booked.
+    fn recall_booked(&mut self, label: &str, leave: &Leave) {
+        if self.policy.recall.is_none() {
+            return;
+        }
+        let test = format!(
+            "(i32.and (i64.ne (call $core.instant (i32.const {at})) (i64.const {none})) (i64.ge_s (local.get $send) (call $core.instant (i32.const {at}))))",
+            at = b::RECALL_BOOKED_AT,
+            none = abi::NONE_I64
+        );
+        self.leave_if(&test, label, Some(leave), Reason::RecallBooked);
+    }
+
+    /// `every`: each repetition is its own trigger time, with its own key (the trigger's tag
+    /// and `#k`); a repetition before the booking was made is not sent.
+    fn every(
+        &mut self,
+        m: usize,
+        t: usize,
+        when: &When,
+        window: WindowOf,
+    ) -> Result<(), BuildError> {
+        let When::Every {
+            step,
+            at,
+            times,
+            from,
+        } = when
+        else {
+            return Err(invalid(self.policy, "not a repetition"));
+        };
+        let (step_days, weekday) = match step {
+            plan::Step::Days(d) => (i64::try_from(*d).unwrap_or(i64::MAX), -1),
+            plan::Step::Weekday(w) => (7, i32::from(w.index())),
+        };
+        let tag = trigger_tag(when);
+        let leave = Leave {
+            message: Some(m),
+            origin: Some(Origin::Trigger(t)),
+            who: None,
+        };
+        self.w.open(format!("(block $every{t}"));
+        self.w.comment(format!("trigger {tag}: each repetition"));
+        let anchor = match from {
+            plan::Anchor::Start => "(local.get $visit)".to_string(),
+            plan::Anchor::Booking => "(local.get $created)".to_string(),
+            plan::Anchor::Event(event) => {
+                format!("(call $events.about_booking (i32.const {}))", event.index())
+            }
+        };
+        self.w.line(format!("(local.set $anchor {anchor})"));
+        if let plan::Anchor::Event(event) = from {
+            let none = format!("(i64.eq (local.get $anchor) (i64.const {}))", abi::NONE_I64);
+            self.leave_if(
+                &none,
+                &format!("$every{t}"),
+                Some(&leave),
+                Reason::NotReported(*event),
+            );
+        }
+        self.w.line("(local.set $k (i32.const 1))");
+        self.w.open(format!("(loop $repeat{t}"));
+        self.w.open(format!("(block $t{t}"));
+        self.w.line(format!(
+            "(local.set $base (call $time.repetition (i32.const {}) (local.get $anchor) (i32.const {step_days}) (i32.const {weekday}) (i32.const {}) (local.get $k)))",
+            self.zone,
+            at.map_or(-1, |a| i64::from(seconds(a.0)))
+        ));
+        let capacity = tag.len() + 4;
+        let tag = self.data.shown(&format!("{tag}#"));
+        self.w.line(format!(
+            "(call $text.begin (i32.const {capacity})) (call $text.bytes {tag}) (call $text.digits (local.get $k) (i32.add (i32.const 1) (i32.add (i32.ge_u (local.get $k) (i32.const 10)) (i32.ge_u (local.get $k) (i32.const 100))))) (local.set $tag (global.get $text.start)) (local.set $tag_len (i32.sub (global.get $text.end) (global.get $text.start)))"
+        ));
+        self.push("$send", "(local.get $base)", window);
+        self.late(m, t, LateOf::Message(LateBooking::Skip), window);
+        self.recall_booked(&format!("$t{t}"), &leave);
+        self.repeating = true;
+        let sent = self.sending(m, t, window);
+        self.repeating = false;
+        sent?;
+        self.w.close();
+        self.w
+            .line("(local.set $k (i32.add (local.get $k) (i32.const 1)))");
+        self.w.line(format!(
+            "(br_if $repeat{t} (i32.le_u (local.get $k) (i32.const {times})))"
+        ));
+        self.w.close();
         self.w.close();
         Ok(())
     }

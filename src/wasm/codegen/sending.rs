@@ -364,10 +364,15 @@ impl Gen<'_> {
         let message = &self.policy.messages[m];
         let tag = crate::engine::trigger_tag(&message.triggers[t].when);
         let policy = self.policy;
+        let tag = if self.repeating {
+            "(local.get $tag) (local.get $tag_len)".to_string()
+        } else {
+            self.data.shown(&tag)
+        };
         let (policy, name, tag, part, channel_word, who_word) = (
             self.data.shown(&policy.name),
             self.data.shown(&message.name),
-            self.data.shown(&tag),
+            tag,
             self.data.shown(part.tag()),
             self.data.shown(channel.as_str()),
             self.data.shown(who.as_str()),

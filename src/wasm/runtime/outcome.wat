@@ -169,6 +169,31 @@
   (i32.store offset=4 (local.get $list) (i32.const 0))
   (local.get $list))
 
+;; R7 reply-to-cancel (`engine/changes.rs::void_after_reply`): every action sent after
+;; `replied` of a message about the visit (the generated `$about_visit`) becomes a skip
+;; `cancelled_by_reply`, where it was made.
+(func $outcome.void_after (param $replied i64)
+  (local $i i32) (local $r i32)
+  (block $done
+    (loop $each
+      (br_if $done (i32.ge_u (local.get $i) (global.get $outcome.count)))
+      (local.set $r
+        (i32.add (global.get $outcome.records)
+          (i32.mul (local.get $i) (i32.const @outcome.SIZE))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $each
+        (i32.ne (i32.load8_u offset=@outcome.TAG (local.get $r)) (i32.const @outcome.ACTION)))
+      (br_if $each
+        (i64.le_s (i64.load offset=@outcome.SEND_AT (local.get $r)) (local.get $replied)))
+      (br_if $each
+        (i32.eqz
+          (call $about_visit (i32.load offset=@outcome.POLICY (local.get $r))
+            (i32.load offset=@outcome.MESSAGE (local.get $r)))))
+      (i32.store8 offset=@outcome.TAG (local.get $r) (i32.const @outcome.SKIP))
+      (i32.store8 offset=@outcome.REASON (local.get $r) (i32.const @outcome.REASON_CANCELLED_BY_REPLY))
+      (i32.store offset=@outcome.PARAM (local.get $r) (i32.const -1))
+      (br $each))))
+
 ;; The address of record `i` of a list.
 (func $outcome.slot (param $list i32) (param $i i32) (result i32)
   (i32.add (i32.add (local.get $list) (i32.const @outcome.HEADER))

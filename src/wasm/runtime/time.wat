@@ -329,3 +329,70 @@
       (local.set $opens (call $time.local_instant (local.get $zone) (local.get $opening)))))
   ;; opens.max(t)
   (select (local.get $opens) (local.get $t) (i64.gt_s (local.get $opens) (local.get $t))))
+
+;; When a recall's service is due again: `engine::time::due`. `days` calendar days, or
+;; `months` calendar months (the day of the month clamped to the later month's last day),
+;; after the local date `performed` has in `zone`, at its local time of day.
+(func $time.due (param $zone i32) (param $performed i64) (param $days i32) (param $months i32)
+  (result i64)
+  (local $local i64) (local $date i32) (local $c i32) (local $total i32) (local $y i32)
+  (local $m i32) (local $d i32) (local $last i32)
+  (local.set $local (call $time.local (local.get $zone) (local.get $performed)))
+  (local.set $date (call $time.day_of (local.get $local)))
+  (if (i32.gt_s (local.get $months) (i32.const 0))
+    (then
+      (local.set $c (call $time.civil_from_days (local.get $date)))
+      ;; total months since year 0, then the later year and month
+      (local.set $total
+        (i32.add
+          (i32.add (i32.mul (i32.shr_s (local.get $c) (i32.const 9)) (i32.const 12))
+            (i32.sub (i32.and (i32.shr_u (local.get $c) (i32.const 5)) (i32.const 15))
+              (i32.const 1)))
+          (local.get $months)))
+      (local.set $y (i32.div_s (local.get $total) (i32.const 12)))
+      (local.set $m (i32.add (i32.rem_s (local.get $total) (i32.const 12)) (i32.const 1)))
+      ;; the later month's length: the first of the month after it, less its own first
+      (local.set $last
+        (i32.sub
+          (if (result i32) (i32.eq (local.get $m) (i32.const 12))
+            (then (call $time.days_from_civil (i32.add (local.get $y) (i32.const 1)) (i32.const 1) (i32.const 1)))
+            (else (call $time.days_from_civil (local.get $y) (i32.add (local.get $m) (i32.const 1)) (i32.const 1))))
+          (call $time.days_from_civil (local.get $y) (local.get $m) (i32.const 1))))
+      (local.set $d (i32.and (local.get $c) (i32.const 31)))
+      (local.set $date
+        (call $time.days_from_civil (local.get $y) (local.get $m)
+          (select (local.get $last) (local.get $d) (i32.gt_s (local.get $d) (local.get $last))))))
+    (else (local.set $date (i32.add (local.get $date) (local.get $days)))))
+  (call $time.local_instant (local.get $zone)
+    (call $time.at (local.get $date) (call $time.second_of_day (local.get $local)))))
+
+;; Repetition `k` (from 1) of `every`: `engine::time::repetitions`. The local dates `step`
+;; days apart from the anchor's (or, with `weekday` 0..6, from the first such weekday on or
+;; after it, 7 days apart), at `at` seconds after midnight (-1: the anchor's time of day),
+;; those after the anchor counted; only the first date can be at or before the anchor.
+(func $time.repetition (param $zone i32) (param $anchor i64) (param $step i32) (param $weekday i32)
+  (param $at i32) (param $k i32) (result i64)
+  (local $local i64) (local $date i32) (local $secs i32) (local $skip i32)
+  (local.set $local (call $time.local (local.get $zone) (local.get $anchor)))
+  (local.set $date (call $time.day_of (local.get $local)))
+  (local.set $secs
+    (select (local.get $at) (call $time.second_of_day (local.get $local))
+      (i32.ge_s (local.get $at) (i32.const 0))))
+  (if (i32.ge_s (local.get $weekday) (i32.const 0))
+    (then
+      (local.set $date
+        (i32.add (local.get $date)
+          (i32.rem_u
+            (i32.add (i32.sub (local.get $weekday) (call $time.weekday (local.get $date)))
+              (i32.const 7))
+            (i32.const 7))))
+      (local.set $step (i32.const 7))))
+  (local.set $skip
+    (i64.le_s
+      (call $time.local_instant (local.get $zone) (call $time.at (local.get $date) (local.get $secs)))
+      (local.get $anchor)))
+  (call $time.local_instant (local.get $zone)
+    (call $time.at
+      (i32.add (local.get $date)
+        (i32.mul (i32.add (i32.sub (local.get $k) (i32.const 1)) (local.get $skip)) (local.get $step)))
+      (local.get $secs))))

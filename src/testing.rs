@@ -56,6 +56,9 @@ pub struct Case {
     pub feed: Option<Spanned<String>>,
     #[serde(default)]
     pub events: Vec<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
+    /// Rows of a services feed (R8): each a recall record, evaluated after the bookings.
+    #[serde(default)]
+    pub services: Vec<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
     /// `exactly` (default): the actions sent are those listed in `sent`, no more.
     /// `in_order`: exactly those, in the order `rem eval` writes them.
     /// `includes`: those listed are among the actions sent.
@@ -390,6 +393,72 @@ pub fn case_bookings(
     Ok(bookings)
 }
 
+/// Builds the recall records of a case's `services` rows (R8): the patient's fields from the
+/// defaults and the file's `[defaults]` where a services feed has them, then the row's own; each
+/// marked booked by the case's bookings, as `rem eval --services` does. A record's id is
+/// `PATIENT_ID/SERVICE`.
+pub fn case_records(
+    case: &Case,
+    suite: &Suite,
+    engine: &Engine,
+    bookings: &[Booking<'static>],
+) -> Result<Vec<Booking<'static>>, TestError> {
+    use crate::feed::services;
+    let mut booked = crate::recalls::Booked::new(engine);
+    bookings.iter().for_each(|b| booked.note(b));
+    let mut records = services::Services::default();
+    for row in &case.services {
+        let mut raw = RawBooking::default();
+        for (column, value) in default_booking(engine.plan()) {
+            if services::is_patient_column(column) {
+                raw.set(column, value);
+            }
+        }
+        let defaults = suite
+            .defaults
+            .iter()
+            .filter(|(name, _)| services::column(name).is_some());
+        for (name, value) in defaults.chain(row.get_ref().iter()) {
+            let column = services::column(name).ok_or_else(|| TestError::UnknownColumn {
+                name: name.clone(),
+                span: value.span().into(),
+                suggestion: suggest::suggestion(
+                    name,
+                    [services::SERVICE, services::PERFORMED_AT]
+                        .into_iter()
+                        .chain(
+                            crate::feed::Column::ALL
+                                .iter()
+                                .filter(|c| services::is_patient_column(**c))
+                                .map(|c| c.name()),
+                        ),
+                ),
+            })?;
+            let text = value_text(value.get_ref()).ok_or_else(|| TestError::BadValue {
+                field: name.clone(),
+                reason: "must be text, true/false or a number".to_string(),
+                span: value.span().into(),
+            })?;
+            raw.set(column, text);
+        }
+        let record = services::record(raw).map_err(|(field, problem)| TestError::BadValue {
+            field: format!("services.{field}"),
+            reason: problem.to_string(),
+            span: row
+                .get_ref()
+                .get(field)
+                .map_or(row.span(), Spanned::span)
+                .into(),
+        })?;
+        records.add(record);
+    }
+    let mut records = records.records;
+    for record in &mut records {
+        booked.mark(engine, record);
+    }
+    Ok(records)
+}
+
 fn time(value: &Spanned<String>, field: &str) -> Result<DateTime<FixedOffset>, TestError> {
     DateTime::parse_from_rfc3339(value.get_ref()).map_err(|_| TestError::BadValue {
         field: field.to_string(),
@@ -448,8 +517,8 @@ fn check_names(case: &Case, plan: &plan::Plan) -> Result<(), TestError> {
         .flat_map(|p| p.messages.iter().map(|m| m.name.as_str()))
         .collect();
     let policies: Vec<&str> = plan.policies.iter().map(|p| p.name.as_str()).collect();
-    let channels = ["sms", "email", "inbox", "paper", "task"];
-    let people = ["patient", "guardian1", "guardian2", "staff"];
+    let channels = Channel::WORDS;
+    let people = Who::WORDS;
     for named in names_in_expectations(case) {
         let unknown = |what: &str, name: &str, known: &[&str]| TestError::UnknownName {
             what: what.to_string(),

@@ -450,7 +450,7 @@ pub enum CheckError {
             "{}",
             did_you_mean(
                 .suggestion,
-                "the channels are `sms`, `email`, `inbox`, `paper` and `task`"
+                &format!("the channels are {}", schema::quoted_list(Channel::WORDS))
             )
         )
     )]

@@ -275,6 +275,13 @@ fn run_file(
         }
         // A group booking has one reminder flag, as in a feed (R17).
         rem::feed::rules::settle_groups(&mut bookings);
+        match testing::case_records(case.get_ref(), &suite, &engine, &bookings) {
+            Ok(mut records) => bookings.append(&mut records),
+            Err(error) => {
+                run.errors.push((Some(name), error));
+                continue;
+            }
+        }
         match testing::run_case(case, &engine, &bookings, coverage) {
             Ok(result) => run.results.push(result),
             Err(error) => run.errors.push((Some(name), error)),

@@ -21,7 +21,7 @@ pub const PERFORMED_AT: &str = "performed_at";
 
 /// A services feed's column: the service, when it was performed, or a booking feed's column
 /// about the patient (where the clinic and unit are, how to reach the patient).
-fn column(name: &str) -> Option<Column> {
+pub fn column(name: &str) -> Option<Column> {
     match name {
         SERVICE => Some(Column::Exam),
         PERFORMED_AT => Some(Column::Start),
@@ -47,8 +47,9 @@ fn name_of(column: Column) -> &'static str {
     }
 }
 
-/// A services row's values, made into a recall record.
-fn record(mut raw: RawBooking<'static>) -> Result<Booking<'static>, (&'static str, Problem)> {
+/// A services row's values, made into a recall record; else the field at fault (by its name in
+/// a services feed) and why.
+pub fn record(mut raw: RawBooking<'static>) -> Result<Booking<'static>, (&'static str, Problem)> {
     let patient = raw.values[Column::PatientId as usize].clone();
     let service = raw.values[Column::Exam as usize].clone();
     if let (Some(patient), Some(service)) = (&patient, &service) {
@@ -78,6 +79,8 @@ pub struct Services {
     /// Rows about a patient's service that a later performance of it replaced.
     pub superseded: u64,
     pub rejects: Vec<Reject>,
+    /// Where each patient's service is in `records`.
+    index: BTreeMap<(String, String), usize>,
 }
 
 impl Services {
@@ -91,7 +94,6 @@ impl Services {
 /// so its due date moves (R8).
 pub fn read(input: impl std::io::BufRead, csv: bool) -> Result<Services, FeedError> {
     let mut services = Services::default();
-    let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut lines = LineReader::new(input);
     let mut bytes = Vec::new();
     let mut header: Option<Vec<Option<Column>>> = None;
@@ -118,7 +120,7 @@ pub fn read(input: impl std::io::BufRead, csv: bool) -> Result<Services, FeedErr
             },
         };
         match raw.and_then(|raw| record(raw).map_err(|(f, p)| (Some(f), p))) {
-            Ok(record) => services.add(&mut index, record),
+            Ok(record) => services.add(record),
             Err((field, problem)) => services.rejects.push(Reject {
                 location,
                 // A record's id names the patient: never in a reject.
@@ -132,14 +134,16 @@ pub fn read(input: impl std::io::BufRead, csv: bool) -> Result<Services, FeedErr
 }
 
 impl Services {
-    fn add(&mut self, index: &mut BTreeMap<(String, String), usize>, record: Booking<'static>) {
+    /// Adds a record: a later performance of a patient's service replaces the earlier one
+    /// (which is counted), an earlier one is counted and dropped.
+    pub fn add(&mut self, record: Booking<'static>) {
         let key = (record.patient_id.to_string(), record.exam.to_string());
-        self.superseded += u64::from(index.contains_key(&key));
-        match index.get(&key) {
+        self.superseded += u64::from(self.index.contains_key(&key));
+        match self.index.get(&key) {
             Some(&at) if self.records[at].start < record.start => self.records[at] = record,
             Some(_) => {}
             None => {
-                index.insert(key, self.records.len());
+                self.index.insert(key, self.records.len());
                 self.records.push(record);
             }
         }

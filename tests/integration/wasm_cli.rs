@@ -16,7 +16,7 @@ fn build(dir: &Path) -> std::path::PathBuf {
         .arg(&module));
     built.assert_code(0);
     assert!(
-        built.stderr().contains("(7 policies, "),
+        built.stderr().contains("(9 policies, "),
         "{}",
         built.stderr()
     );
@@ -138,7 +138,7 @@ fn hand_made(dir: &Path, name: &str, version: i32, body: &str) -> std::path::Pat
         .collect();
     files.sort();
     let compiled = rem::compile(&files, |p| std::fs::read(p));
-    assert_eq!(compiled.plan.policies.len(), 7);
+    assert_eq!(compiled.plan.policies.len(), 9);
     let bytes = rem::wasm::with_plan(bytes, &compiled.plan).expect("plan section");
     let path = dir.join(name);
     std::fs::write(&path, bytes).expect("module written");
@@ -159,7 +159,7 @@ fn a_module_that_hangs_runs_out_of_memory_or_lies_costs_only_its_bookings() {
             "(loop $more (br_if $more (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) unreachable",
             "module_out_of_memory",
         ),
-        // one record that names policy 99 of a plan of 7
+        // one record that names policy 99 of a plan of 9
         (
             "lies.wasm",
             "(i32.store (i32.const 2048) (i32.const 1)) (i32.store8 (i32.const 2056) (i32.const 2)) (i32.store (i32.const 2064) (i32.const 99)) (i32.const 2048)",

@@ -534,10 +534,10 @@ fn check_names(case: &Case, plan: &plan::Plan) -> Result<(), TestError> {
             return Err(unknown("policy", p, &policies));
         }
         if let Some(c) = named.channel.filter(|c| !channels.contains(c)) {
-            return Err(unknown("channel", c, &channels));
+            return Err(unknown("channel", c, channels));
         }
         if let Some(t) = named.to.filter(|t| !people.contains(t)) {
-            return Err(unknown("recipient", t, &people));
+            return Err(unknown("recipient", t, people));
         }
     }
     Ok(())

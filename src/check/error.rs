@@ -450,7 +450,7 @@ pub enum CheckError {
             "{}",
             did_you_mean(
                 .suggestion,
-                &format!("the channels are {}", schema::quoted_list(Channel::WORDS))
+                format!("the channels are {}", schema::quoted_list(Channel::WORDS))
             )
         )
     )]

@@ -18,6 +18,7 @@ mod explain;
 mod fmt;
 mod inputs;
 mod read;
+mod tasks;
 mod test;
 mod write;
 
@@ -81,9 +82,14 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// List every patient's services that are due again, with their status (R8, R9).
     #[command(
-        after_help = "Status: past due (red), due soon (yellow: within the recall's `due_soon` days, 30 by default), due later (black), booked (grey: a visit for it is booked in --feed). Colours are shown beside the words, never instead of them.\n\nExit status: 0 done, 1 the policies have errors, 2 an input cannot be read, 3 done but some rows were rejected (listed in the rejects file).\n\nExamples:\n  rem due policies/ --services examples/services.csv --now 2026-03-20T12:00:00+01:00\n  rem due policies/ --services services.csv --feed bookings.csv --format html -o due.html\n  rem due policies/ --services services.csv --status overdue,due-soon --format csv"
+        after_help = "Status: past due (red), due soon (yellow: within the recall's `due_soon` days, 30 by default), due later (black), booked (grey: a visit for it is booked in --feed). Colours are shown beside the words, never instead of them.\n\nExit status: 0 done, 1 the policies have errors, 2 an input cannot be read, 3 done but some rows were rejected (listed in the rejects file).\n\nExamples:\n  rem due policies/ --services examples/services.csv --now 2026-03-20T12:00:00+01:00\n  rem due policies/ --services services.csv --feed bookings.csv --output html -o due.html\n  rem due policies/ --services services.csv --status overdue,due-soon --output csv"
     )]
     Due(due::DueArgs),
+    /// List the staff's tasks (`via task`) per unit and day (R10).
+    #[command(
+        after_help = "Every task the policies plan for the feed's bookings (and, with --services, for recalls), from the day of --now unless --from says otherwise, per unit, by day and time.\n\nExit status: 0 done, 1 the policies have errors, 2 an input cannot be read, 3 done but some rows were rejected (listed in the rejects file).\n\nExamples:\n  rem tasks policies/ --feed examples/vet-bookings.csv --now 2026-04-10T12:00:00+02:00\n  rem tasks policies/ --feed bookings.csv --unit Smådjur --from 2026-04-13 --to 2026-04-17 --output html -o tasks.html"
+    )]
+    Tasks(tasks::TasksArgs),
     /// Run the tests written beside the policies (NAME.test.toml), with coverage.
     #[command(
         after_help = "Exit status: 0 when every test passes (and coverage reaches --min-coverage), 1 otherwise, 2 when a file cannot be read.\n\nExamples:\n  rem test policies/\n  rem test policies/ --coverage --min-coverage 100 --junit report.xml\n  rem test policies/vas-vardcentral.rem --format json"
@@ -140,6 +146,7 @@ pub fn run() -> ExitCode {
         Command::Test(args) => test::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Due(args) => due::run(&args),
+        Command::Tasks(args) => tasks::run(&args),
     };
     ExitCode::from(outcome.unwrap_or_else(Failure::report).code())
 }

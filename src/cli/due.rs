@@ -37,7 +37,7 @@ pub struct DueArgs {
     pub now: Option<DateTime<Utc>>,
     /// table: aligned text; csv: one row a service; html: a page to open in a browser.
     #[arg(long, value_enum, default_value_t = DueFormat::Table)]
-    pub format: DueFormat,
+    pub output: DueFormat,
     /// Only these statuses (default: all).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub status: Vec<StatusArg>,
@@ -106,17 +106,8 @@ pub fn run(args: &DueArgs) -> Outcome {
     let wanted: Vec<&str> = args.status.iter().map(|s| s.word()).collect();
     lines.retain(|l| wanted.is_empty() || wanted.contains(&l.status.word()));
     let report = report_of(&engine, lines, now);
-    let text = match args.format {
-        DueFormat::Table => {
-            let colour = args.out.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none();
-            report::terminal(&report, colour)
-        }
-        DueFormat::Csv => report::csv(&report),
-        DueFormat::Html => report::html(&report, "en"),
-    };
-    write_outputs(args, &text, &rejects, &rejects_path)?;
+    let text = render(&report, args.output, args.out.is_some());
+    write_outputs(args.out.as_deref(), &text, &rejects, &rejects_path)?;
     let listed = report.sections.iter().map(|s| s.rows.len()).sum::<usize>();
     say_text(&summary(
         &services,
@@ -210,8 +201,24 @@ fn booked_by_feed(
     Ok(booked)
 }
 
-fn write_outputs(
-    args: &DueArgs,
+/// A staff list in the format asked for; colours in the terminal only when it is one and
+/// `NO_COLOR` is not set.
+pub(super) fn render(report: &Report, output: DueFormat, to_file: bool) -> String {
+    match output {
+        DueFormat::Table => {
+            let colour = !to_file
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none();
+            report::terminal(report, colour)
+        }
+        DueFormat::Csv => report::csv(report),
+        DueFormat::Html => report::html(report, "en"),
+    }
+}
+
+/// Writes the rejects file (when rows were rejected), then the list.
+pub(super) fn write_outputs(
+    out: Option<&Path>,
     text: &str,
     rejects: &[(String, Reject)],
     rejects_path: &Path,
@@ -224,7 +231,7 @@ fn write_outputs(
         }
         writer.finish().map_err(failed)?.finish()?;
     }
-    let mut out = Output::to(args.out.as_deref())?;
+    let mut out = Output::to(out)?;
     let name = out.name().to_string();
     std::io::Write::write_all(&mut out, text.as_bytes()).map_err(|e| WriteError::new(name, e))?;
     out.finish()

@@ -19,7 +19,7 @@ fn due(format: &str, extra: &[&str]) -> (Run, tempfile::TempDir) {
         "tests/due/bookings.csv",
         "--now",
         NOW,
-        "--format",
+        "--output",
         format,
         "--rejects",
     ])

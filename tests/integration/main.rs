@@ -24,6 +24,7 @@ mod parse;
 mod robustness;
 mod run;
 mod runner;
+mod tasks;
 mod wasm;
 mod wasm_cli;
 

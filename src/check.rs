@@ -21,6 +21,7 @@ mod recall;
 
 pub use overlap::{Clash, clashes};
 pub(crate) mod suggest;
+mod template;
 mod text;
 mod trigger;
 
@@ -44,9 +45,14 @@ impl Checked {
 
 /// Checks every policy of the program's root files.
 pub fn check(program: &Program) -> Checked {
+    let mut template_errors = Vec::new();
+    let templates = template::check_all(program, &mut |file, errors| {
+        template_errors.extend(errors.into_iter().map(|e| (file, e)));
+    });
     let mut checker = Checker {
         program,
-        errors: Vec::new(),
+        errors: template_errors,
+        templates,
     };
     let policies = checker.policies();
     for (file, warning) in deceptive::warnings(program) {
@@ -61,6 +67,8 @@ pub fn check(program: &Program) -> Checked {
 struct Checker<'p> {
     program: &'p Program,
     errors: Vec<(FileId, CheckError)>,
+    /// The template files, checked once each (R19).
+    templates: BTreeMap<FileId, Option<template::Template>>,
 }
 
 /// Settings written in one block (defaults, policy, unit override or message); `None` where

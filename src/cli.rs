@@ -18,6 +18,7 @@ mod explain;
 mod fmt;
 mod inputs;
 mod read;
+mod render;
 mod tasks;
 mod test;
 mod write;
@@ -90,6 +91,12 @@ enum Command {
         after_help = "Every task the policies plan for the feed's bookings (and, with --services, for recalls), from the day of --now unless --from says otherwise, per unit, by day and time.\n\nExit status: 0 done, 1 the policies have errors, 2 an input cannot be read, 3 done but some rows were rejected (listed in the rejects file).\n\nExamples:\n  rem tasks policies/ --feed examples/vet-bookings.csv --now 2026-04-10T12:00:00+02:00\n  rem tasks policies/ --feed bookings.csv --unit Smådjur --from 2026-04-13 --to 2026-04-17 --output html -o tasks.html"
     )]
     Tasks(tasks::TasksArgs),
+    /// Show the text of each action as the patient will read it (R19): in their language, with
+    /// the SMS segments it costs.
+    #[command(
+        after_help = "Addresses are never shown, only the recipient's role.\n\nExamples:\n  rem render policies/ --feed examples/bookings.csv --now 2026-03-24T12:00:00+01:00 --booking ASL-1\n  rem render policies/ --feed bookings.csv --output json"
+    )]
+    Render(render::RenderArgs),
     /// Run the tests written beside the policies (NAME.test.toml), with coverage.
     #[command(
         after_help = "Exit status: 0 when every test passes (and coverage reaches --min-coverage), 1 otherwise, 2 when a file cannot be read.\n\nExamples:\n  rem test policies/\n  rem test policies/ --coverage --min-coverage 100 --junit report.xml\n  rem test policies/vas-vardcentral.rem --format json"
@@ -147,6 +154,7 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => explain::run(&args),
         Command::Due(args) => due::run(&args),
         Command::Tasks(args) => tasks::run(&args),
+        Command::Render(args) => render::run(&args),
     };
     ExitCode::from(outcome.unwrap_or_else(Failure::report).code())
 }

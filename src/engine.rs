@@ -347,8 +347,17 @@ impl Evaluation<'_, '_> {
             text: sending
                 .text
                 .get_or_init(|| {
-                    sending.plan.text.as_deref().map(|t| {
-                        text::render(t, self.booking, self.visit, sending.sender.as_deref())
+                    // A template's text in the patient's language, else its fallback (R19).
+                    let (text, language) = match &sending.plan.localized {
+                        Some(l) => {
+                            let patient = self.booking.patient.language.as_deref();
+                            (Some(l.text_for(patient)), Some(l.language_for(patient)))
+                        }
+                        None => (sending.plan.text.as_deref(), None),
+                    };
+                    text.map(|t| {
+                        let sender = sending.sender.as_deref();
+                        text::render(t, self.booking, self.visit, sender, language)
                     })
                 })
                 .clone(),

@@ -474,8 +474,12 @@ mod tests {
     #[test]
     fn direct_json_equals_the_serialised_line() {
         let policy = "policy \"p\" {\n    timezone \"Europe/Stockholm\"\n    clinic \"C\"\n    sender \"VC \\\"Öst\\\"\"\n\n    letter \"l\" {\n        send at booking\n        via inbox\n        to patient\n        also paper\n        fallback sms after 3 days unopened\n        text \"Tid {booking.weekday} {booking.date} kl {booking.time}, {booking.unit}\"\n    }\n}\n";
-        let checked = crate::compile(&[std::path::PathBuf::from("p.rem")], |_| {
-            Ok(policy.as_bytes().to_vec())
+        let checked = crate::compile(&[std::path::PathBuf::from("p.rem")], |p| {
+            if p.extension().is_some_and(|e| e == "rem") {
+                Ok(policy.as_bytes().to_vec())
+            } else {
+                Err(std::io::ErrorKind::NotFound.into())
+            }
         });
         assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
         let engine = Engine::new(checked.plan).expect("runs");

@@ -235,6 +235,10 @@ pub struct Message {
     pub template: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// The texts of the message's template file by language (R19), when the template has a
+    /// file beside the policy: the patient's language, else the fallback language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub localized: Option<Localized>,
     /// Settings written in the message itself; they take precedence over the unit's and the
     /// policy's (effective = message, else unit override, else policy).
     #[serde(default, skip_serializing_if = "MessageSettings::is_empty")]
@@ -251,6 +255,31 @@ pub struct MessageSettings {
     pub late_booking: Option<LateBooking>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
+}
+
+/// A template's texts by ISO 639-1 language, and the language used when the patient's has none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Localized {
+    pub fallback_language: String,
+    pub texts: BTreeMap<String, String>,
+}
+
+impl Localized {
+    /// The language a patient gets: their own when the template has it, else the fallback.
+    pub fn language_for<'a>(&'a self, patient: Option<&'a str>) -> &'a str {
+        match patient {
+            Some(language) if self.texts.contains_key(language) => language,
+            _ => &self.fallback_language,
+        }
+    }
+
+    /// The text in that language.
+    pub fn text_for(&self, patient: Option<&str>) -> &str {
+        self.texts
+            .get(self.language_for(patient))
+            .map_or("", String::as_str)
+    }
 }
 
 impl Message {

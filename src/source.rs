@@ -9,7 +9,7 @@
 //! anything is read: a relative path to a `.rem` file. A file that is not a `.rem` file is never
 //! read, so no diagnostic can show a line of, say, `/etc/passwd`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 use crate::ast::{self, Span};
@@ -201,6 +201,10 @@ pub struct Module {
 pub struct Program {
     pub files: Vec<SourceFile>,
     pub modules: Vec<Module>,
+    /// The template files (R19) found for the `template "ID"` lines of a policy file: by the
+    /// policy file and the id, the file `templates/ID.toml` beside it. An id without a file
+    /// names a template the sending system keeps.
+    pub templates: BTreeMap<(FileId, String), FileId>,
 }
 
 impl Program {
@@ -359,6 +363,7 @@ impl<R: FnMut(&Path) -> std::io::Result<Vec<u8>>> Loader<R> {
                 )),
             }
         }
+        self.templates(&base, id, &ast);
         self.program.modules.push(Module {
             file: id,
             ast,
@@ -366,6 +371,78 @@ impl<R: FnMut(&Path) -> std::io::Result<Vec<u8>>> Loader<R> {
             root,
         });
     }
+
+    /// Reads the template file of each `template "ID"` of file `id` that has one (R19):
+    /// `templates/ID.toml` beside the policy file. A missing file is no error (the sending
+    /// system may keep the template); an id that is no plain file name is never looked for.
+    fn templates(&mut self, base: &Path, id: FileId, ast: &ast::File) {
+        let ids: BTreeSet<&str> = ast
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                ast::Item::Policy(p) => Some(&p.items),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|item| match item {
+                ast::PolicyItem::Message(m) => Some(&m.items),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|item| match &item.kind {
+                ast::MessageItemKind::Template(t) => Some(t.node.as_str()),
+                _ => None,
+            })
+            .filter(|t| is_template_name(t))
+            .collect();
+        for template in ids {
+            let path = normalise(&base.join("templates").join(format!("{template}.toml")));
+            let file = match self.by_path.get(&path).copied() {
+                Some(known) => known,
+                None => {
+                    let shown = path.to_string_lossy().replace('\\', "/");
+                    let file = match (self.read)(&path) {
+                        Ok(bytes) => match String::from_utf8(bytes) {
+                            Ok(text) => {
+                                let text =
+                                    text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+                                self.program.files.push(SourceFile::new(shown, text));
+                                Some(self.program.files.len() - 1)
+                            }
+                            Err(_) => {
+                                self.failures.push((
+                                    Some(id),
+                                    LoadFailure::Load(LoadError::NotUtf8 {
+                                        path: shown,
+                                        span: None,
+                                    }),
+                                ));
+                                None
+                            }
+                        },
+                        Err(_) => None,
+                    };
+                    self.by_path.insert(path, file);
+                    file
+                }
+            };
+            if let Some(file) = file {
+                self.program
+                    .templates
+                    .insert((id, template.to_string()), file);
+            }
+        }
+    }
+}
+
+/// Whether a template id can name a file beside the policy: letters, digits, `-`, `_` and `.`,
+/// not starting with a dot.
+fn is_template_name(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// Why a `use` may not name this path, if it may not: only a relative path to a `.rem` file is

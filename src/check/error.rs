@@ -508,6 +508,29 @@ pub enum CheckError {
         recall: bool,
     },
 
+    // ---- template files (R19)
+    #[error("the template file cannot be read: {problem}")]
+    #[diagnostic(
+        code(rem::E126),
+        help(
+            "a template file has `fallback_language = \"sv\"`, an optional `sender`, and a `[text]` table with one text per language (docs/language.md, \"Templates\")"
+        )
+    )]
+    TemplateFile {
+        problem: String,
+        #[label("here")]
+        span: SourceSpan,
+    },
+
+    #[error("{problem}")]
+    #[diagnostic(code(rem::E127), help("{help}"))]
+    TemplateLanguage {
+        problem: String,
+        help: String,
+        #[label("here")]
+        span: SourceSpan,
+    },
+
     // ---- recalls and repetitions (R8, R18)
     #[error("recall `{recall}` does not say when the service is due")]
     #[diagnostic(

@@ -42,6 +42,17 @@ impl Checker<'_> {
         if failed {
             return None;
         }
+        // A template with a file beside the policy (R19): its texts, and its sender alias
+        // when the message names none.
+        let template = content
+            .template
+            .as_ref()
+            .and_then(|id| self.program.templates.get(&(file, id.clone())))
+            .and_then(|f| self.templates.get(f))
+            .and_then(Option::as_ref);
+        let sender = settings
+            .sender
+            .or_else(|| template.and_then(|t| t.sender.clone()));
         Some(plan::Message {
             name: message.name.node.clone(),
             kind: message.kind.node,
@@ -52,10 +63,11 @@ impl Checker<'_> {
             fallback,
             template: content.template,
             text: content.text.map(|t| t.node.clone()),
+            localized: template.map(|t| t.localized.clone()),
             settings: plan::MessageSettings {
                 window: settings.window,
                 late_booking: settings.late_booking,
-                sender: settings.sender,
+                sender,
             },
             source: source.location(message.span),
         })

@@ -61,7 +61,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> Outcome {
 fn report_format_error(path: &std::path::Path, text: String, error: rem::fmt::FormatError) {
     let program = Program {
         files: vec![SourceFile::new(path.to_string_lossy(), text)],
-        modules: Vec::new(),
+        ..Program::default()
     };
     let diagnostics = [Diagnostic::new(Some(0), error)];
     write::say_text(&diagnostic::render::human(&diagnostics, &program, false));

@@ -52,14 +52,18 @@ pub fn pieces(text: &str) -> Vec<Piece<'_>> {
     pieces
 }
 
-/// `text` with `{booking.*}` and `{sender}` filled for this booking, the visit in `visit`'s zone.
+/// `text` with `{booking.*}` and `{sender}` filled for this booking, the visit in `visit`'s zone;
+/// weekday names in `language` (a template's text's), else the patient's.
 pub(super) fn render(
     text: &str,
     booking: &Booking<'_>,
     visit: DateTime<Tz>,
     sender: Option<&str>,
+    language: Option<&str>,
 ) -> String {
-    let language = booking.patient.language.as_deref().unwrap_or("en");
+    let language = language
+        .or(booking.patient.language.as_deref())
+        .unwrap_or("en");
     let mut out = String::with_capacity(text.len() + 32);
     for piece in pieces(text) {
         match piece {

@@ -29,7 +29,7 @@ fn examples_in_docs_check_clean() {
             count += 1;
             // Named as a policy file, since only `.rem` files are read as policies.
             let name = PathBuf::from(format!("{doc}:{line}.rem"));
-            let compiled = rem::compile(&[name], |_| Ok(example.clone().into_bytes()));
+            let compiled = rem::compile(&[name], |p| crate::only_rem(p, example.as_bytes()));
             let (program, diagnostics) = (&compiled.program, &compiled.diagnostics);
             assert!(
                 diagnostics.is_empty(),

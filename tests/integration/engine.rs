@@ -89,8 +89,8 @@ impl<'a> Run<'a> {
 
     /// Every output line (actions and, as with `--explain`, skips) as JSON.
     fn lines(&self) -> Vec<Value> {
-        let checked = rem::compile(&[PathBuf::from("policy.rem")], |_| {
-            Ok(self.policy.as_bytes().to_vec())
+        let checked = rem::compile(&[PathBuf::from("policy.rem")], |p| {
+            crate::only_rem(p, self.policy.as_bytes())
         });
         let (program, diagnostics) = (&checked.program, &checked.diagnostics);
         assert!(

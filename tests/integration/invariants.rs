@@ -936,8 +936,8 @@ fn program(force_guard: bool) -> impl Strategy<Value = Program> {
 /// The engine for a generated program, or the checker's complaints.
 pub(crate) fn compile(program: &Program) -> Result<Engine, String> {
     let text = program.text();
-    let checked = rem::compile(&[PathBuf::from("generated.rem")], |_| {
-        Ok(text.as_bytes().to_vec())
+    let checked = rem::compile(&[PathBuf::from("generated.rem")], |p| {
+        crate::only_rem(p, text.as_bytes())
     });
     let (loaded, diagnostics) = (&checked.program, &checked.diagnostics);
     if checked.has_errors() {
@@ -1692,7 +1692,7 @@ proptest! {
             "policy \"{policy}\0\" {{\n    timezone \"Europe/Stockholm\"\n    clinic \"{clinic}\"\n\n    letter \"{message}\" {{\n        send {trigger}\n        via {channel}\n        to patient\n        template \"t\"\n    }}\n}}\n\npolicy \"{policy}\" {{\n    timezone \"Europe/Stockholm\"\n    clinic \"{clinic}\"\n\n    confirmation \"\0{message}\" {{\n        send {trigger}\n        via {channel}\n        to patient\n        template \"t\"\n    }}\n}}\n",
             clinic = booking.clinic,
         );
-        let checked = rem::compile(&[PathBuf::from("nul.rem")], |_| Ok(rem_text.as_bytes().to_vec()));
+        let checked = rem::compile(&[PathBuf::from("nul.rem")], |p| crate::only_rem(p, rem_text.as_bytes()));
         prop_assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
         let engine = Engine::new(checked.plan).expect("runs");
         let mut booking = booking;

@@ -30,6 +30,16 @@ mod wasm_cli;
 
 use std::path::{Path, PathBuf};
 
+/// A reader of one in-memory policy file: its text for any `.rem` path, and no other file
+/// (a policy's template files, `templates/ID.toml`, are then not there).
+pub fn only_rem(path: &Path, text: &[u8]) -> std::io::Result<Vec<u8>> {
+    if path.extension().is_some_and(|e| e == "rem") {
+        Ok(text.to_vec())
+    } else {
+        Err(std::io::ErrorKind::NotFound.into())
+    }
+}
+
 /// Compiles one fixture under the name of its file alone, so snapshots carry no machine paths.
 pub fn check_fixture(path: &Path) -> rem::Compiled {
     let dir = path.parent().expect("fixture has a folder").to_path_buf();

@@ -89,8 +89,8 @@ const TOKENS: &[&str] = &[
 ];
 
 fn run_all_stages(source: &str) {
-    let compiled = rem::compile(&[PathBuf::from("fuzz.rem")], |_| {
-        Ok(source.as_bytes().to_vec())
+    let compiled = rem::compile(&[PathBuf::from("fuzz.rem")], |p| {
+        crate::only_rem(p, source.as_bytes())
     });
     let (program, diagnostics) = (&compiled.program, &compiled.diagnostics);
     let _ = rem::diagnostic::render::human(diagnostics, program, false);

@@ -99,3 +99,31 @@ fn every_command_has_help() {
         assert!(run.stdout().contains("Usage"), "{command}");
     }
 }
+
+/// `rem render` (R19): each action's text in the patient's language, with its SMS cost, and
+/// never an address.
+#[test]
+fn r19_render_shows_each_text_in_the_patients_language() {
+    let run = run(rem().args([
+        "render",
+        "policies/",
+        "--feed",
+        "examples/vet-bookings.csv",
+        "--now",
+        NOW,
+        "--booking",
+        "VET-101",
+    ]));
+    run.assert_code(0);
+    let text = run.stdout();
+    assert!(
+        text.contains("language sv · template bokningspaminnelse-epost"),
+        "{text}"
+    );
+    assert!(text.contains("(1 SMS, 108 characters in GSM-7)"), "{text}");
+    assert!(
+        !text.contains("+4670") && !text.contains("@example"),
+        "{text}"
+    );
+    assert_run_snapshot!("render_text", run);
+}

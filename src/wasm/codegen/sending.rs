@@ -418,12 +418,55 @@ impl Gen<'_> {
         Ok(())
     }
 
-    /// The message's text, made at its first action (`$text`, `$text_len`).
+    /// The message's text, made at its first action (`$text`, `$text_len`): the inline text, or
+    /// the template's in the patient's language, else in its fallback language (R19).
     fn text(&mut self, m: usize) {
-        let Some(text) = self.policy.messages[m].text.clone() else {
+        let message = &self.policy.messages[m];
+        let (inline, localized) = (message.text.clone(), message.localized.clone());
+        if inline.is_none() && localized.is_none() {
             return;
-        };
-        let pieces = pieces(&text);
+        }
+        self.w.open("(if (i32.eq (local.get $text) (i32.const -1))");
+        self.w.open("(then");
+        match localized {
+            Some(l) => {
+                let others: Vec<(&String, &String)> = l
+                    .texts
+                    .iter()
+                    .filter(|(language, _)| **language != l.fallback_language)
+                    .collect();
+                for (language, text) in &others {
+                    let code = self.data.shown(language);
+                    self.w.open(format!(
+                        "(if (call $core.string_is (i32.const {}) {code})",
+                        b::LANGUAGE
+                    ));
+                    self.w.open("(then");
+                    self.text_pieces(text, Some(language));
+                    self.w.close();
+                    self.w.open("(else");
+                }
+                let fallback = l
+                    .texts
+                    .get(&l.fallback_language)
+                    .cloned()
+                    .unwrap_or_default();
+                self.text_pieces(&fallback, Some(&l.fallback_language));
+                for _ in &others {
+                    self.w.close();
+                    self.w.close();
+                }
+            }
+            None => self.text_pieces(&inline.unwrap_or_default(), None),
+        }
+        self.w.close();
+        self.w.close();
+    }
+
+    /// Writes `text` with its placeholders filled into `$text`; weekday names in `language`,
+    /// else the patient's.
+    fn text_pieces(&mut self, text: &str, language: Option<&str>) {
+        let pieces = pieces(text);
         let longest_day = WEEKDAY_LANGUAGES
             .iter()
             .chain(["en"].iter())
@@ -431,6 +474,14 @@ impl Gen<'_> {
             .map(str::len)
             .max()
             .unwrap_or(0);
+        let names = match language {
+            Some(language) => format!(
+                "(i32.const {})",
+                self.data
+                    .table(&weekday_names(language), &format!("days in `{language}`"))
+            ),
+            None => "(call $weekday_names)".to_string(),
+        };
         let mut fixed = 0usize;
         let mut lengths = Vec::new();
         for piece in &pieces {
@@ -440,7 +491,7 @@ impl Gen<'_> {
                 Piece::Time => fixed += 5,
                 Piece::Weekday => {
                     fixed += longest_day;
-                    self.data.weekday = true;
+                    self.data.weekday |= language.is_none();
                 }
                 Piece::Unit => lengths.push(format!(
                     "(i32.load offset={} (global.get $core.booking))",
@@ -462,17 +513,13 @@ impl Gen<'_> {
             .fold(format!("(i32.const {fixed})"), |acc, l| {
                 format!("(i32.add {acc} {l})")
             });
-        self.w.open("(if (i32.eq (local.get $text) (i32.const -1))");
-        self.w.open("(then");
         self.w.line(format!("(call $text.begin {capacity})"));
         for piece in pieces {
             let line = match piece {
                 Piece::Text(t) => format!("(call $text.bytes {})", self.data.shown(t)),
                 Piece::Date => "(call $text.date (local.get $local))".to_string(),
                 Piece::Time => "(call $text.time (local.get $local))".to_string(),
-                Piece::Weekday => {
-                    "(call $text.weekday (local.get $local) (call $weekday_names))".to_string()
-                }
+                Piece::Weekday => format!("(call $text.weekday (local.get $local) {names})"),
                 Piece::Unit => format!("(call $text.bytes (call $core.string (i32.const {})))", b::UNIT),
                 Piece::Clinic => format!("(call $text.bytes (call $core.string (i32.const {})))", b::CLINIC),
                 Piece::Exam => format!("(call $text.bytes (call $core.string (i32.const {})))", b::EXAM),
@@ -484,7 +531,5 @@ impl Gen<'_> {
         self.w.line(
             "(local.set $text_len (i32.sub (global.get $text.end) (global.get $text.start)))",
         );
-        self.w.close();
-        self.w.close();
     }
 }

@@ -324,6 +324,15 @@ pub fn default_booking(plan: &plan::Plan) -> Vec<(Column, String)> {
     ]
 }
 
+/// A field's value as a feed cell: text, true/false or a number.
+fn cell(name: &str, value: &Spanned<toml::Value>) -> Result<String, TestError> {
+    value_text(value.get_ref()).ok_or_else(|| TestError::BadValue {
+        field: name.to_string(),
+        reason: "must be text, true/false or a number".to_string(),
+        span: value.span().into(),
+    })
+}
+
 fn value_text(value: &toml::Value) -> Option<String> {
     match value {
         toml::Value::String(s) => Some(s.clone()),
@@ -359,12 +368,7 @@ pub fn case_bookings(
                     crate::feed::Column::ALL.iter().map(|c| c.name()),
                 ),
             })?;
-            let text = value_text(value.get_ref()).ok_or_else(|| TestError::BadValue {
-                field: name.clone(),
-                reason: "must be text, true/false or a number".to_string(),
-                span: value.span().into(),
-            })?;
-            raw.set(column, text);
+            raw.set(column, cell(name, value)?);
         }
         let has_created =
             suite.defaults.contains_key("created") || booking.get_ref().contains_key("created");
@@ -434,12 +438,7 @@ pub fn case_records(
                         ),
                 ),
             })?;
-            let text = value_text(value.get_ref()).ok_or_else(|| TestError::BadValue {
-                field: name.clone(),
-                reason: "must be text, true/false or a number".to_string(),
-                span: value.span().into(),
-            })?;
-            raw.set(column, text);
+            raw.set(column, cell(name, value)?);
         }
         let record = services::record(raw).map_err(|(field, problem)| TestError::BadValue {
             field: format!("services.{field}"),

@@ -95,7 +95,7 @@ fn to_event(
 }
 
 /// One CSV line split into its cells.
-fn csv_cells(line: &str) -> Option<Vec<String>> {
+pub(super) fn csv_cells(line: &str) -> Option<Vec<String>> {
     ::csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(line.as_bytes())

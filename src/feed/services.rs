@@ -106,7 +106,8 @@ pub fn read(input: impl std::io::BufRead, csv: bool) -> Result<Services, FeedErr
             if read == Line::TooLong {
                 return Err(FeedError::NoHeader);
             }
-            let names = cells(&String::from_utf8_lossy(&bytes)).ok_or(FeedError::NoHeader)?;
+            let names = super::events::csv_cells(&String::from_utf8_lossy(&bytes))
+                .ok_or(FeedError::NoHeader)?;
             header = Some(names.iter().map(|n| column(n.trim())).collect());
             continue;
         }
@@ -150,18 +151,8 @@ impl Services {
     }
 }
 
-fn cells(line: &str) -> Option<Vec<String>> {
-    ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(line.as_bytes())
-        .records()
-        .next()
-        .and_then(Result::ok)
-        .map(|r| r.iter().map(str::to_string).collect())
-}
-
 fn csv_row(columns: &[Option<Column>], line: &str) -> Result<RawBooking<'static>, Problem> {
-    let values = cells(line).ok_or(Problem::NotCsv)?;
+    let values = super::events::csv_cells(line).ok_or(Problem::NotCsv)?;
     if values.len() != columns.len() {
         return Err(Problem::FieldCount {
             found: values.len(),

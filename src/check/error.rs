@@ -1120,11 +1120,16 @@ fn events_in_words(recall: bool) -> String {
 fn trigger_for_kind(kind: MessageKind, when: &When) -> String {
     match (kind, when) {
         (MessageKind::Cancellation, _) => {
-            "a cancellation notice is sent `on cancellation`".to_string()
+            "a cancellation notice is sent `on cancellation`, or `on reply \"WORD\"` when the patient cancels by replying".to_string()
         }
-        (MessageKind::Rebooking, _) => "a rebooking notice is sent `on rescheduling`".to_string(),
-        (_, When::OnRescheduling) => {
-            "use a `rebooking` message for what is sent on rescheduling".to_string()
+        (MessageKind::Rebooking, _) => {
+            "a rebooking notice is sent `on rescheduling`, or `on rebooked` when the event feed reports it".to_string()
+        }
+        (_, When::OnRescheduling | When::OnEvent { .. }) => {
+            "use a `rebooking` message for what is sent when the booking is moved".to_string()
+        }
+        (_, When::OnReply { .. }) => {
+            "what is sent on a reply that cancels is a `cancellation` message (a request `via booking_system to staff`, or a notice to the patient)".to_string()
         }
         _ => "use a `cancellation` message for what is sent on cancellation".to_string(),
     }

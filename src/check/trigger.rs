@@ -289,6 +289,14 @@ fn every(
                 limit.span,
             );
         }
+        Limit::For(d) if super::message::offset(d).days() < step_days => {
+            return bad_repetition(
+                errors,
+                format!("`for {d}` is shorter than one step"),
+                "repeat for at least one step (`every week for 6 weeks`), or count the times: `3 times`",
+                limit.span,
+            );
+        }
         Limit::For(d) => super::message::offset(d).days().div_ceil(step_days),
     };
     if times == 0 || times > MAX_REPETITIONS {

@@ -43,7 +43,12 @@ fn engine(paths: &[&str]) -> Engine {
 /// The shipped example bookings, repeated with fresh ids to `n`.
 fn bookings(n: usize) -> Vec<Booking<'static>> {
     let file = File::open("examples/bookings.csv").unwrap_or_else(|e| panic!("{e}"));
-    let mut feed = Feed::open(Format::Csv, BufReader::new(file)).unwrap_or_else(|e| panic!("{e}"));
+    let mut feed = Feed::open(
+        Format::Csv,
+        BufReader::new(file),
+        &rem::feed::ReadOptions::at(chrono::DateTime::UNIX_EPOCH),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let mut examples = Vec::new();
     while let Some(row) = feed.next_row() {
         if let Ok((_, Ok(booking))) = row {

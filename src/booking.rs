@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
-pub use crate::schema::{ConsentSource, IdKind, Kind, Source, Status};
+pub use crate::schema::{ConsentSource, IdKind, Kind, PatientStatus, Source, Status};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Booking<'a> {
@@ -51,6 +51,9 @@ pub struct Patient<'a> {
     pub id_kind: IdKind,
     /// E.164, e.g. `+46701234567`.
     pub mobile: Option<Cow<'a, str>>,
+    /// A mobile number was given but cannot be used: the SMS is skipped with a reason, the
+    /// rest of the booking is evaluated.
+    pub mobile_invalid: bool,
     /// A usable e-mail address; `None` when none was given or it was unusable.
     pub email: Option<Cow<'a, str>>,
     /// An e-mail address was given but cannot be used: the e-mail is skipped with a reason,
@@ -64,11 +67,15 @@ pub struct Patient<'a> {
     pub interpreter: bool,
     /// ISO 639-1, e.g. `sv`.
     pub language: Option<Cow<'a, str>>,
+    /// An inactive or deceased patient gets nothing.
+    pub status: PatientStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Guardian<'a> {
     pub mobile: Option<Cow<'a, str>>,
+    /// A mobile number was given but cannot be used.
+    pub mobile_invalid: bool,
     pub consent_sms: bool,
 }
 
@@ -134,6 +141,7 @@ impl Booking<'_> {
                 birth_date: self.patient.birth_date,
                 id_kind: self.patient.id_kind,
                 mobile: self.patient.mobile.map(owned),
+                mobile_invalid: self.patient.mobile_invalid,
                 email: self.patient.email.map(owned),
                 email_invalid: self.patient.email_invalid,
                 consent_sms: self.patient.consent_sms,
@@ -143,10 +151,12 @@ impl Booking<'_> {
                 inbox_notifications: self.patient.inbox_notifications,
                 interpreter: self.patient.interpreter,
                 language: self.patient.language.map(owned),
+                status: self.patient.status,
             },
             guardians: self.guardians.map(|g| {
                 g.map(|g| Guardian {
                     mobile: g.mobile.map(owned),
+                    mobile_invalid: g.mobile_invalid,
                     consent_sms: g.consent_sms,
                 })
             }),

@@ -12,13 +12,14 @@ pub mod events;
 pub mod fhir;
 pub mod jsonl;
 pub mod lines;
+pub mod phone;
 mod reject;
 pub mod rules;
 pub mod services;
 mod validate;
 
 pub use crate::schema::Column;
-pub use reject::{Bad, Problem, Reject, reject};
+pub use reject::{Bad, Problem, Reject, Severity, reject};
 pub use validate::RawBooking;
 
 /// The first and last years a booking's times may have: every time the engine derives from
@@ -59,8 +60,32 @@ impl Format {
     }
 }
 
-/// A booking feed of any of the three formats, row by row. CSV and JSON Lines stream from the
-/// input a line at a time; a FHIR bundle is read whole (it is one JSON document).
+/// How a feed is read: the feed configuration (`--feed-config`) and the evaluation time
+/// (a FHIR contact point whose period has ended is not used; an appointment without
+/// `created` counts as made then).
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    pub config: fhir::FeedConfig,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl ReadOptions {
+    /// The default configuration, at `now`.
+    pub fn at(now: chrono::DateTime<chrono::Utc>) -> ReadOptions {
+        ReadOptions {
+            config: fhir::FeedConfig::default(),
+            now,
+        }
+    }
+
+    fn region(&self) -> Option<phonenumber::country::Id> {
+        self.config.phone_region.map(|r| r.0)
+    }
+}
+
+/// A booking feed of any of the three formats, row by row, from one reader. CSV and JSON
+/// Lines stream from the input a line at a time; a FHIR bundle given so is read whole (the
+/// CLI streams FHIR files and folders with [`fhir::read`]).
 pub enum Feed<R> {
     Csv(Box<csv::CsvFeed<R>>),
     Jsonl(jsonl::JsonlFeed<R>),
@@ -69,16 +94,20 @@ pub enum Feed<R> {
 
 impl<R: std::io::BufRead> Feed<R> {
     /// Opens a feed: reads a CSV header, or a whole FHIR bundle.
-    pub fn open(format: Format, mut input: R) -> Result<Feed<R>, FeedError> {
+    pub fn open(format: Format, input: R, options: &ReadOptions) -> Result<Feed<R>, FeedError> {
         Ok(match format {
-            Format::Csv => Feed::Csv(Box::new(csv::CsvFeed::new(input)?)),
-            Format::Jsonl => Feed::Jsonl(jsonl::JsonlFeed::new(input)),
+            Format::Csv => {
+                let mut feed = csv::CsvFeed::new(input)?;
+                feed.region = options.region();
+                Feed::Csv(Box::new(feed))
+            }
+            Format::Jsonl => {
+                let mut feed = jsonl::JsonlFeed::new(input);
+                feed.region = options.region();
+                Feed::Jsonl(feed)
+            }
             Format::Fhir => {
-                let mut text = String::new();
-                input
-                    .read_to_string(&mut text)
-                    .map_err(|e| FeedError::Io(e.to_string()))?;
-                Feed::Fhir(fhir::read_bundle(&text)?.into_iter())
+                Feed::Fhir(fhir::read_one(input, &options.config, options.now)?.into_iter())
             }
         })
     }
@@ -92,6 +121,37 @@ impl<R: std::io::BufRead> Feed<R> {
             Feed::Fhir(rows) => rows.next().map(Ok),
         }
     }
+}
+
+/// The fields of a booking that were given but cannot be used: each costs its messages (the
+/// SMS to that number, the e-mail), not the booking, and is listed in the rejects file as a
+/// warning.
+pub fn warnings(booking: &Booking<'_>) -> Vec<Bad> {
+    use crate::schema::Values;
+    let patient = [
+        (
+            booking.patient.mobile_invalid,
+            Column::Mobile,
+            Values::Phone,
+        ),
+        (booking.patient.email_invalid, Column::Email, Values::Email),
+    ];
+    let guardians = [Column::Guardian1Mobile, Column::Guardian2Mobile]
+        .into_iter()
+        .zip(&booking.guardians)
+        .map(|(column, g)| {
+            (
+                g.as_ref().is_some_and(|g| g.mobile_invalid),
+                column,
+                Values::Phone,
+            )
+        });
+    patient
+        .into_iter()
+        .chain(guardians)
+        .filter(|(bad, ..)| *bad)
+        .map(|(_, column, values)| (column, Problem::NotValid(values)))
+        .collect()
 }
 
 /// One row of a feed: where it is, and the booking or why it was rejected.
@@ -154,7 +214,7 @@ pub enum FeedError {
         second: usize,
     },
     #[error(
-        "the bundle holds two different {kind} resources with one id (entries {first} and {second})"
+        "the input holds two different {kind} resources under one reference (the second at {at})"
     )]
     #[diagnostic(
         code(rem::E095),
@@ -162,9 +222,5 @@ pub enum FeedError {
             "a reference must name one resource; export the bundle again, or remove the stale copy"
         )
     )]
-    DuplicateResource {
-        kind: String,
-        first: usize,
-        second: usize,
-    },
+    DuplicateResource { kind: String, at: String },
 }

@@ -344,6 +344,7 @@ impl<W: Write> RejectWriter<W> {
             "field",
             "code",
             "reason",
+            "severity",
         ])
         .map_err(io::Error::other)?;
         Ok(RejectWriter { csv })
@@ -364,6 +365,7 @@ impl<W: Write> RejectWriter<W> {
                     reject.field.unwrap_or(""),
                     reject.problem.code(),
                     &reject.reason(),
+                    reject.severity.as_str(),
                 ]
                 .map(neutral_cell),
             )
@@ -398,6 +400,12 @@ pub struct Tally {
     pub service_rows_rejected: u64,
     pub recalls_evaluated: u64,
     pub superseded: u64,
+    /// FHIR appointments `entered-in-error`: counted, not evaluated, not rejected.
+    pub left_out: u64,
+    /// FHIR appointments given twice alike (on two pages of a search): evaluated once.
+    pub repeated: u64,
+    /// Fields that cost their messages, not their rows (an unusable mobile number).
+    pub warnings: u64,
 }
 
 impl Tally {
@@ -444,6 +452,22 @@ impl Tally {
                 }
                 Outcome::Skip(s) => *self.skips.entry((s.policy, s.reason)).or_default() += 1,
             }
+        }
+    }
+
+    pub fn count_left_out(&mut self) {
+        self.rows_read += 1;
+        self.left_out += 1;
+    }
+
+    /// Counts a row that was not evaluated: left out, or rejected; true when rejected.
+    pub fn count_unevaluated(&mut self, problem: crate::feed::Problem) -> bool {
+        if problem.is_left_out() {
+            self.count_left_out();
+            false
+        } else {
+            self.count_reject();
+            true
         }
     }
 

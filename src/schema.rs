@@ -102,7 +102,18 @@ words! {
     pub enum Kind { Single => "single", Series => "series", Team => "team", Group => "group" }
 }
 words! {
-    pub enum Status { Booked => "booked", Cancelled => "cancelled" }
+    /// A booking's status. `pending` is a visit proposed, pending or on a waiting list: not
+    /// booked yet. `declined`: the patient declined the (group) visit.
+    pub enum Status {
+        Booked => "booked",
+        Cancelled => "cancelled",
+        Pending => "pending",
+        Declined => "declined",
+    }
+}
+words! {
+    /// Whether the patient's record is in use: an inactive or deceased patient gets nothing.
+    pub enum PatientStatus { Active => "active", Inactive => "inactive", Deceased => "deceased" }
 }
 words! {
     /// The kind of id number (R11, R14).
@@ -308,6 +319,7 @@ pub enum EnumType {
     Status,
     IdKind,
     ConsentSource,
+    PatientStatus,
 }
 
 impl EnumType {
@@ -318,6 +330,7 @@ impl EnumType {
             EnumType::Status => Status::WORDS,
             EnumType::IdKind => IdKind::WORDS,
             EnumType::ConsentSource => ConsentSource::WORDS,
+            EnumType::PatientStatus => PatientStatus::WORDS,
         }
     }
 
@@ -397,7 +410,7 @@ impl Values {
             Values::Flag(_) => "true or false".to_string(),
             Values::Word(of) => format!("one of {}", list(of.values())),
             Values::Phone => {
-                "a phone number in E.164 form (+ and country code, e.g. +46701234567)".to_string()
+                "a phone number in E.164 form (+ and country code, e.g. +46701234567), or a national number of the feed configuration's `phone_region`".to_string()
             }
             Values::Email => "an e-mail address".to_string(),
         }
@@ -470,13 +483,13 @@ columns! {
         fhir "`Patient.id`",
         "the patient's id; the inbox and the print shop find the patient by it";
     Clinic => "clinic", B, Values::Text, Required, false,
-        fhir "the `participant.actor` that references `Organization/ID`: the ID",
+        fhir "see `docs/feed-format.md`: a mapped Organization, Location or HealthcareService; the Organization managing the unit's Location or providing its HealthcareService; the configuration's `clinic`",
         "the clinic's code, matched against a policy's `clinic`";
     Unit => "unit", B, Values::Text, Required, false,
-        fhir "the `participant.actor` that references `HealthcareService/ID` or `Location/ID`: the ID",
+        fhir "the HealthcareService participant, else the Location (mapped by the configuration's `units`)",
         "the unit (reception), matched against `units` (R2)";
     Exam => "exam", B, Values::Text, Optional, false,
-        fhir "`Appointment.appointmentType.coding[0].code`, else `serviceType[0].coding[0].code`",
+        fhir "the first code of the configured systems in `serviceType`, `appointmentType`, `serviceCategory`; never the encounter class",
         "the examination or appointment type, matched against `exams` (R3)";
     Kind => "kind", B, Values::Word(EnumType::Kind), Required, false,
         fhir "extension `booking-kind` (default `single`)",
@@ -491,37 +504,37 @@ columns! {
         fhir "extension `booking-source` (default `staff`)",
         "who made the booking (R15, R16)";
     Status => "status", B, Values::Word(EnumType::Status), Required, false,
-        fhir "`Appointment.status`: `cancelled` → cancelled; `entered-in-error` → rejected; anything else → booked",
+        fhir "`Appointment.status`: `booked`, `arrived`, `checked-in`, `fulfilled`, `noshow` → booked; `proposed`, `pending`, `waitlist` → pending; `cancelled` → cancelled; `entered-in-error` → left out",
         "";
     StatusAt => "status_at", B, Values::Time, Optional, false,
-        fhir "extension `status-at`",
+        fhir "extension `status-at`, else `meta.lastUpdated` of a cancelled appointment",
         "when it was cancelled or moved; `on cancellation` / `on rescheduling` messages are sent then";
     Start => "start", B, Values::Time, Required, false,
         fhir "`Appointment.start`",
         "the visit";
     Created => "created", B, Values::Time, Required, false,
-        fhir "`Appointment.created`",
+        fhir "`Appointment.created`; a bare date is its start, an absent one `--now`",
         "when the booking was made; must not be after `start`";
     Reminder => "reminder", B, Values::Flag(true), Optional, false,
         fhir "extension `booking-reminder` (default `true`)",
         "the booking's reminder flag (R16)";
     BirthDate => "birth_date", P, Values::Date, Required, true,
-        fhir "`Patient.birthDate`",
+        fhir "`Patient.birthDate`; a partial date is its latest possible birthday",
         "for the patient's age on the visit's date";
     IdKind => "id_kind", P, Values::Word(EnumType::IdKind), Required, false,
-        fhir "`Patient.identifier`: a `type.coding` code `reserve` or a system containing `reserv` → reserve; a code `coordination` or a system containing `samordningsnummer` → coordination; else personal",
+        fhir "`Patient.identifier`: the system of a personal, coordination or reserve number (built-in Swedish OIDs, and the configuration's)",
         "the kind of id number (R11, R14)";
     Mobile => "mobile", P, Values::Phone, Optional, true,
-        fhir "`Patient.telecom` with `system` `phone` and `use` `mobile` (else `system` `sms`)",
+        fhir "`Patient.telecom`: `use` `mobile` first, then `sms`, by `rank`, not ended; made E.164 with `phone_region`",
         "the patient's mobile";
     Email => "email", P, Values::Email, Optional, true,
         fhir "`Patient.telecom` with `system` `email`",
         "one address a mail system can send to; an unusable one costs the e-mail only";
     ConsentSms => "consent_sms", P, Values::Flag(false), Optional, false,
-        fhir "extension `consent-sms` on the Patient (default `false`)",
+        fhir "a `Consent` naming SMS, else extension `consent-sms`; or the configuration's registry",
         "consent to SMS (R1)";
     ConsentEmail => "consent_email", P, Values::Flag(false), Optional, false,
-        fhir "extension `consent-email` on the Patient (default `false`)",
+        fhir "a `Consent` naming e-mail, else extension `consent-email`",
         "consent to e-mail (R1)";
     ConsentSource => "consent_source", P, Values::Word(EnumType::ConsentSource), Optional, false,
         fhir "extension `consent-source` (default `none`)",
@@ -536,16 +549,16 @@ columns! {
         fhir "extension `http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired`",
         "needs an interpreter (R11)";
     Language => "language", P, Values::Text, Optional, false,
-        fhir "`Patient.communication[0].language.coding[0].code`",
+        fhir "the preferred `Patient.communication`'s language, its primary subtag (`sv-SE` → `sv`)",
         "ISO 639-1 code, used for weekday names in texts";
     Guardian1Mobile => "guardian1_mobile", G(1, "mobile"), Values::Phone, Optional, true,
-        fhir "the first `RelatedPerson` whose `patient` references the patient (else `Patient.contact[0]`): `telecom` as for the patient",
+        fhir "the first `RelatedPerson` with a guardian's relationship whose `patient` refers to the patient (else such a `Patient.contact`): `telecom` as for the patient",
         "a minor's guardian 1 (R14)";
     Guardian1ConsentSms => "guardian1_consent_sms", G(1, "consent_sms"), Values::Flag(false), Optional, false,
         fhir "extension `consent-sms` on that RelatedPerson (default `false`)",
         "guardian 1's SMS consent";
     Guardian2Mobile => "guardian2_mobile", G(2, "mobile"), Values::Phone, Optional, true,
-        fhir "the second such `RelatedPerson` (else `Patient.contact[1]`)",
+        fhir "the second such `RelatedPerson` (or contact)",
         "a minor's guardian 2 (R14)";
     Guardian2ConsentSms => "guardian2_consent_sms", G(2, "consent_sms"), Values::Flag(false), Optional, false,
         fhir "extension `consent-sms` on that RelatedPerson (default `false`)",
@@ -553,6 +566,9 @@ columns! {
     PreviousStart => "previous_start", B, Values::Time, Extra, false,
         fhir "extension `previous-start`",
         "the start before the booking was moved; drives `on rescheduling`";
+    PatientStatus => "patient_status", P, Values::Word(EnumType::PatientStatus), Extra, false,
+        fhir "`Patient.active` `false` → inactive; `Patient.deceasedBoolean` `true` or a `deceasedDateTime` → deceased",
+        "`active` (default), `inactive` or `deceased`: an inactive or deceased patient gets nothing";
 }
 
 impl Column {
@@ -625,7 +641,7 @@ fields! {
     Kind => "booking.kind", Type::Enum(EnumType::Kind), Booking, [Kind],
         "`single`, `series`, `team` or `group` (R17)";
     Status => "booking.status", Type::Enum(EnumType::Status), Booking, [Status],
-        "`booked` or `cancelled`";
+        "`booked`, `cancelled`, `pending` (proposed or on a waiting list: not booked yet) or `declined` (the patient declined the visit)";
     Clinic => "booking.clinic", Type::String, Booking, [Clinic],
         "the clinic's code";
     Unit => "booking.unit", Type::String, Booking, [Unit],

@@ -247,6 +247,11 @@ pub fn deprecated_because(
         Reason::NoReply,
         Reason::CancelledByReply,
         Reason::RecallBooked,
+        Reason::InvalidMobile,
+        Reason::NotBookedYet,
+        Reason::Declined,
+        Reason::PatientInactive,
+        Reason::PatientDeceased,
     ];
     let with_channel = Channel::ALL
         .iter()

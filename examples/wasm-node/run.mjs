@@ -15,7 +15,7 @@
 //          [--mode forecast|due] [--since TIME]
 //
 // The steps:
-//   1. Load the module: refuse one whose `rem_abi_version` is not 2; read the plan (policy and
+//   1. Load the module: refuse one whose `rem_abi_version` is not 3; read the plan (policy and
 //      message names, kinds, templates) from its `rem-plan` custom section.
 //   2. Read the event feed into lists by booking id.
 //   3. Read the booking feed (JSON Lines, docs/feed-format.md), applying the whole-feed rules
@@ -37,7 +37,7 @@ import { parseArgs } from 'node:util';
 // The ABI (src/wasm/abi.rs). All numbers are little-endian. Instants are whole seconds since
 // 1970-01-01T00:00:00Z (i64); dates are days since 1970-01-01 (i32).
 
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 /** An absent instant: i64::MIN. In JavaScript every i64 is a BigInt. */
 const NONE_I64 = -(2n ** 63n);
 /** An absent number or string address in an outcome record. */
@@ -62,6 +62,7 @@ const BOOKING = {
   FLAGS: 41, // bits of FLAG
   GUARDIANS: 42, // bits of GUARDIAN
   RECALL: 43, // one byte: 1 for a recall record (a service due again), 0 for a booking
+  PATIENT_STATUS: 132, // one byte: PATIENT_STATUSES
   // Strings: u32 offset from the header's start (NO_STRING when absent), u32 length in bytes of
   // UTF-8.
   ID: 44,
@@ -89,9 +90,18 @@ const FLAG = {
   INTERPRETER: 32,
   /** An e-mail address was given but cannot be used (EMAIL is then absent). */
   EMAIL_INVALID: 64,
+  /** A mobile number was given but cannot be used (MOBILE is then absent). */
+  MOBILE_INVALID: 128,
 };
 
-const GUARDIAN = { FIRST: 1, FIRST_CONSENT_SMS: 2, SECOND: 4, SECOND_CONSENT_SMS: 8 };
+const GUARDIAN = {
+  FIRST: 1,
+  FIRST_CONSENT_SMS: 2,
+  SECOND: 4,
+  SECOND_CONSENT_SMS: 8,
+  FIRST_MOBILE_INVALID: 16,
+  SECOND_MOBILE_INVALID: 32,
+};
 
 /** One event of the booking, EVENT.SIZE bytes. */
 const EVENT = {
@@ -138,7 +148,8 @@ const ADDRESS = { MOBILE: 0, EMAIL: 1, INBOX: 2, POSTAL: 3, UNIT: 4 };
 // `words!` enums of src/schema.rs.
 const KINDS = ['single', 'series', 'team', 'group'];
 const SOURCES = ['staff', 'portal', 'quick_book'];
-const STATUSES = ['booked', 'cancelled'];
+const STATUSES = ['booked', 'cancelled', 'pending', 'declined'];
+const PATIENT_STATUSES = ['active', 'inactive', 'deceased'];
 const ID_KINDS = ['personal', 'coordination', 'reserve'];
 const CONSENT_SOURCES = ['none', 'clinic', 'portal', 'registry'];
 const CHANNELS = ['sms', 'email', 'inbox', 'paper', 'task', 'booking_system'];
@@ -344,12 +355,14 @@ function readBooking(row) {
     }
   };
   const time = (object, name, required = false) => typed(object, name, parseFeedTime, required);
-  const phone = (object, name, field = name) => {
+  // A number that is not E.164 costs the SMS, not the booking (rem reads national numbers
+  // with a feed configuration's phone_region; this host receives them made E.164).
+  const phone = (object, name) => {
     const value = text(object, name);
     if (value !== null && !/^\+[1-9][0-9]{7,14}$/.test(value)) {
-      throw fieldError(field, 'is not an E.164 phone number');
+      return { number: null, invalid: true };
     }
-    return value;
+    return { number: value, invalid: false };
   };
 
   const booking = {
@@ -369,7 +382,9 @@ function readBooking(row) {
     reminder: flag(row, 'reminder', true),
     birthDate: typed(patient, 'birth_date', parseDate, true),
     idKind: word(patient, 'id_kind', ID_KINDS),
-    mobile: phone(patient, 'mobile'),
+    mobile: phone(patient, 'mobile').number,
+    mobileInvalid: phone(patient, 'mobile').invalid,
+    patientStatus: word(patient, 'patient_status', PATIENT_STATUSES, 'active'),
     email: text(patient, 'email'),
     emailInvalid: false,
     consentSms: flag(patient, 'consent_sms', false),
@@ -385,10 +400,11 @@ function readBooking(row) {
       const g = guardianList[i];
       if (g === undefined) return null;
       if (!isObject(g)) throw fieldError(`guardian${i + 1}_mobile`, 'is not a guardian object');
-      const mobile = phone(g, 'mobile', `guardian${i + 1}_mobile`);
+      const { number: mobile, invalid } = phone(g, 'mobile');
       const consentSms = flag(g, 'consent_sms', false);
-      const given = mobile !== null || (g.consent_sms !== undefined && g.consent_sms !== null);
-      return given ? { mobile, consentSms } : null;
+      const given =
+        mobile !== null || invalid || (g.consent_sms !== undefined && g.consent_sms !== null);
+      return given ? { mobile, mobileInvalid: invalid, consentSms } : null;
     }),
   };
   // An unusable e-mail address costs the e-mails only: EMAIL is absent and EMAIL_INVALID set.
@@ -533,6 +549,7 @@ function encodeBooking(booking, events) {
   bytes[BOOKING.KIND] = booking.kind;
   bytes[BOOKING.SOURCE] = booking.source;
   bytes[BOOKING.STATUS] = booking.status;
+  bytes[BOOKING.PATIENT_STATUS] = booking.patientStatus;
   bytes[BOOKING.ID_KIND] = booking.idKind;
   bytes[BOOKING.CONSENT_SOURCE] = booking.consentSource;
   const bit = (on, value) => (on ? value : 0);
@@ -543,13 +560,16 @@ function encodeBooking(booking, events) {
     bit(booking.inboxAccount, FLAG.INBOX_ACCOUNT) |
     bit(booking.inboxNotifications, FLAG.INBOX_NOTIFICATIONS) |
     bit(booking.interpreter, FLAG.INTERPRETER) |
-    bit(booking.emailInvalid, FLAG.EMAIL_INVALID);
+    bit(booking.emailInvalid, FLAG.EMAIL_INVALID) |
+    bit(booking.mobileInvalid, FLAG.MOBILE_INVALID);
   const [g1, g2] = booking.guardians;
   bytes[BOOKING.GUARDIANS] =
     bit(g1 !== null, GUARDIAN.FIRST) |
     bit(g1?.consentSms, GUARDIAN.FIRST_CONSENT_SMS) |
     bit(g2 !== null, GUARDIAN.SECOND) |
-    bit(g2?.consentSms, GUARDIAN.SECOND_CONSENT_SMS);
+    bit(g2?.consentSms, GUARDIAN.SECOND_CONSENT_SMS) |
+    bit(g1?.mobileInvalid, GUARDIAN.FIRST_MOBILE_INVALID) |
+    bit(g2?.mobileInvalid, GUARDIAN.SECOND_MOBILE_INVALID);
   const string = (at, { offset, length }) => {
     view.setUint32(at, offset, true);
     view.setUint32(at + 4, length, true);

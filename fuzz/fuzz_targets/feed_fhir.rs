@@ -1,4 +1,4 @@
-//! Any UTF-8 text as a FHIR bundle: no panic; every row is a booking or a reject, located at an
+//! Any UTF-8 text as a FHIR bundle or resource: no panic; every row is a booking or a reject, located at an
 //! entry of the bundle; a reject's reason never repeats the digits of a patient's phone
 //! number, birth date or id.
 
@@ -36,7 +36,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(rows) = rem::feed::fhir::read_bundle(text) else {
+    let now = chrono::DateTime::UNIX_EPOCH;
+    let config = rem::feed::fhir::FeedConfig::default();
+    let Ok(rows) = rem::feed::fhir::read_one(text.as_bytes(), &config, now) else {
         return;
     };
     let json: Option<Value> = serde_json::from_str(text).ok();

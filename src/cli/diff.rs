@@ -8,7 +8,7 @@ use rem::engine::{Engine, Mode, Options};
 
 use super::Format;
 use super::exit::{Exit, Failure, Outcome};
-use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan};
+use super::inputs::{FeedArgs, for_each_row, load_events, load_plan};
 use super::write::{Output, WriteError, say};
 
 #[derive(clap::Args)]
@@ -27,7 +27,7 @@ pub struct DiffArgs {
 pub fn run(args: &DiffArgs) -> Outcome {
     let old = engine(&args.old)?;
     let new = engine(&args.new)?;
-    let format = feed_format(&args.input.feed, args.input.format).map_err(Failure::Message)?;
+    let source = args.input.source()?;
     let options = Options {
         now: super::now_or_clock(args.input.now),
         since: None,
@@ -39,7 +39,7 @@ pub fn run(args: &DiffArgs) -> Outcome {
     let mut changes_json = Vec::new();
     let mut out = Output::stdout();
     let mut failure = None;
-    let read = for_each_row(&args.input.feed, format, |_, row| {
+    let read = for_each_row(&source, |_, row| {
         let Ok(booking) = row else {
             rejected += 1;
             return true;
@@ -56,7 +56,7 @@ pub fn run(args: &DiffArgs) -> Outcome {
             .map_err(|e| failure = Some(e))
             .is_ok()
     });
-    read.map_err(|e| Failure::about(args.input.feed.display(), e))?;
+    read.map_err(|e| Failure::about(source.name(), e))?;
     let failed = |e: std::io::Error| WriteError::new("standard output", e);
     if let Some(error) = failure {
         return Err(failed(error).into());

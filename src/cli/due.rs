@@ -15,7 +15,7 @@ use rem::recalls::{Booked, DueLine, due_lines};
 use rem::report::{self, Report, Row, Section, Status};
 
 use super::exit::{Exit, Failure, Outcome};
-use super::inputs::{FeedFormat, feed_format, for_each_row, load_plan, load_services};
+use super::inputs::{FeedFormat, Source, feed_format, for_each_row, load_plan, load_services};
 use super::write::{Named, Output, WriteError, refuse_overwriting_inputs, say_text};
 
 #[derive(clap::Args)]
@@ -190,7 +190,8 @@ fn booked_by_feed(
     };
     let format = feed_format(feed, args.feed_format).map_err(Failure::Message)?;
     let name = feed.display().to_string();
-    for_each_row(feed, format, |_, row| {
+    let source = Source::single(feed, format, super::now_or_clock(args.now));
+    for_each_row(&source, |_, row| {
         match row {
             Ok(booking) => booked.note(booking),
             Err(reject) => rejects.push((name.clone(), reject.clone())),

@@ -1,5 +1,6 @@
 //! `rem eval`: policies × booking feed × events → actions, rejects and a summary.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -7,7 +8,6 @@ use chrono::{DateTime, Utc};
 use rem::booking::Booking;
 use rem::engine::{Engine, Mode, Options, Outcome as Evaluated};
 use rem::events::EventIndex;
-use rem::feed::rules::GroupConflict;
 use rem::feed::services::Services;
 use rem::feed::{Problem, Reject};
 use rem::output::{ActionWriter, OutputFormat, RejectWriter, Tally};
@@ -15,7 +15,9 @@ use rem::recalls::Booked;
 use rem::wasm::host::{BookingError, Host, Limits};
 
 use super::exit::{Exit, Failure, Outcome};
-use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan, load_services};
+use super::inputs::{
+    FeedArgs, FeedReport, Source, for_each_row_and_warning, load_events, load_plan, load_services,
+};
 use super::write::{Named, Output, WriteError, refuse_overwriting_inputs, say_text};
 
 #[derive(clap::Args)]
@@ -96,7 +98,7 @@ pub fn run(args: &EvalArgs) -> Outcome {
     refuse_outputs_over_inputs(args, &loaded, &rejects_path)?;
     let engine = Engine::new(loaded.plan).map_err(Failure::report_of)?;
     let backend = Backend::new(&args.backend, &engine, module)?;
-    let format = feed_format(&args.input.feed, args.input.format).map_err(Failure::Message)?;
+    let source = args.input.source()?;
     let options = Options {
         now: super::now_or_clock(args.input.now),
         since: args.since,
@@ -116,6 +118,7 @@ pub fn run(args: &EvalArgs) -> Outcome {
             path: rejects_path,
             writer: None,
             count: 0,
+            warnings: 0,
         },
     };
     run.tally.event_rows_read = (events.len() + event_rejects.len()) as u64;
@@ -126,7 +129,7 @@ pub fn run(args: &EvalArgs) -> Outcome {
             run.rejects.write(&name, reject)?;
         }
     }
-    run.evaluate_feed(args, format)
+    run.evaluate_feed(args, &source)
 }
 
 /// Refuses `-o` and the rejects file where they name an input or each other.
@@ -168,7 +171,7 @@ struct Run<'e> {
 impl Run<'_> {
     /// Streams the feed through the engine into the output; the files are moved into place
     /// only when every row is done.
-    fn evaluate_feed(mut self, args: &EvalArgs, format: rem::feed::Format) -> Outcome {
+    fn evaluate_feed(mut self, args: &EvalArgs, source: &Source) -> Outcome {
         let output_format = match args.output {
             OutputArg::Jsonl => OutputFormat::Jsonl,
             OutputArg::Csv => OutputFormat::Csv,
@@ -178,9 +181,11 @@ impl Run<'_> {
         let write_failed = |e| WriteError::new(out_name.as_str(), e);
         let mut writer =
             ActionWriter::new(out, output_format, args.explain).map_err(write_failed)?;
-        let feed_name = args.input.feed.display().to_string();
+        let feed_name = source.name();
         let mut outcomes: Vec<Evaluated> = Vec::new();
-        let mut failure: Option<WriteError> = None;
+        // The rows and the warnings both write to the rejects file.
+        let failure: RefCell<Option<WriteError>> = RefCell::new(None);
+        let rejects = RefCell::new(&mut self.rejects);
         let services = args
             .input
             .services
@@ -188,57 +193,66 @@ impl Run<'_> {
             .map(load_services)
             .transpose()?;
         let mut booked = Booked::new(self.engine);
-        let read = for_each_row(&args.input.feed, format, |location, row| {
-            let written = match row {
-                Ok(booking) => {
-                    if services.is_some() {
-                        booked.note(booking);
-                    }
-                    outcomes.clear();
-                    match self.backend.evaluate(
-                        self.engine,
-                        booking,
-                        self.events,
-                        &self.options,
-                        &mut outcomes,
-                    ) {
-                        Ok(()) => {
-                            self.tally.count_booking(&outcomes);
-                            outcomes
-                                .iter()
-                                .try_for_each(|outcome| writer.write(self.engine, booking, outcome))
-                                .map_err(write_failed)
+        let warn = |_, warning: &Reject| {
+            let written = rejects.borrow_mut().write(&feed_name, warning);
+            written.map_err(|e| *failure.borrow_mut() = Some(e)).is_ok()
+        };
+        let read = for_each_row_and_warning(
+            source,
+            |location, row| {
+                let written = match row {
+                    Ok(booking) => {
+                        if services.is_some() {
+                            booked.note(booking);
                         }
-                        Err(problem) => {
-                            self.tally.count_reject();
-                            self.rejects.write(
-                                &feed_name,
-                                &Reject {
-                                    location,
-                                    booking_id: Some(booking.id.to_string()),
-                                    field: None,
-                                    problem,
-                                },
-                            )
+                        outcomes.clear();
+                        match self.backend.evaluate(
+                            self.engine,
+                            booking,
+                            self.events,
+                            &self.options,
+                            &mut outcomes,
+                        ) {
+                            Ok(()) => {
+                                self.tally.count_booking(&outcomes);
+                                outcomes
+                                    .iter()
+                                    .try_for_each(|outcome| {
+                                        writer.write(self.engine, booking, outcome)
+                                    })
+                                    .map_err(write_failed)
+                            }
+                            Err(problem) => {
+                                self.tally.count_reject();
+                                let id = Some(booking.id.to_string());
+                                let reject = Reject::line(location, problem);
+                                let reject = Reject {
+                                    booking_id: id,
+                                    ..reject
+                                };
+                                rejects.borrow_mut().write(&feed_name, &reject)
+                            }
                         }
                     }
-                }
-                Err(reject) => {
-                    self.tally.count_reject();
-                    self.rejects.write(&feed_name, reject)
-                }
-            };
-            written.map_err(|e| failure = Some(e)).is_ok()
-        });
-        let conflicts = read.map_err(|e| Failure::about(args.input.feed.display(), e))?;
-        if let Some(error) = failure {
+                    // A row left out (entered in error) is counted, not listed.
+                    Err(reject) if self.tally.count_unevaluated(reject.problem) => {
+                        rejects.borrow_mut().write(&feed_name, reject)
+                    }
+                    Err(_) => Ok(()),
+                };
+                written.map_err(|e| *failure.borrow_mut() = Some(e)).is_ok()
+            },
+            warn,
+        );
+        let report = read.map_err(|e| Failure::about(source.name(), e))?;
+        if let Some(error) = failure.into_inner() {
             return Err(error.into());
         }
         if let (Some(services), Some(path)) = (services, &args.input.services) {
             self.evaluate_recalls(services, &booked, path, &mut writer)
                 .map_err(|e| e.into_write_error(&out_name))?;
         }
-        self.finish(writer, &out_name, &conflicts)
+        self.finish(writer, &out_name, &report)
     }
 
     /// Moves the output and the rejects file into place, each complete before either moves,
@@ -247,18 +261,21 @@ impl Run<'_> {
         mut self,
         writer: ActionWriter<Output>,
         out_name: &str,
-        conflicts: &[GroupConflict],
+        report: &FeedReport,
     ) -> Outcome {
         let out = writer.finish().map_err(|e| WriteError::new(out_name, e))?;
         let rejects_output = self.rejects.flush()?;
         out.finish()?;
         Rejects::commit(&self.rejects.path, rejects_output)?;
-        super::inputs::warn_group_conflicts(conflicts);
+        super::inputs::warn_group_conflicts(&report.conflicts);
+        super::inputs::warn_pages_missing(&report.fhir);
+        self.tally.repeated = report.fhir.repeated;
+        self.tally.warnings = self.rejects.warnings;
         say_text(&summary(
             self.engine,
             &self.tally,
             &self.rejects.path,
-            conflicts.len(),
+            report.conflicts.len(),
         ));
         Ok(if self.rejects.count > 0 {
             Exit::Rejected
@@ -328,6 +345,8 @@ impl Run<'_> {
                         booking_id: None,
                         field: None,
                         problem,
+                        severity: Default::default(),
+                        input: None,
                     };
                     self.rejects
                         .write(&name, &reject)
@@ -398,7 +417,8 @@ impl Backend {
 
 /// `NAME.rejects.csv` beside the output, or beside the feed when the output is standard output.
 fn default_rejects_path(args: &EvalArgs) -> PathBuf {
-    let beside = args.out.as_ref().unwrap_or(&args.input.feed);
+    let first = args.input.first().to_path_buf();
+    let beside = args.out.as_ref().unwrap_or(&first);
     let name = beside
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -407,11 +427,15 @@ fn default_rejects_path(args: &EvalArgs) -> PathBuf {
     beside.with_file_name(format!("{stem}.rejects.csv"))
 }
 
-/// The rejects file: opened at the first reject, moved into place when the run is done.
+/// The rejects file: opened at the first reject or warning, moved into place when the run is
+/// done.
 struct Rejects {
     path: PathBuf,
     writer: Option<RejectWriter<Output>>,
+    /// Rows rejected (the exit status is 3 when there are any).
     count: u64,
+    /// Fields that cost their messages, not their rows.
+    warnings: u64,
 }
 
 impl Rejects {
@@ -425,8 +449,13 @@ impl Rejects {
                     .insert(RejectWriter::new(output).map_err(failed)?)
             }
         };
-        self.count += 1;
-        writer.write(input, reject).map_err(failed)
+        match reject.severity {
+            rem::feed::Severity::Reject => self.count += 1,
+            rem::feed::Severity::Warning => self.warnings += 1,
+        }
+        writer
+            .write(reject.input.as_deref().unwrap_or(input), reject)
+            .map_err(failed)
     }
 
     /// Flushes the file; it is moved into place by [`Rejects::commit`].
@@ -458,9 +487,30 @@ pub fn summary(engine: &Engine, tally: &Tally, rejects_path: &Path, conflicts: u
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "rows read: {} ({} evaluated, {} rejected)",
-        tally.rows_read, tally.bookings_evaluated, tally.rows_rejected
+        "rows read: {} ({} evaluated, {} rejected{})",
+        tally.rows_read,
+        tally.bookings_evaluated,
+        tally.rows_rejected,
+        if tally.left_out > 0 {
+            format!(", {} left out as entered in error", tally.left_out)
+        } else {
+            String::new()
+        }
     );
+    if tally.repeated > 0 {
+        let _ = writeln!(
+            s,
+            "appointments given again (the same on two pages), evaluated once: {}",
+            tally.repeated
+        );
+    }
+    if tally.warnings > 0 {
+        let _ = writeln!(
+            s,
+            "fields that cannot be used (their messages are skipped, the bookings evaluated): {}",
+            tally.warnings
+        );
+    }
     let _ = writeln!(s, "bookings in scope: {}", tally.bookings_in_scope);
     let _ = writeln!(
         s,
@@ -509,6 +559,8 @@ pub fn summary(engine: &Engine, tally: &Tally, rejects_path: &Path, conflicts: u
     }
     if tally.rows_rejected + tally.event_rows_rejected + tally.service_rows_rejected > 0 {
         let _ = writeln!(s, "rejected rows are listed in {}", rejects_path.display());
+    } else if tally.warnings > 0 {
+        let _ = writeln!(s, "the fields are listed in {}", rejects_path.display());
     }
     s
 }

@@ -11,7 +11,7 @@ use rem::engine::{Engine, Mode, Options, Origin, Outcome};
 use rem::recalls::Booked;
 
 use super::exit::{Exit, Failure, Outcome as Ended};
-use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan, load_services};
+use super::inputs::{FeedArgs, for_each_row, load_events, load_plan, load_services};
 use super::write::say;
 
 #[derive(clap::Args)]
@@ -58,7 +58,7 @@ pub fn run(args: &ExplainArgs) -> Ended {
     let loaded = load_plan(&args.policies)?;
     let program = loaded.program;
     let engine = Engine::new(loaded.plan).map_err(Failure::report_of)?;
-    let format = feed_format(&args.input.feed, args.input.format).map_err(Failure::Message)?;
+    let source = args.input.source()?;
     let options = Options {
         now: super::now_or_clock(args.input.now),
         since: None,
@@ -84,13 +84,13 @@ pub fn run(args: &ExplainArgs) -> Ended {
         // A recall record (`PATIENT_ID/SERVICE`), marked booked by the booking feed's visits.
         let services = load_services(path)?;
         let mut booked = Booked::new(&engine);
-        for_each_row(&args.input.feed, format, |_, row| {
+        for_each_row(&source, |_, row| {
             if let Ok(booking) = row {
                 booked.note(booking);
             }
             true
         })
-        .map_err(|e| Failure::about(args.input.feed.display(), e))?;
+        .map_err(|e| Failure::about(source.name(), e))?;
         if let Some(mut record) = services
             .records
             .into_iter()
@@ -100,7 +100,7 @@ pub fn run(args: &ExplainArgs) -> Ended {
             report = Some(explain(&engine, &record, &events, &options, &source_text));
         }
     }
-    for_each_row(&args.input.feed, format, |location, row| match row {
+    for_each_row(&source, |location, row| match row {
         _ if report.is_some() => false,
         Ok(booking) if booking.id == args.booking_id => {
             report = Some(explain(&engine, booking, &events, &options, &source_text));
@@ -116,7 +116,7 @@ pub fn run(args: &ExplainArgs) -> Ended {
         }
         _ => true,
     })
-    .map_err(|e| Failure::about(args.input.feed.display(), e))?;
+    .map_err(|e| Failure::about(source.name(), e))?;
     match (report, rejected) {
         (Some(text), _) => {
             super::write::print(&text)?;
@@ -126,14 +126,14 @@ pub fn run(args: &ExplainArgs) -> Ended {
             say!(
                 "error: booking `{}` is in {} but was rejected, {why}",
                 args.booking_id,
-                args.input.feed.display()
+                args.input.first().display()
             );
             Ok(Exit::Failed)
         }
         (None, None) => Err(Failure::message(format!(
             "no booking `{}` in {}",
             args.booking_id,
-            args.input.feed.display()
+            args.input.first().display()
         ))),
     }
 }

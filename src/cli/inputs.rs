@@ -11,8 +11,9 @@ use serde::Deserialize;
 use rem::booking::Booking;
 use rem::engine::{PlanError, PlanOverlap};
 use rem::events::EventIndex;
+use rem::feed::fhir::FeedConfig;
 use rem::feed::rules::{Admit, FeedRules, GroupConflict};
-use rem::feed::{self, Feed, FeedError, Format, Location, Reject, jsonl::JsonlFeed};
+use rem::feed::{self, Feed, FeedError, Format, Location, ReadOptions, Reject, jsonl::JsonlFeed};
 use rem::plan::{self, Plan};
 use rem::source::Program;
 
@@ -23,9 +24,14 @@ use super::{compile, policy_files, print_diagnostics};
 /// The inputs `eval`, `explain` and `diff` share: the bookings, the events, the time.
 #[derive(clap::Args)]
 pub struct FeedArgs {
-    /// The booking feed: CSV, JSON Lines (.jsonl) or a FHIR R4 Bundle (.json).
-    #[arg(long, value_name = "FILE")]
-    pub feed: PathBuf,
+    /// The booking feed: CSV, JSON Lines (.jsonl), a FHIR R4 Bundle or resource (.json), or a
+    /// folder of FHIR Bulk Data NDJSON files. Give it again for more pages of a FHIR search.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub feed: Vec<PathBuf>,
+    /// How the feed's codes map to the policies' words (FHIR clinics, units, exams, phone
+    /// region, identifier systems, guardians, consent): a TOML file, see docs/feed-format.md.
+    #[arg(long, value_name = "FILE.toml")]
+    pub feed_config: Option<PathBuf>,
     /// The feed's format, when its file name does not tell.
     #[arg(long, value_enum)]
     pub format: Option<FeedFormat>,
@@ -44,10 +50,20 @@ pub struct FeedArgs {
 impl FeedArgs {
     /// The files read, for refusing outputs that would overwrite them.
     pub fn named(&self) -> Vec<Named<'_>> {
-        let mut named = vec![Named {
-            role: "booking feed (--feed)",
-            path: &self.feed,
-        }];
+        let mut named: Vec<Named<'_>> = self
+            .feed
+            .iter()
+            .map(|path| Named {
+                role: "booking feed (--feed)",
+                path,
+            })
+            .collect();
+        if let Some(config) = &self.feed_config {
+            named.push(Named {
+                role: "feed configuration (--feed-config)",
+                path: config,
+            });
+        }
         if let Some(events) = &self.events {
             named.push(Named {
                 role: "event feed (--events)",
@@ -246,6 +262,81 @@ fn refuse_doubles(policies: &[(plan::Policy, String)]) -> Result<(), Failure> {
     Ok(())
 }
 
+impl FeedArgs {
+    /// The first feed file, for naming files beside it.
+    pub fn first(&self) -> &Path {
+        self.feed
+            .first()
+            .map_or(Path::new("feed"), PathBuf::as_path)
+    }
+
+    /// The feed to read: its files, format and configuration.
+    pub fn source(&self) -> Result<Source, Failure> {
+        let options = ReadOptions {
+            config: match &self.feed_config {
+                Some(path) => read_feed_config(path)?,
+                None => FeedConfig::default(),
+            },
+            now: super::now_or_clock(self.now),
+        };
+        let format = if self.feed.len() > 1 || self.feed.iter().any(|p| p.is_dir()) {
+            if !matches!(self.format, None | Some(FeedFormat::Fhir)) {
+                return Err(Failure::Message(
+                    "several feed files, or a folder, are read only as FHIR (the pages of a search, a bulk export); give one CSV or JSON Lines file".to_string(),
+                ));
+            }
+            Format::Fhir
+        } else {
+            feed_format(self.first(), self.format).map_err(Failure::Message)?
+        };
+        Ok(Source {
+            paths: self.feed.clone(),
+            format,
+            options,
+        })
+    }
+}
+
+/// Reads the feed configuration, reporting a mistake at its line.
+fn read_feed_config(path: &Path) -> Result<FeedConfig, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Message(format!("cannot read {}: {e}", path.display())))?;
+    FeedConfig::from_toml(&path.display().to_string(), &text).map_err(Failure::report_of)
+}
+
+/// A booking feed to read: one file or, for FHIR, several files and folders.
+pub struct Source {
+    pub paths: Vec<PathBuf>,
+    pub format: Format,
+    pub options: ReadOptions,
+}
+
+impl Source {
+    /// One file, with the default configuration.
+    pub fn single(path: &Path, format: Format, now: DateTime<Utc>) -> Source {
+        Source {
+            paths: vec![path.to_path_buf()],
+            format,
+            options: ReadOptions::at(now),
+        }
+    }
+
+    /// The feed's name in messages and the rejects file.
+    pub fn name(&self) -> String {
+        let names: Vec<String> = self.paths.iter().map(|p| p.display().to_string()).collect();
+        names.join(", ")
+    }
+}
+
+/// What reading a feed found beyond its rows.
+#[derive(Default)]
+pub struct FeedReport {
+    /// Group bookings whose rows disagree on the reminder flag.
+    pub conflicts: Vec<GroupConflict>,
+    /// FHIR: appointments repeated across pages, and pages not given.
+    pub fhir: rem::feed::fhir::Report,
+}
+
 pub fn feed_format(path: &Path, given: Option<FeedFormat>) -> Result<Format, String> {
     match given {
         Some(FeedFormat::Csv) => Ok(Format::Csv),
@@ -266,37 +357,76 @@ pub fn feed_format(path: &Path, given: Option<FeedFormat>) -> Result<Format, Str
 /// Those rows wait in an anonymous temporary file, not in memory. Returns the groups whose rows
 /// disagreed on the flag.
 pub fn for_each_row(
-    path: &Path,
-    format: Format,
+    source: &Source,
+    each: impl FnMut(Location, Result<&Booking<'_>, &Reject>) -> bool,
+) -> Result<FeedReport, FeedError> {
+    for_each_row_and_warning(source, each, |_, _| true)
+}
+
+/// [`for_each_row`], and `warn` for every field that cost its messages, not its row (a
+/// mobile number that cannot be made E.164, an unusable e-mail address): a reject of severity
+/// `warning`, given before its booking.
+pub fn for_each_row_and_warning(
+    source: &Source,
     mut each: impl FnMut(Location, Result<&Booking<'_>, &Reject>) -> bool,
-) -> Result<Vec<GroupConflict>, FeedError> {
+    mut warn: impl FnMut(Location, &Reject) -> bool,
+) -> Result<FeedReport, FeedError> {
     let mut rules = FeedRules::default();
     let mut held = Held::default();
+    // The FHIR reader says its warnings itself, each with its input file.
+    let own_warnings = source.format != Format::Fhir;
     let mut visit = |location: Location, row: Result<&Booking<'_>, &Reject>| match row {
-        Ok(booking) => match rules.admit(location, booking) {
-            Admit::Now => each(location, Ok(booking)),
-            Admit::Hold => match held.push(location, booking) {
-                Ok(()) => true,
-                Err(error) => {
-                    held.error = Some(error);
-                    false
+        Err(reject) if reject.severity == feed::Severity::Warning => warn(location, reject),
+        Ok(booking) => {
+            if own_warnings {
+                for bad in feed::warnings(booking) {
+                    let mut warning = feed::reject(location, Some(booking.id.to_string()), bad);
+                    warning.severity = feed::Severity::Warning;
+                    if !warn(location, &warning) {
+                        return false;
+                    }
                 }
-            },
-            Admit::Duplicate(reject) => each(location, Err(&reject)),
-        },
+            }
+            admit(&mut rules, &mut held, &mut each, location, booking)
+        }
         Err(reject) => each(location, Err(reject)),
     };
-    let finished = read_rows(path, format, &mut visit)?;
+    let (fhir, finished) = read_rows(source, &mut visit)?;
     if let Some(error) = held.error.take() {
         return Err(FeedError::Io(format!(
             "cannot hold the rows of group bookings in a temporary file: {error}"
         )));
     }
     if !finished {
-        return Ok(Vec::new());
+        return Ok(FeedReport::default());
     }
     held.replay(&rules, &mut each)?;
-    Ok(rules.conflicts())
+    Ok(FeedReport {
+        conflicts: rules.conflicts(),
+        fhir,
+    })
+}
+
+/// A booking by the feed's whole-feed rules: evaluated now, held back (a group's), or
+/// rejected (an id used before).
+fn admit(
+    rules: &mut FeedRules,
+    held: &mut Held,
+    each: &mut impl FnMut(Location, Result<&Booking<'_>, &Reject>) -> bool,
+    location: Location,
+    booking: &Booking<'_>,
+) -> bool {
+    match rules.admit(location, booking) {
+        Admit::Now => each(location, Ok(booking)),
+        Admit::Hold => match held.push(location, booking) {
+            Ok(()) => true,
+            Err(error) => {
+                held.error = Some(error);
+                false
+            }
+        },
+        Admit::Duplicate(reject) => each(location, Err(&reject)),
+    }
 }
 
 /// Rows held back until the end of the feed, as JSON Lines in a temporary file.
@@ -365,21 +495,25 @@ impl Held {
 
 /// Every row of the feed as it is read; false when `each` asked to stop.
 fn read_rows(
-    path: &Path,
-    format: Format,
+    source: &Source,
     each: &mut impl FnMut(Location, Result<&Booking<'_>, &Reject>) -> bool,
-) -> Result<bool, FeedError> {
+) -> Result<(rem::feed::fhir::Report, bool), FeedError> {
+    if source.format == Format::Fhir {
+        let options = &source.options;
+        return rem::feed::fhir::read(&source.paths, &options.config, options.now, each);
+    }
+    let path = source.paths.first().map_or(Path::new(""), PathBuf::as_path);
     let input = File::open(path)
         .map(|f| BufReader::with_capacity(1 << 20, f))
         .map_err(|e| FeedError::Io(e.to_string()))?;
-    let mut feed = Feed::open(format, input)?;
+    let mut feed = Feed::open(source.format, input, &source.options)?;
     while let Some(row) = feed.next_row() {
         let (location, row) = row?;
         if !each(location, row.as_ref()) {
-            return Ok(false);
+            return Ok((Default::default(), false));
         }
     }
-    Ok(true)
+    Ok((Default::default(), true))
 }
 
 /// The delivery events, indexed, and the rejected event rows. Events after `now` are
@@ -403,6 +537,16 @@ pub fn load_services(path: &Path) -> Result<feed::services::Services, Failure> {
     let file = File::open(path).map_err(|e| failed(FeedError::Io(e.to_string())))?;
     let csv = path.extension().is_some_and(|e| e == "csv");
     feed::services::read(BufReader::with_capacity(1 << 20, file), csv).map_err(failed)
+}
+
+/// Says, on standard error, which bundles link to a next page that was not given: the search
+/// has more results than were evaluated.
+pub fn warn_pages_missing(report: &rem::feed::fhir::Report) {
+    for name in &report.pages_missing {
+        say!(
+            "warning: {name} links to a next page of its search that was not given: give every page with --feed, or the bookings on the missing pages are not evaluated"
+        );
+    }
 }
 
 /// Says, on standard error, which group bookings had rows that disagreed on the flag (R17).

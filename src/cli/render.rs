@@ -13,7 +13,7 @@ use rem::recalls::Booked;
 use rem::schema::Channel;
 
 use super::exit::{Exit, Failure, Outcome};
-use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan, load_services};
+use super::inputs::{FeedArgs, for_each_row, load_events, load_plan, load_services};
 use super::write::{print, say_text};
 
 #[derive(clap::Args)]
@@ -45,7 +45,7 @@ pub fn run(args: &RenderArgs) -> Outcome {
         mode: Mode::Forecast,
     };
     let (events, _) = load_events(args.input.events.as_deref(), options.now)?;
-    let format = feed_format(&args.input.feed, args.input.format).map_err(Failure::Message)?;
+    let source = args.input.source()?;
     let wanted = |id: &str| args.bookings.is_empty() || args.bookings.iter().any(|b| b == id);
     let mut out = String::new();
     let (mut rows, mut rejected, mut shown) = (0u64, 0u64, 0u64);
@@ -61,7 +61,7 @@ pub fn run(args: &RenderArgs) -> Outcome {
             }
         }
     };
-    for_each_row(&args.input.feed, format, |_, row| {
+    for_each_row(&source, |_, row| {
         rows += 1;
         match row {
             Ok(booking) => {
@@ -74,7 +74,7 @@ pub fn run(args: &RenderArgs) -> Outcome {
         }
         true
     })
-    .map_err(|e| Failure::about(args.input.feed.display(), e))?;
+    .map_err(|e| Failure::about(source.name(), e))?;
     if let Some(path) = &args.input.services {
         let services = load_services(path)?;
         rejected += services.rejects.len() as u64;

@@ -15,7 +15,7 @@ use rem::schema::Channel;
 
 use super::due::{DueFormat, render, write_outputs};
 use super::exit::{Exit, Failure, Outcome};
-use super::inputs::{FeedArgs, feed_format, for_each_row, load_events, load_plan, load_services};
+use super::inputs::{FeedArgs, for_each_row, load_events, load_plan, load_services};
 use super::write::{Named, refuse_overwriting_inputs, say_text};
 
 #[derive(clap::Args)]
@@ -60,7 +60,7 @@ pub fn run(args: &TasksArgs) -> Outcome {
     let rejects_path = args
         .rejects
         .clone()
-        .unwrap_or_else(|| args.input.feed.with_extension("rejects.csv"));
+        .unwrap_or_else(|| args.input.first().with_extension("rejects.csv"));
     let mut outputs = vec![Named {
         role: "rejects file (--rejects)",
         path: &rejects_path,
@@ -94,7 +94,7 @@ pub fn run(args: &TasksArgs) -> Outcome {
         })
         .collect();
     let (mut tasks, rows) = collect(args, &engine, &options, &events, &mut rejects)?;
-    let name = args.input.feed.display().to_string();
+    let name = args.input.first().display().to_string();
     let from = args
         .from
         .unwrap_or_else(|| now.with_timezone(&first_zone(&engine)).date_naive());
@@ -146,11 +146,11 @@ fn collect(
             }
         }
     };
-    let format = feed_format(&args.input.feed, args.input.format).map_err(Failure::Message)?;
-    let name = args.input.feed.display().to_string();
+    let source = args.input.source()?;
+    let name = source.name();
     let mut booked = Booked::new(engine);
     let mut rows = 0u64;
-    for_each_row(&args.input.feed, format, |_, row| {
+    for_each_row(&source, |_, row| {
         rows += 1;
         match row {
             Ok(booking) => {
@@ -161,7 +161,7 @@ fn collect(
         }
         true
     })
-    .map_err(|e| Failure::about(args.input.feed.display(), e))?;
+    .map_err(|e| Failure::about(source.name(), e))?;
     if let Some(path) = &args.input.services {
         let services = load_services(path)?;
         let name = path.display().to_string();

@@ -265,7 +265,10 @@ fn run_file(
             }
         };
         if let Some(feed) = &case.get_ref().feed {
-            match feed_bookings(&base, feed) {
+            // The case's time, for a FHIR feed's periods and missing creation times.
+            let now = chrono::DateTime::parse_from_rfc3339(case.get_ref().now.get_ref())
+                .map_or(chrono::DateTime::UNIX_EPOCH, |t| t.to_utc());
+            match feed_bookings(&base, feed, now) {
                 Ok(mut more) => bookings.append(&mut more),
                 Err(error) => {
                     run.errors.push((Some(name), error));
@@ -293,6 +296,7 @@ fn run_file(
 fn feed_bookings(
     base: &Path,
     feed: &toml::Spanned<String>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Booking<'static>>, TestError> {
     let path = base.join(feed.get_ref());
     let unreadable = |reason: String| TestError::Unreadable {
@@ -303,7 +307,8 @@ fn feed_bookings(
     let format = super::inputs::feed_format(&path, None).map_err(unreadable)?;
     let mut bookings = Vec::new();
     let mut rejected = None;
-    for_each_row(&path, format, |location, row| match row {
+    let source = super::inputs::Source::single(&path, format, now);
+    for_each_row(&source, |location, row| match row {
         Ok(booking) => {
             bookings.push(booking.clone().into_owned());
             true

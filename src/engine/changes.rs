@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 
 use super::Engine;
 use super::outcome::{Outcome, PolicyId, Reason, Skip};
-use crate::booking::{Booking, Status};
+use crate::booking::{Booking, PatientStatus, Status};
 use crate::events::EventIndex;
 use crate::plan::{self, When};
 use crate::schema::MessageKind;
@@ -85,7 +85,14 @@ pub(super) fn void_after_reply(
 /// Why a message of this kind does not apply to the booking's status, if it does not. A
 /// cancellation `on reply` is what cancels a booking that is still booked.
 pub(super) fn status_rule(message: &plan::Message, booking: &Booking<'_>) -> Option<Reason> {
+    match booking.patient.status {
+        PatientStatus::Active => {}
+        PatientStatus::Inactive => return Some(Reason::PatientInactive),
+        PatientStatus::Deceased => return Some(Reason::PatientDeceased),
+    }
     match (message.kind, booking.status) {
+        (_, Status::Pending) => Some(Reason::NotBookedYet),
+        (_, Status::Declined) => Some(Reason::Declined),
         (MessageKind::Cancellation, Status::Booked) if on_reply(message) => None,
         (MessageKind::Cancellation, Status::Booked) => Some(Reason::NotCancelled),
         (MessageKind::Cancellation, Status::Cancelled) => None,

@@ -138,6 +138,16 @@ pub enum Reason {
     CancelledByReply,
     /// A recall's service was booked before the message was due (R8).
     RecallBooked,
+    /// A mobile number was given, but it cannot be sent to.
+    InvalidMobile,
+    /// The visit is proposed, pending or on a waiting list: not booked yet.
+    NotBookedYet,
+    /// The patient declined the visit.
+    Declined,
+    /// The patient's record is inactive.
+    PatientInactive,
+    /// The patient has died.
+    PatientDeceased,
 }
 
 impl Reason {
@@ -171,6 +181,11 @@ impl Reason {
             Reason::NoReply => "no_reply",
             Reason::CancelledByReply => "cancelled_by_reply",
             Reason::RecallBooked => "already_booked",
+            Reason::InvalidMobile => "invalid_mobile",
+            Reason::NotBookedYet => "not_booked_yet",
+            Reason::Declined => "declined",
+            Reason::PatientInactive => "patient_inactive",
+            Reason::PatientDeceased => "patient_deceased",
         })
     }
 
@@ -201,6 +216,11 @@ impl Reason {
         "no_reply",
         "cancelled_by_reply",
         "already_booked",
+        "invalid_mobile",
+        "not_booked_yet",
+        "declined",
+        "patient_inactive",
+        "patient_deceased",
     ];
 }
 

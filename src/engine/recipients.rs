@@ -89,7 +89,11 @@ pub(super) fn address(
                 .mobile
                 .as_ref()
                 .map(|_| Address::Mobile(who))
-                .ok_or(Reason::NoMobile)
+                .ok_or(if booking.patient.mobile_invalid {
+                    Reason::InvalidMobile
+                } else {
+                    Reason::NoMobile
+                })
         }
         (Channel::Sms, Who::Guardian1 | Who::Guardian2) => {
             let guardian: Option<&Guardian<'_>> =
@@ -102,7 +106,11 @@ pub(super) fn address(
                 .mobile
                 .as_ref()
                 .map(|_| Address::Mobile(who))
-                .ok_or(Reason::NoMobile)
+                .ok_or(if guardian.mobile_invalid {
+                    Reason::InvalidMobile
+                } else {
+                    Reason::NoMobile
+                })
         }
         (Channel::Email, Who::Patient) => {
             if needs_consent && !booking.patient.consent_email {

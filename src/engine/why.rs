@@ -45,6 +45,13 @@ impl Engine {
                 "the patient replied to cancel the booking before it was due".to_string()
             }
             Reason::RecallBooked => "the service is already booked".to_string(),
+            Reason::InvalidMobile => "the mobile number is not valid".to_string(),
+            Reason::NotBookedYet => {
+                "not booked yet (proposed, pending or on a waiting list)".to_string()
+            }
+            Reason::Declined => "the patient declined the visit".to_string(),
+            Reason::PatientInactive => "the patient's record is inactive".to_string(),
+            Reason::PatientDeceased => "the patient has died".to_string(),
         }
     }
 

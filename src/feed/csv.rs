@@ -14,6 +14,8 @@ use super::{Column, FeedError, Location, Problem, RawBooking, Reject, Row, rejec
 use crate::booking::Booking;
 
 pub struct CsvFeed<R> {
+    /// The country of national phone numbers (the feed configuration's `phone_region`).
+    pub region: Option<phonenumber::country::Id>,
     input: LineReader<R>,
     columns: Vec<Option<Column>>,
     reader: Reader,
@@ -28,6 +30,7 @@ impl<R: BufRead> CsvFeed<R> {
     /// Reads the header and checks that every canonical column is there.
     pub fn new(input: R) -> Result<Self, FeedError> {
         let mut feed = CsvFeed {
+            region: None,
             input: LineReader::new(input),
             columns: Vec::new(),
             reader: Reader::new(),
@@ -107,7 +110,10 @@ impl<R: BufRead> CsvFeed<R> {
                 expected: self.columns.len(),
             }));
         }
-        let mut raw = RawBooking::default();
+        let mut raw = RawBooking {
+            region: self.region,
+            ..RawBooking::default()
+        };
         let mut bad_text = None;
         // One UTF-8 check for the whole record; a field whose bounds fall inside a character,
         // or a record that is not UTF-8, is checked field by field to name the culprit.

@@ -78,6 +78,8 @@ fn to_event(
         booking_id,
         field: Some(field),
         problem,
+        severity: Default::default(),
+        input: None,
     };
     match event(fields) {
         Ok((booking_id, event)) if event.at > now => {

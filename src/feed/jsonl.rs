@@ -182,6 +182,8 @@ impl<'de> Visitor<'de> for Guardians<'_, 'de, '_> {
 }
 
 pub struct JsonlFeed<R> {
+    /// The country of national phone numbers (the feed configuration's `phone_region`).
+    pub region: Option<phonenumber::country::Id>,
     input: LineReader<R>,
     line: String,
     bytes: Vec<u8>,
@@ -190,6 +192,7 @@ pub struct JsonlFeed<R> {
 impl<R: BufRead> JsonlFeed<R> {
     pub fn new(input: R) -> Self {
         JsonlFeed {
+            region: None,
             input: LineReader::new(input),
             line: String::with_capacity(1024),
             bytes: Vec::with_capacity(1024),
@@ -219,7 +222,8 @@ impl<R: BufRead> JsonlFeed<R> {
             .deserialize(&mut deserializer)
             .and_then(|raw| deserializer.end().map(|()| raw));
         let row = match parsed {
-            Ok(raw) => {
+            Ok(mut raw) => {
+                raw.region = self.region;
                 let booking_id = raw.booking_id();
                 raw.validate().map_err(|e| reject(location, booking_id, e))
             }
@@ -259,6 +263,8 @@ fn json_reject(
         booking_id,
         field: if data { failure.field } else { None },
         problem,
+        severity: Default::default(),
+        input: None,
     }
 }
 

@@ -53,8 +53,22 @@ pub enum Problem {
     EnteredInError,
     /// No FHIR participant refers to a Patient.
     NoPatient,
-    /// The Patient referred to is not in the bundle.
-    PatientNotInBundle,
+    /// The Patient that participant N (from 1) refers to is not in the input.
+    PatientNotInBundle {
+        participant: usize,
+    },
+    /// Participant N refers to its actor by an identifier only, which rem cannot look up.
+    IdentifierOnlyReference {
+        participant: usize,
+    },
+    /// The appointment names no clinic, and the feed configuration gives none.
+    NoClinic,
+    /// The appointment names no unit (no HealthcareService or Location).
+    NoUnit,
+    /// A line of a FHIR NDJSON file that is not a resource rem can read.
+    NotAResource {
+        column: usize,
+    },
     /// An event dated after the evaluation time.
     EventAfterNow,
     /// An event key that is not an action key.
@@ -100,7 +114,11 @@ impl Problem {
             Problem::DuplicateBookingId => "duplicate_booking_id",
             Problem::EnteredInError => "entered_in_error",
             Problem::NoPatient => "no_patient",
-            Problem::PatientNotInBundle => "patient_not_in_bundle",
+            Problem::PatientNotInBundle { .. } => "patient_not_in_bundle",
+            Problem::IdentifierOnlyReference { .. } => "identifier_only_reference",
+            Problem::NoClinic => "no_clinic",
+            Problem::NoUnit => "no_unit",
+            Problem::NotAResource { .. } => "not_a_resource",
             Problem::EventAfterNow => "event_after_now",
             Problem::NotAnActionKey => "not_an_action_key",
             Problem::ModuleOutOfFuel => "module_out_of_fuel",
@@ -136,6 +154,10 @@ impl Problem {
         "entered_in_error",
         "no_patient",
         "patient_not_in_bundle",
+        "identifier_only_reference",
+        "no_clinic",
+        "no_unit",
+        "not_a_resource",
         "event_after_now",
         "not_an_action_key",
         "module_out_of_fuel",
@@ -193,13 +215,13 @@ impl fmt::Display for Problem {
             Problem::DuplicateBookingId => f.write_str(
                 "is the id of an earlier row too: each booking needs its own id, or its reminders could go to the wrong patient",
             ),
-            Problem::EnteredInError => {
-                f.write_str("is `entered-in-error`: the appointment was never valid")
-            }
-            Problem::NoPatient => f.write_str("is missing: no participant refers to a Patient"),
-            Problem::PatientNotInBundle => {
-                f.write_str("refers to a Patient that is not in the bundle")
-            }
+            Problem::EnteredInError
+            | Problem::NoPatient
+            | Problem::PatientNotInBundle { .. }
+            | Problem::IdentifierOnlyReference { .. }
+            | Problem::NoClinic
+            | Problem::NoUnit
+            | Problem::NotAResource { .. } => self.fhir_words(f),
             Problem::EventAfterNow => f.write_str(
                 "is after the evaluation time (--now): an event cannot be reported before it happens",
             ),
@@ -222,6 +244,62 @@ impl fmt::Display for Problem {
     }
 }
 
+impl Problem {
+    /// Whether the row is left out rather than rejected: an appointment `entered-in-error`
+    /// was never valid, so it is counted, not reported as a fault of the export.
+    pub fn is_left_out(self) -> bool {
+        self == Problem::EnteredInError
+    }
+
+    /// The words of the problems of FHIR appointments.
+    fn fhir_words(self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::EnteredInError => {
+                f.write_str("is `entered-in-error`: the appointment was never valid")
+            }
+            Problem::NoPatient => f.write_str("is missing: no participant refers to a Patient"),
+            Problem::PatientNotInBundle { participant } => write!(
+                f,
+                "participant {participant} refers to a Patient that is not in the input: give the Patient resources too (a search with `_include=Appointment:patient`, or the Patient file of a bulk export)"
+            ),
+            Problem::IdentifierOnlyReference { participant } => write!(
+                f,
+                "participant {participant} names its Patient by an identifier only, which rem cannot look up: give a reference to the Patient resource"
+            ),
+            Problem::NoClinic => f.write_str(
+                "is missing: no Location or HealthcareService names an Organization, and the feed configuration gives no `clinic` (see docs/feed-format.md)",
+            ),
+            Problem::NoUnit => {
+                f.write_str("is missing: no participant is a HealthcareService or a Location")
+            }
+            Problem::NotAResource { column } => write!(
+                f,
+                "the line is not a FHIR resource that rem can read (column {column})"
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Whether a reject cost the row or one of its fields.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Severity {
+    /// The row was not evaluated.
+    #[default]
+    Reject,
+    /// The row was evaluated without the field: the messages that need it are skipped.
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Reject => "reject",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 /// A row that could not be read, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reject {
@@ -231,6 +309,9 @@ pub struct Reject {
     /// The canonical name of the field at fault, if one is.
     pub field: Option<&'static str>,
     pub problem: Problem,
+    pub severity: Severity,
+    /// The input file, when a feed has several (the pages of a search, a bulk export).
+    pub input: Option<std::sync::Arc<str>>,
 }
 
 impl Reject {
@@ -246,6 +327,8 @@ impl Reject {
             booking_id: None,
             field: None,
             problem,
+            severity: Severity::Reject,
+            input: None,
         }
     }
 }
@@ -260,5 +343,7 @@ pub fn reject(location: Location, booking_id: Option<String>, (column, problem):
         booking_id,
         field: Some(column.name()),
         problem,
+        severity: Severity::Reject,
+        input: None,
     }
 }

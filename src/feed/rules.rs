@@ -62,6 +62,8 @@ impl FeedRules {
                 booking_id: Some(booking.id.to_string()),
                 field: Some("booking_id"),
                 problem: Problem::DuplicateBookingId,
+                severity: Default::default(),
+                input: None,
             });
         }
         let Some(group_id) = &booking.group_id else {

@@ -128,6 +128,8 @@ pub fn read(input: impl std::io::BufRead, csv: bool) -> Result<Services, FeedErr
                 booking_id: None,
                 field,
                 problem,
+                severity: Default::default(),
+                input: None,
             }),
         }
     }
@@ -224,12 +226,19 @@ mod tests {
         let services = read_csv(concat!(
             "P1,rabies,yesterday,K,U,2019-01-01,personal,+46701234561,true\n",
             "P2,,2025-06-10T14:00:00+02:00,K,U,2019-01-01,personal,+46701234562,true\n",
-            "P3,rabies,2025-06-10T14:00:00+02:00,K,U,2019-01-01,personal,0701234563,true\n",
+            "P3,rabies,2025-06-10T14:00:00+02:00,K,U,2019-13-01,personal,+46701234563,true\n",
+            "P4,rabies,2025-06-10T14:00:00+02:00,K,U,2019-01-01,personal,0701234564,true\n",
         ));
         let fields: Vec<Option<&str>> = services.rejects.iter().map(|r| r.field).collect();
-        assert_eq!(fields, [Some(PERFORMED_AT), Some(SERVICE), Some("mobile")]);
+        assert_eq!(
+            fields,
+            [Some(PERFORMED_AT), Some(SERVICE), Some("birth_date")]
+        );
         assert!(services.rejects.iter().all(|r| r.booking_id.is_none()));
-        assert_eq!(services.rows(), 3);
+        assert_eq!(services.rows(), 4);
+        // A number that cannot be used costs the SMS, not the recall.
+        assert_eq!(services.records.len(), 1);
+        assert!(services.records[0].patient.mobile_invalid);
     }
 
     #[test]

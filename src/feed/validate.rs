@@ -14,6 +14,8 @@ use crate::schema::{Column, Values};
 #[derive(Debug, Clone, Default)]
 pub struct RawBooking<'a> {
     pub values: [Option<Cow<'a, str>>; Column::COUNT],
+    /// The country of national phone numbers (the feed configuration's `phone_region`).
+    pub region: Option<phonenumber::country::Id>,
 }
 
 impl<'a> RawBooking<'a> {
@@ -69,28 +71,35 @@ impl<'a> RawBooking<'a> {
         }
     }
 
-    fn phone(&mut self, column: Column) -> Result<Option<Cow<'a, str>>, Bad> {
+    /// A mobile number in E.164 form, and whether one was given that cannot be used: an
+    /// unusable number costs the SMS, not the booking.
+    fn phone(&mut self, column: Column) -> (Option<Cow<'a, str>>, bool) {
         match self.take(column) {
-            Some(v) if booking::is_e164(&v) => Ok(Some(v)),
-            Some(_) => Err((column, Problem::NotValid(Values::Phone))),
-            None => Ok(None),
+            Some(v) => match super::phone::e164(v, self.region) {
+                Some(number) => (Some(number), false),
+                None => (None, true),
+            },
+            None => (None, false),
         }
     }
 
     fn guardian(&mut self, mobile: Column, consent: Column) -> Result<Option<Guardian<'a>>, Bad> {
         let given = self.get(consent).is_some();
-        let mobile = self.phone(mobile)?;
+        let (mobile, mobile_invalid) = self.phone(mobile);
         let consent_sms = self.flag(consent)?;
-        Ok((mobile.is_some() || given).then_some(Guardian {
-            mobile,
-            consent_sms,
-        }))
+        Ok(
+            (mobile.is_some() || mobile_invalid || given).then_some(Guardian {
+                mobile,
+                mobile_invalid,
+                consent_sms,
+            }),
+        )
     }
 
     fn patient(&mut self) -> Result<Patient<'a>, Bad> {
         let birth_date = date(Column::BirthDate, &self.required(Column::BirthDate)?)?;
         let id_kind = self.word(Column::IdKind, booking::IdKind::parse)?;
-        let mobile = self.phone(Column::Mobile)?;
+        let (mobile, mobile_invalid) = self.phone(Column::Mobile);
         // An unusable e-mail address costs the e-mail, not the booking.
         let (email, email_invalid) = match self.take(Column::Email) {
             Some(v) if booking::is_email(&v) => (Some(v), false),
@@ -107,6 +116,7 @@ impl<'a> RawBooking<'a> {
             birth_date,
             id_kind,
             mobile,
+            mobile_invalid,
             email,
             email_invalid,
             consent_sms,
@@ -116,6 +126,10 @@ impl<'a> RawBooking<'a> {
             inbox_notifications: self.flag(Column::InboxNotifications)?,
             interpreter: self.flag(Column::Interpreter)?,
             language: self.take(Column::Language),
+            status: match self.get(Column::PatientStatus) {
+                Some(_) => self.word(Column::PatientStatus, booking::PatientStatus::parse)?,
+                None => booking::PatientStatus::Active,
+            },
         })
     }
 

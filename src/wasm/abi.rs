@@ -8,7 +8,7 @@
 //! offsets.
 
 /// What hosts check before they use a module: the `rem_abi_version` export returns it.
-pub const ABI_VERSION: i32 = 2;
+pub const ABI_VERSION: i32 = 3;
 
 /// An absent instant.
 pub const NONE_I64: i64 = i64::MIN;
@@ -77,6 +77,8 @@ pub mod booking {
     pub const EVENTS: u32 = 124;
     pub const EVENT_COUNT: u32 = 128;
     /// `i64` instant: when a visit for a recall's service was booked, or `NONE_I64`.
+    /// One byte: `schema::PatientStatus`.
+    pub const PATIENT_STATUS: u32 = 132;
     pub const RECALL_BOOKED_AT: u32 = 136;
     pub const SIZE: u32 = 144;
 
@@ -90,6 +92,8 @@ pub mod booking {
         pub const INTERPRETER: u8 = 32;
         /// An e-mail address was given but cannot be used (`EMAIL` is then absent).
         pub const EMAIL_INVALID: u8 = 64;
+        /// A mobile number was given but cannot be used (`MOBILE` is then absent).
+        pub const MOBILE_INVALID: u8 = 128;
     }
 
     /// Bits of [`GUARDIANS`].
@@ -98,6 +102,9 @@ pub mod booking {
         pub const FIRST_CONSENT_SMS: u8 = 2;
         pub const SECOND: u8 = 4;
         pub const SECOND_CONSENT_SMS: u8 = 8;
+        /// The guardian's mobile number was given but cannot be used.
+        pub const FIRST_MOBILE_INVALID: u8 = 16;
+        pub const SECOND_MOBILE_INVALID: u8 = 32;
     }
 }
 
@@ -211,6 +218,11 @@ pub mod reason {
             Reason::NoReply => (21, super::NONE_I32),
             Reason::CancelledByReply => (22, super::NONE_I32),
             Reason::RecallBooked => (23, super::NONE_I32),
+            Reason::InvalidMobile => (24, super::NONE_I32),
+            Reason::NotBookedYet => (25, super::NONE_I32),
+            Reason::Declined => (26, super::NONE_I32),
+            Reason::PatientInactive => (27, super::NONE_I32),
+            Reason::PatientDeceased => (28, super::NONE_I32),
         }
     }
 
@@ -246,6 +258,11 @@ pub mod reason {
             21 => Reason::NoReply,
             22 => Reason::CancelledByReply,
             23 => Reason::RecallBooked,
+            24 => Reason::InvalidMobile,
+            25 => Reason::NotBookedYet,
+            26 => Reason::Declined,
+            27 => Reason::PatientInactive,
+            28 => Reason::PatientDeceased,
             _ => return None,
         })
     }

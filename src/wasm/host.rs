@@ -413,7 +413,9 @@ pub fn encode(out: &mut Vec<u8>, booking: &Booking<'_>, events: &[Event]) {
         | bit(p.inbox_account, b::flag::INBOX_ACCOUNT)
         | bit(p.inbox_notifications, b::flag::INBOX_NOTIFICATIONS)
         | bit(p.interpreter, b::flag::INTERPRETER)
-        | bit(p.email_invalid, b::flag::EMAIL_INVALID);
+        | bit(p.email_invalid, b::flag::EMAIL_INVALID)
+        | bit(p.mobile_invalid, b::flag::MOBILE_INVALID);
+    out[b::PATIENT_STATUS as usize] = p.status.index();
     let [g1, g2] = &booking.guardians;
     out[b::GUARDIANS as usize] = bit(g1.is_some(), b::guardian::FIRST)
         | bit(
@@ -424,6 +426,14 @@ pub fn encode(out: &mut Vec<u8>, booking: &Booking<'_>, events: &[Event]) {
         | bit(
             g2.as_ref().is_some_and(|g| g.consent_sms),
             b::guardian::SECOND_CONSENT_SMS,
+        )
+        | bit(
+            g1.as_ref().is_some_and(|g| g.mobile_invalid),
+            b::guardian::FIRST_MOBILE_INVALID,
+        )
+        | bit(
+            g2.as_ref().is_some_and(|g| g.mobile_invalid),
+            b::guardian::SECOND_MOBILE_INVALID,
         );
     fn mobile<'g>(g: &'g Option<crate::booking::Guardian<'_>>) -> Option<&'g str> {
         g.as_ref().and_then(|g| g.mobile.as_deref())

@@ -31,7 +31,7 @@ fn due(format: &str, extra: &[&str]) -> (Run, tempfile::TempDir) {
 #[test]
 fn r09_the_table_lists_past_due_first_with_the_status_in_words() {
     let (run, dir) = due("table", &[]);
-    // One services row has a mobile that is no phone number: rejected, counted, named by field.
+    // One services row has a birth date that is no date: rejected, counted, named by field.
     run.assert_code(3);
     let run = run.with_file("rejects.csv", &dir.path().join("rejects.csv"));
     assert_run_snapshot!("due_table", run);

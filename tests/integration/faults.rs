@@ -109,8 +109,8 @@ fn a_failed_run_leaves_no_half_written_file_and_no_stale_rejects() {
     assert_eq!(
         std::fs::read_to_string(&rejects).expect("rejects"),
         format!(
-            "input,line,entry,booking_id,field,code,reason\n\
-             {},22,,,,broken_quoting,broken quoting: a quote is not closed on this line\n",
+            "input,line,entry,booking_id,field,code,reason,severity\n\
+             {},22,,,,broken_quoting,broken quoting: a quote is not closed on this line,reject\n",
             bad.display()
         )
     );

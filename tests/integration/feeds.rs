@@ -8,7 +8,10 @@ use rem::feed::{Column, Feed, Format};
 fn read(name: &str, format: Format) -> Booking<'static> {
     let path = format!("{}/tests/feed/{name}", env!("CARGO_MANIFEST_DIR"));
     let input = std::io::BufReader::new(std::fs::File::open(&path).expect("fixture"));
-    let mut feed = Feed::open(format, input).expect("opens");
+    let now = chrono::DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z")
+        .expect("time")
+        .to_utc();
+    let mut feed = Feed::open(format, input, &rem::feed::ReadOptions::at(now)).expect("opens");
     let (_, row) = feed.next_row().expect("one row").expect("readable");
     let booking = row.expect("a valid booking").into_owned();
     assert!(feed.next_row().is_none(), "{name} holds one booking");
@@ -51,6 +54,7 @@ fn given(booking: &Booking<'_>, column: Column) -> bool {
         Column::Guardian2Mobile => guardian(1).is_some_and(|g| g.mobile.is_some()),
         Column::Guardian2ConsentSms => guardian(1).is_some_and(|g| g.consent_sms),
         Column::PreviousStart => booking.previous_start.is_some(),
+        Column::PatientStatus => p.status != rem::booking::PatientStatus::Active,
     }
 }
 

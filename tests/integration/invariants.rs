@@ -1009,6 +1009,7 @@ fn mobile() -> impl Strategy<Value = String> {
 fn guardian() -> impl Strategy<Value = Guardian<'static>> {
     (prop::option::of(mobile()), any::<bool>()).prop_map(|(mobile, consent_sms)| Guardian {
         mobile: mobile.map(Cow::Owned),
+        mobile_invalid: false,
         consent_sms,
     })
 }
@@ -1241,6 +1242,7 @@ pub(crate) fn booking_in(vocab: Vocab) -> impl Strategy<Value = Booking<'static>
                     birth_date,
                     id_kind,
                     mobile: mobile.map(Cow::Owned),
+                    mobile_invalid: false,
                     email: email.map(Cow::Owned),
                     email_invalid: false,
                     consent_sms,
@@ -1250,6 +1252,7 @@ pub(crate) fn booking_in(vocab: Vocab) -> impl Strategy<Value = Booking<'static>
                     inbox_notifications,
                     interpreter,
                     language: Some(Cow::Owned(language.to_string())),
+                    status: rem::booking::PatientStatus::Active,
                 },
                 guardians: [pair.next(), pair.next()],
                 recall: None,
@@ -1831,7 +1834,7 @@ enum Breakage {
     ExtraField,
     BadTime,
     BadKind,
-    BadPhone,
+    BadBirthDate,
     NoBookingId,
     CreatedAfterStart,
     CancelledWithoutStatusAt,
@@ -1845,7 +1848,7 @@ fn breakage() -> impl Strategy<Value = Breakage> {
         Breakage::ExtraField,
         Breakage::BadTime,
         Breakage::BadKind,
-        Breakage::BadPhone,
+        Breakage::BadBirthDate,
         Breakage::NoBookingId,
         Breakage::CreatedAfterStart,
         Breakage::CancelledWithoutStatusAt,
@@ -1863,7 +1866,7 @@ fn broken_row(b: &Booking<'_>, breakage: Breakage) -> Vec<u8> {
         Breakage::ExtraField => fields.push("extra".to_string()),
         Breakage::BadTime => fields[column("start")] = "2026-13-01T09:00:00+02:00".to_string(),
         Breakage::BadKind => fields[column("kind")] = "weekly".to_string(),
-        Breakage::BadPhone => fields[column("mobile")] = "0701740605".to_string(),
+        Breakage::BadBirthDate => fields[column("birth_date")] = "2012-02-30".to_string(),
         Breakage::NoBookingId => fields[column("booking_id")] = String::new(),
         Breakage::CreatedAfterStart => {
             fields[column("created")] = (b.start + Duration::minutes(5)).to_rfc3339();

@@ -16,6 +16,7 @@ mod engine_scenarios;
 mod eval_cli;
 mod faults;
 mod feeds;
+mod fhir_sources;
 mod fmt;
 mod invariants;
 mod load;

@@ -345,6 +345,7 @@ fn abi_rows() -> Vec<(u32, &'static str)> {
         (b::FLAGS, "flags"),
         (b::GUARDIANS, "guardians"),
         (b::RECALL, "recall"),
+        (b::PATIENT_STATUS, "patient_status"),
         (b::RECALL_BOOKED_AT, "recall_booked_at"),
         (b::ID, "booking_id"),
         (b::PATIENT_ID, "patient_id"),
@@ -417,6 +418,7 @@ fn the_abi_page_says_what_the_abi_is() {
         ("kind", Kind::WORDS),
         ("source", Source::WORDS),
         ("status", Status::WORDS),
+        ("patient_status", rem::schema::PatientStatus::WORDS),
         ("id_kind", IdKind::WORDS),
         ("consent_source", ConsentSource::WORDS),
         ("channel", Channel::WORDS),
@@ -442,7 +444,7 @@ fn the_abi_page_says_what_the_abi_is() {
         };
         assert!(flowing.contains(&said), "docs/wasm.md lacks `{said}`");
     }
-    assert!(rem::wasm::abi::reason::decode(24, 0).is_none());
+    assert!(rem::wasm::abi::reason::decode(29, 0).is_none());
     assert!(rem::wasm::abi::reason::decode(20, 0).is_none());
     assert!(doc.contains(&format!(
         "## The ABI (version {})",
@@ -453,7 +455,12 @@ fn the_abi_page_says_what_the_abi_is() {
 /// The bookings of `tests/due/bookings.csv`, and copies of them at other times.
 fn due_fixture_bookings() -> (Vec<Booking<'static>>, Vec<Booking<'static>>) {
     let csv = std::fs::read("tests/due/bookings.csv").expect("bookings");
-    let mut feed = rem::feed::Feed::open(rem::feed::Format::Csv, csv.as_slice()).expect("a feed");
+    let mut feed = rem::feed::Feed::open(
+        rem::feed::Format::Csv,
+        csv.as_slice(),
+        &rem::feed::ReadOptions::at(chrono::DateTime::UNIX_EPOCH),
+    )
+    .expect("a feed");
     let mut read = Vec::new();
     while let Some(row) = feed.next_row() {
         if let Ok((_, Ok(booking))) = row {

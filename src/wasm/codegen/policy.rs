@@ -11,7 +11,7 @@ use super::data::{Data, Str};
 use super::emit::Wat;
 use crate::engine::{Origin, PolicyId, Reason, Window, trigger_tag};
 use crate::plan::{self, LateBooking, Offset, Plan, When};
-use crate::schema::{EventKind, MessageKind, Status, Who};
+use crate::schema::{EventKind, MessageKind, PatientStatus, Status, Who};
 use crate::wasm::abi::{self, booking as b};
 
 /// Where a message's send window comes from.
@@ -366,6 +366,19 @@ impl Gen<'_> {
                 s.index()
             )
         };
+        let patient = |s: PatientStatus| {
+            format!(
+                "(i32.eq (call $core.byte (i32.const {})) (i32.const {}))",
+                b::PATIENT_STATUS,
+                s.index()
+            )
+        };
+        let first = [
+            (patient(PatientStatus::Inactive), Reason::PatientInactive),
+            (patient(PatientStatus::Deceased), Reason::PatientDeceased),
+            (status(Status::Pending), Reason::NotBookedYet),
+            (status(Status::Declined), Reason::Declined),
+        ];
         let rules: Vec<(String, Reason)> = match kind {
             MessageKind::Cancellation if on_reply => Vec::new(),
             MessageKind::Cancellation => vec![(status(Status::Booked), Reason::NotCancelled)],
@@ -387,7 +400,7 @@ impl Gen<'_> {
             _ => vec![(status(Status::Cancelled), Reason::Cancelled)],
         };
         let (label, leave) = (format!("$m{m}"), Leave::message(m));
-        for (test, reason) in rules {
+        for (test, reason) in first.into_iter().chain(rules) {
             self.leave_if(&test, &label, Some(&leave), reason);
         }
     }

@@ -61,22 +61,45 @@ fn address_checks(
         ),
         (Channel::Inbox, _) => return Err(Reason::NoInboxAccount),
         (Channel::Sms, Who::Patient) => {
+            let usable_or_none = format!(
+                "(i32.or {} (i32.eqz {}))",
+                has(b::MOBILE),
+                flag(f::MOBILE_INVALID)
+            );
             let checks = consent(flag(f::CONSENT_SMS), Channel::Sms)
                 .into_iter()
-                .chain([(has(b::MOBILE), Reason::NoMobile)])
+                .chain([
+                    (usable_or_none, Reason::InvalidMobile),
+                    (has(b::MOBILE), Reason::NoMobile),
+                ])
                 .collect();
             (checks, Address::Mobile(who))
         }
         (Channel::Sms, Who::Guardian1 | Who::Guardian2) => {
-            let (present, consented, mobile) = if who == Who::Guardian1 {
-                (gb::FIRST, gb::FIRST_CONSENT_SMS, b::GUARDIAN1_MOBILE)
+            let (present, consented, invalid, mobile) = if who == Who::Guardian1 {
+                (
+                    gb::FIRST,
+                    gb::FIRST_CONSENT_SMS,
+                    gb::FIRST_MOBILE_INVALID,
+                    b::GUARDIAN1_MOBILE,
+                )
             } else {
-                (gb::SECOND, gb::SECOND_CONSENT_SMS, b::GUARDIAN2_MOBILE)
+                (
+                    gb::SECOND,
+                    gb::SECOND_CONSENT_SMS,
+                    gb::SECOND_MOBILE_INVALID,
+                    b::GUARDIAN2_MOBILE,
+                )
             };
+            let usable_or_none =
+                format!("(i32.or {} (i32.eqz {}))", has(mobile), guardian(invalid));
             let checks = [(guardian(present), Reason::NoGuardian)]
                 .into_iter()
                 .chain(consent(guardian(consented), Channel::Sms))
-                .chain([(has(mobile), Reason::NoMobile)])
+                .chain([
+                    (usable_or_none, Reason::InvalidMobile),
+                    (has(mobile), Reason::NoMobile),
+                ])
                 .collect();
             (checks, Address::Mobile(who))
         }

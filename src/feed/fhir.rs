@@ -13,6 +13,7 @@
 //! | `resource` | the parts of resources rem reads, and reference keys |
 //! | `index` | compact records of every resource an appointment may refer to |
 //! | `appointment` | an appointment kept, and the bookings it becomes |
+//! | `split` | a bundle cut into its entries as it is read |
 //! | `read` | streaming the inputs |
 
 mod appointment;
@@ -20,6 +21,7 @@ pub mod config;
 mod index;
 mod read;
 mod resource;
+mod split;
 
 pub use config::{ConfigError, FeedConfig};
 pub use read::{Report, read, read_one};

@@ -33,7 +33,10 @@ pub fn e164<'a>(text: Cow<'a, str>, region: Option<Country>) -> Option<Cow<'a, s
     if !phonenumber::is_valid(&number) {
         return None;
     }
-    let formatted = number.format().mode(phonenumber::Mode::E164).to_string();
+    // E.164 is the country code and the national number, with its leading zeros (Italy's).
+    let national = number.national();
+    let zeros = "0".repeat(usize::from(national.zeros()));
+    let formatted = format!("+{}{zeros}{}", number.code().value(), national.value());
     is_e164(&formatted).then_some(Cow::Owned(formatted))
 }
 

@@ -274,7 +274,7 @@ impl Problem {
             }
             Problem::NotAResource { column } => write!(
                 f,
-                "the line is not a FHIR resource that rem can read (column {column})"
+                "is not a FHIR resource that rem can read: not JSON, or an element of the wrong type (column {column} of the line or entry)"
             ),
             _ => Ok(()),
         }

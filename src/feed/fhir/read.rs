@@ -5,7 +5,6 @@
 //! bulk export has been read. Those (`Appointment*.ndjson`) are streamed last, a line at a
 //! time, so a bulk export's memory is bounded by its patients.
 
-use std::fmt;
 use std::fs::File;
 use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader};
@@ -15,7 +14,6 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rustc_hash::{FxHashMap, FxHasher};
 use serde::Deserialize;
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::appointment::Appointment;
 use super::config::FeedConfig;
@@ -110,6 +108,8 @@ struct Reader<'c> {
     /// Appointments seen, by a hash of their key, with a hash of what they say.
     seen: FxHashMap<u64, u64>,
     report: Report,
+    /// Entries that are not resources rem can read, reported before the bookings.
+    unreadable: Vec<Reject>,
     /// Each bundle's `self` and `next` links.
     links: Vec<(Arc<str>, Option<String>, Option<String>)>,
 }
@@ -146,6 +146,11 @@ pub fn read(
         }
     }
     reader.index.finish();
+    for row in std::mem::take(&mut reader.unreadable) {
+        if !each(row.location, Err(&row)) {
+            return Ok((reader.report, false));
+        }
+    }
     for held in std::mem::take(&mut reader.held) {
         if !reader.emit(
             &held.appointment,
@@ -174,6 +179,7 @@ impl<'c> Reader<'c> {
             held: Vec::new(),
             seen: FxHashMap::default(),
             report: Report::default(),
+            unreadable: Vec::new(),
             links: Vec::new(),
         }
     }
@@ -234,30 +240,41 @@ impl<'c> Reader<'c> {
         if buffer.starts_with(BYTE_ORDER_MARK) {
             reader.consume(BYTE_ORDER_MARK.len());
         }
-        let mut deserializer = serde_json::Deserializer::from_reader(reader);
         let mut failure: Option<FeedError> = None;
-        let mut sink = |entry: usize, full_url: Option<String>, resource: Resource| {
+        let rest = super::split::split(reader, |entry, bytes| {
             if failure.is_some() {
                 return;
             }
             let location = Location::Entry(entry);
-            match self.resource(n, location, full_url.as_deref(), resource) {
-                Ok(Some(appointment)) => self.held.push(Held {
-                    input: n,
-                    location,
-                    appointment,
-                }),
-                Ok(None) => {}
-                Err(error) => failure = Some(error),
+            match serde_json::from_slice::<Entry>(bytes) {
+                Ok(Entry {
+                    full_url,
+                    resource: Some(resource),
+                }) => match self.resource(n, location, full_url.as_deref(), resource) {
+                    Ok(Some(appointment)) => self.held.push(Held {
+                        input: n,
+                        location,
+                        appointment,
+                    }),
+                    Ok(None) => {}
+                    Err(error) => failure = Some(error),
+                },
+                // A `DELETE` of a transaction: no resource.
+                Ok(_) => {}
+                Err(e) => {
+                    let mut row =
+                        Reject::line(location, Problem::NotAResource { column: e.column() });
+                    row.input = Some(name.clone());
+                    self.unreadable.push(row);
+                }
             }
-        };
-        let top = deserializer
-            .deserialize_map(DocumentVisitor { sink: &mut sink })
-            .and_then(|top| deserializer.end().map(|()| top))
-            .map_err(|e| not_json(&e))?;
+        })
+        .map_err(|e| split_error(name, e))?;
         if let Some(error) = failure {
             return Err(error);
         }
+        let top: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(&rest).map_err(|e| not_json(&e))?;
         match top.get("resourceType").and_then(serde_json::Value::as_str) {
             Some("Bundle") => {
                 let links: Vec<Link> = top
@@ -403,6 +420,20 @@ impl<'c> Reader<'c> {
     }
 }
 
+/// Why a document could not be cut into its entries.
+fn split_error(name: &str, error: super::split::SplitError) -> FeedError {
+    use super::split::SplitError;
+    match error {
+        SplitError::Io(e) => FeedError::Io(format!("{name}: {e}")),
+        SplitError::Ends => FeedError::NotABundle {
+            reason: "its JSON ends inside a string or a bracket".to_string(),
+        },
+        SplitError::NotAnObject { entry } => FeedError::NotABundle {
+            reason: format!("its entry {entry} is not an object"),
+        },
+    }
+}
+
 /// A JSON error without the text of the input (a value may be personal).
 fn not_json(error: &serde_json::Error) -> FeedError {
     use serde_json::error::Category;
@@ -425,64 +456,6 @@ struct Entry {
     resource: Option<Resource>,
 }
 
-/// The top of a JSON document: `entry` is streamed to the sink, everything else is kept (a
-/// bundle's few fields, or a single resource).
-struct DocumentVisitor<'s, F> {
-    sink: &'s mut F,
-}
-
-impl<'de, F: FnMut(usize, Option<String>, Resource)> Visitor<'de> for DocumentVisitor<'_, F> {
-    type Value = serde_json::Map<String, serde_json::Value>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a FHIR Bundle or resource")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut rest = serde_json::Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "entry" {
-                map.next_value_seed(Entries { sink: self.sink })?;
-            } else {
-                let value: serde_json::Value = map.next_value()?;
-                rest.insert(key, value);
-            }
-        }
-        Ok(rest)
-    }
-}
-
-struct Entries<'s, F> {
-    sink: &'s mut F,
-}
-
-impl<'de, F: FnMut(usize, Option<String>, Resource)> DeserializeSeed<'de> for Entries<'_, F> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de, F: FnMut(usize, Option<String>, Resource)> Visitor<'de> for Entries<'_, F> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list of entries")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut n = 0;
-        while let Some(entry) = seq.next_element::<Entry>()? {
-            if let Some(resource) = entry.resource {
-                (self.sink)(n, entry.full_url, resource);
-            }
-            n += 1;
-        }
-        Ok(())
-    }
-}
-
 /// Reads one bundle (or resource) from any reader, whole: for tests and callers without
 /// files. Rejects name no input file.
 pub fn read_one(
@@ -494,7 +467,13 @@ pub fn read_one(
     let name: Arc<str> = Arc::from("");
     reader.document(0, &name, input)?;
     reader.index.finish();
-    let mut rows = Vec::new();
+    let mut rows: Vec<crate::feed::Row<'static>> = std::mem::take(&mut reader.unreadable)
+        .into_iter()
+        .map(|mut row| {
+            row.input = None;
+            (row.location, Err(row))
+        })
+        .collect();
     for held in std::mem::take(&mut reader.held) {
         reader.emit(
             &held.appointment,

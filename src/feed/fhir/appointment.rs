@@ -88,12 +88,12 @@ fn exam(resource: &Resource, config: &FeedConfig) -> Option<Box<str>> {
 impl Appointment {
     /// Keeps what rem reads of an Appointment; its contained resources go to the index under
     /// `SCOPE#id`.
-    pub fn read(
-        resource: Resource,
+    pub fn read<'r>(
+        resource: Resource<'r>,
         full_url: Option<&str>,
         scope: &str,
         config: &FeedConfig,
-    ) -> (Appointment, Vec<Resource>) {
+    ) -> (Appointment, Vec<Resource<'r>>) {
         let key = resource
             .id
             .as_deref()
@@ -448,7 +448,8 @@ fn patient_columns(
     raw.values[Column::BirthDate as usize] =
         record.birth_date.as_deref().map(|b| birth_date(b).into());
     raw.set(Column::IdKind, record.id_kind.as_str());
-    raw.values[Column::Mobile as usize] = owned(&record.mobile);
+    let region = config.phone_region.map(|r| r.0);
+    raw.values[Column::Mobile as usize] = record.mobile(region).map(|m| Cow::Owned(m.to_string()));
     raw.values[Column::Email as usize] = owned(&record.email);
     raw.values[Column::Language as usize] = owned(&record.language);
     raw.set(Column::PatientStatus, record.status.as_str());

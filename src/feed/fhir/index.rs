@@ -3,6 +3,8 @@
 //! appointment). Nothing but these records is kept: a bundle's or a bulk export's patients cost
 //! a few hundred bytes each, whatever the size of their resources.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 
@@ -27,6 +29,10 @@ pub struct PatientRecord {
     pub id_kind: IdKind,
     /// The number to send SMS to, as given (made E.164 when the booking is validated).
     pub mobile: Option<Box<str>>,
+    /// The number made E.164 (or left as given when it cannot be), worked out for the
+    /// patient's first booking and kept for the others: parsing a national number costs
+    /// microseconds.
+    pub e164: std::cell::OnceCell<Option<Box<str>>>,
     pub email: Option<Box<str>>,
     pub language: Option<Box<str>>,
     pub interpreter: Option<bool>,
@@ -96,8 +102,8 @@ pub struct Index {
     consents_of: FxHashMap<u32, Consents>,
 }
 
-pub fn text(value: Option<&String>) -> Option<Box<str>> {
-    value.map(|v| v.as_str().into())
+pub fn text(value: Option<&Cow<'_, str>>) -> Option<Box<str>> {
+    value.map(|v| Box::from(&**v))
 }
 
 /// Whether a period ended before `now` (an end given as a date, or a year, counts to its end).
@@ -220,6 +226,23 @@ fn is_guardian(relationships: &[super::resource::CodeableConcept], config: &Feed
         .any(|(_, code)| config.is_guardian_code(code))
 }
 
+impl PatientRecord {
+    /// The mobile number, in E.164 form when it can be made so with `region`.
+    pub fn mobile(&self, region: Option<phonenumber::country::Id>) -> Option<&str> {
+        self.e164
+            .get_or_init(|| {
+                let given = self.mobile.as_deref()?;
+                Some(
+                    match crate::feed::phone::e164(Cow::Borrowed(given), region) {
+                        Some(number) => number.into_owned().into_boxed_str(),
+                        None => given.into(),
+                    },
+                )
+            })
+            .as_deref()
+    }
+}
+
 impl Index {
     /// Adds a resource (not an Appointment) under its names. `scope` is set for a resource
     /// contained in another: its name is then `SCOPE#id`.
@@ -231,7 +254,7 @@ impl Index {
         config: &FeedConfig,
         now: DateTime<Utc>,
     ) -> Result<(), Conflict> {
-        let kind = resource.resource_type.clone().unwrap_or_default();
+        let kind = resource.resource_type.as_deref().unwrap_or("").to_string();
         let mut names: Vec<Box<str>> = Vec::with_capacity(2);
         if let Some(id) = &resource.id {
             names.push(match scope {
@@ -487,6 +510,7 @@ fn patient(resource: &Resource, config: &FeedConfig, now: DateTime<Utc>) -> Pati
         birth_date: text(resource.birth_date.as_ref()),
         id_kind: id_kind(resource, config),
         mobile: mobile(&resource.telecom, now),
+        e164: std::cell::OnceCell::new(),
         email: email(&resource.telecom, now),
         language: language(resource),
         interpreter: resource

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::appointment::Appointment;
 use super::config::FeedConfig;
 use super::index::Index;
-use super::resource::{Link, Resource};
+use super::resource::Resource;
 use crate::booking::Booking;
 use crate::feed::lines::{BYTE_ORDER_MARK, Line, LineReader};
 use crate::feed::{FeedError, Location, Problem, RawBooking, Reject, reject};
@@ -273,27 +273,21 @@ impl<'c> Reader<'c> {
         if let Some(error) = failure {
             return Err(error);
         }
-        let top: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_slice(&rest).map_err(|e| not_json(&e))?;
-        match top.get("resourceType").and_then(serde_json::Value::as_str) {
+        // The rest is a bundle's own elements, or a whole resource.
+        let resource: Resource = serde_json::from_slice(&rest).map_err(|e| not_json(&e))?;
+        match resource.resource_type.as_deref() {
             Some("Bundle") => {
-                let links: Vec<Link> = top
-                    .get("link")
-                    .cloned()
-                    .and_then(|l| serde_json::from_value(l).ok())
-                    .unwrap_or_default();
                 let url = |relation: &str| {
-                    links
+                    resource
+                        .link
                         .iter()
                         .find(|l| l.relation.as_deref() == Some(relation))
-                        .and_then(|l| l.url.clone())
+                        .and_then(|l| l.url.as_deref().map(str::to_string))
                 };
                 self.links.push((name.clone(), url("self"), url("next")));
                 Ok(())
             }
             Some(_) => {
-                let resource: Resource = serde_json::from_value(serde_json::Value::Object(top))
-                    .map_err(|e| not_json(&e))?;
                 let location = Location::Entry(0);
                 if let Some(appointment) = self.resource(n, location, None, resource)? {
                     self.held.push(Held {
@@ -450,10 +444,11 @@ fn not_json(error: &serde_json::Error) -> FeedError {
 
 /// An entry of a bundle; a `DELETE` of a transaction has no resource.
 #[derive(Deserialize)]
-struct Entry {
-    #[serde(rename = "fullUrl")]
-    full_url: Option<String>,
-    resource: Option<Resource>,
+struct Entry<'a> {
+    #[serde(borrow, rename = "fullUrl")]
+    full_url: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    resource: Option<Resource<'a>>,
 }
 
 /// Reads one bundle (or resource) from any reader, whole: for tests and callers without

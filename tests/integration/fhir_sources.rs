@@ -71,6 +71,16 @@ const CASES: &[(&str, &[&str], &str)] = &[
         "2026-03-25T12:00:00+01:00",
     ),
     (
+        "single-resource",
+        &[
+            "--feed",
+            "tests/fhir/single-resource/appointment.json",
+            "--feed-config",
+            "examples/feed-config.toml",
+        ],
+        "2026-03-25T12:00:00+01:00",
+    ),
+    (
         "search-pages",
         &[
             "--feed",

@@ -1262,6 +1262,26 @@ pub(crate) fn booking_in(vocab: Vocab) -> impl Strategy<Value = Booking<'static>
 }
 
 /// Bookings with distinct ids `B0`, `B1`, ...
+/// A booking with one of issue 11's marks: 0 and 5–7 none, 1 its numbers unusable (the
+/// patient's and the guardians'), 2 not booked yet, 3 declined, 4 an inactive patient, 5 a
+/// deceased one.
+pub fn marked(mut booking: Booking<'static>, mark: u8) -> Booking<'static> {
+    match mark {
+        1 => {
+            booking.patient.mobile_invalid = booking.patient.mobile.take().is_some();
+            for guardian in booking.guardians.iter_mut().flatten() {
+                guardian.mobile_invalid = guardian.mobile.take().is_some();
+            }
+        }
+        2 => booking.status = Status::Pending,
+        3 => booking.status = Status::Declined,
+        4 => booking.patient.status = rem::booking::PatientStatus::Inactive,
+        5 => booking.patient.status = rem::booking::PatientStatus::Deceased,
+        _ => {}
+    }
+    booking
+}
+
 fn bookings(max: usize) -> impl Strategy<Value = Vec<Booking<'static>>> {
     prop::collection::vec(booking(), 1..=max).prop_map(|mut bookings| {
         for (i, b) in bookings.iter_mut().enumerate() {
@@ -1373,6 +1393,70 @@ macro_rules! engine {
 
 // ---------------------------------------------------------------------------------------------
 // The invariants.
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// Issue 11: an unusable mobile number costs exactly what a missing one costs, the SMS to
+    /// it, skipped as `invalid_mobile` instead of `no_mobile`; every other outcome is the same
+    /// (R1, R10: the letter and the e-mail still go).
+    #[test]
+    fn an_unusable_mobile_costs_only_its_sms((program, bookings, events) in case(false, 6)) {
+        let engine = engine!(program);
+        let index = index(&bookings, &events);
+        for booking in &bookings {
+            let mut missing = booking.clone();
+            missing.patient.mobile = None;
+            for guardian in missing.guardians.iter_mut().flatten() {
+                guardian.mobile = None;
+            }
+            let mut unusable = missing.clone();
+            unusable.patient.mobile_invalid = true;
+            for guardian in unusable.guardians.iter_mut().flatten() {
+                guardian.mobile_invalid = true;
+            }
+            let expected: Vec<Outcome> = evaluate(&engine, &missing, &index)
+                .into_iter()
+                .map(|o| match o {
+                    Outcome::Skip(s) if s.reason == Reason::NoMobile => {
+                        Outcome::Skip(Skip { reason: Reason::InvalidMobile, ..s })
+                    }
+                    o => o,
+                })
+                .collect();
+            prop_assert_eq!(evaluate(&engine, &unusable, &index), expected, "{}", program.text());
+        }
+    }
+
+    /// Issue 11: nothing is sent about a visit not booked yet or declined, nor about a patient
+    /// whose record is inactive or who has died, and each message says why.
+    #[test]
+    fn a_held_booking_gets_nothing_and_says_why((program, bookings, events) in case(false, 6)) {
+        let engine = engine!(program);
+        let index = index(&bookings, &events);
+        for booking in &bookings {
+            for (mark, why) in [
+                (2, Reason::NotBookedYet),
+                (3, Reason::Declined),
+                (4, Reason::PatientInactive),
+                (5, Reason::PatientDeceased),
+            ] {
+                let held = marked(booking.clone(), mark);
+                let outcomes = evaluate(&engine, &held, &index);
+                prop_assert!(actions(&outcomes).next().is_none(), "{why:?}: {outcomes:?}");
+                for outcome in &outcomes {
+                    if let Outcome::Skip(skip) = outcome {
+                        prop_assert!(
+                            skip.reason == why
+                                || matches!(skip.reason, Reason::NoPolicy | Reason::Excluded(_) | Reason::ReplacedBy(_)),
+                            "{why:?} expected, {skip:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]

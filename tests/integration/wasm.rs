@@ -275,6 +275,21 @@ proptest! {
         same_output(&program, &bookings)?;
     }
 
+    /// Issue 11: unusable mobile numbers, visits not booked yet or declined, inactive and
+    /// deceased patients give the same output in wasm.
+    #[test]
+    fn held_bookings_and_unusable_numbers_give_the_same_output_in_wasm(
+        (program, bookings, _events) in case(false, 24),
+        marks in prop::collection::vec(0u8..8, 24),
+    ) {
+        let bookings: Vec<Booking<'static>> = bookings
+            .into_iter()
+            .zip(marks.into_iter().chain(std::iter::repeat(0)))
+            .map(|(booking, mark)| super::invariants::marked(booking, mark))
+            .collect();
+        same_output(&program, &bookings)?;
+    }
+
     /// Bookings made in the hour clocks fall back, with windows that open inside it: where a
     /// window could move a send time earlier.
     #[test]

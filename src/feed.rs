@@ -123,10 +123,9 @@ impl<R: std::io::BufRead> Feed<R> {
     }
 }
 
-/// The fields of a booking that were given but cannot be used: each costs its messages (the
-/// SMS to that number, the e-mail), not the booking, and is listed in the rejects file as a
-/// warning.
-pub fn warnings(booking: &Booking<'_>) -> Vec<Bad> {
+/// The fields of a booking that were given but cannot be used, as rejects of severity
+/// `warning`: each costs its messages (the SMS to that number, the e-mail), not the booking.
+pub fn warnings(location: Location, booking: &Booking<'_>) -> Vec<Reject> {
     use crate::schema::Values;
     let patient = [
         (
@@ -150,7 +149,14 @@ pub fn warnings(booking: &Booking<'_>) -> Vec<Bad> {
         .into_iter()
         .chain(guardians)
         .filter(|(bad, ..)| *bad)
-        .map(|(_, column, values)| (column, Problem::NotValid(values)))
+        .map(|(_, column, values)| Reject {
+            severity: Severity::Warning,
+            ..reject(
+                location,
+                Some(booking.id.to_string()),
+                (column, Problem::NotValid(values)),
+            )
+        })
         .collect()
 }
 

@@ -379,9 +379,7 @@ pub fn for_each_row_and_warning(
         Err(reject) if reject.severity == feed::Severity::Warning => warn(location, reject),
         Ok(booking) => {
             if own_warnings {
-                for bad in feed::warnings(booking) {
-                    let mut warning = feed::reject(location, Some(booking.id.to_string()), bad);
-                    warning.severity = feed::Severity::Warning;
+                for warning in feed::warnings(location, booking) {
                     if !warn(location, &warning) {
                         return false;
                     }

@@ -13,7 +13,7 @@ use super::resource::{Resource, key_type, reference_key};
 use crate::feed::{Bad, Column, Problem, RawBooking};
 
 /// This project's extensions on an Appointment, and their columns.
-const EXTENSIONS: [(&str, Column); 8] = [
+const EXTENSIONS: [(&str, Column); 7] = [
     ("booking-kind", Column::Kind),
     ("booking-source", Column::Source),
     ("booking-reminder", Column::Reminder),
@@ -21,7 +21,6 @@ const EXTENSIONS: [(&str, Column); 8] = [
     ("booking-group", Column::GroupId),
     ("status-at", Column::StatusAt),
     ("previous-start", Column::PreviousStart),
-    ("cancelled-at", Column::StatusAt),
 ];
 
 /// A participant, by what its actor is.
@@ -245,7 +244,6 @@ impl Appointment {
             region: config.phone_region.map(|r| r.0),
             ..RawBooking::default()
         };
-        let owned = |v: &Option<Box<str>>| v.as_deref().map(|v| Cow::Owned(v.to_string()));
         raw.values[Column::BookingId as usize] = owned(&self.booking_id);
         raw.values[Column::Exam as usize] = owned(&self.exam);
         for (column, value) in &self.extensions {
@@ -359,6 +357,11 @@ impl Appointment {
     }
 }
 
+/// A kept value as a raw booking's value.
+fn owned(value: &Option<Box<str>>) -> Option<Cow<'static, str>> {
+    value.as_deref().map(|v| Cow::Owned(v.to_string()))
+}
+
 const STATUSES: &[&str] = &[
     "proposed",
     "pending",
@@ -443,13 +446,13 @@ fn patient_columns(
     record: &index::PatientRecord,
     config: &FeedConfig,
 ) {
-    let owned = |v: &Option<Box<str>>| v.as_deref().map(|v| Cow::Owned(v.to_string()));
     raw.set(Column::PatientId, record.id.to_string());
     raw.values[Column::BirthDate as usize] =
         record.birth_date.as_deref().map(|b| birth_date(b).into());
     raw.set(Column::IdKind, record.id_kind.as_str());
     let region = config.phone_region.map(|r| r.0);
-    raw.values[Column::Mobile as usize] = record.mobile(region).map(|m| Cow::Owned(m.to_string()));
+    let number = |mobile: &index::Mobile| mobile.get(region).map(|m| Cow::Owned(m.to_string()));
+    raw.values[Column::Mobile as usize] = number(&record.mobile);
     raw.values[Column::Email as usize] = owned(&record.email);
     raw.values[Column::Language as usize] = owned(&record.language);
     raw.set(Column::PatientStatus, record.status.as_str());
@@ -477,7 +480,7 @@ fn patient_columns(
         (Column::Guardian2Mobile, Column::Guardian2ConsentSms),
     ];
     for (guardian, (mobile, consent)) in guardians.into_iter().zip(columns) {
-        raw.values[mobile as usize] = owned(&guardian.mobile);
+        raw.values[mobile as usize] = number(&guardian.mobile);
         raw.set(
             consent,
             guardian

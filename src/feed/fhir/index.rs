@@ -27,12 +27,7 @@ pub struct PatientRecord {
     pub id: Box<str>,
     pub birth_date: Option<Box<str>>,
     pub id_kind: IdKind,
-    /// The number to send SMS to, as given (made E.164 when the booking is validated).
-    pub mobile: Option<Box<str>>,
-    /// The number made E.164 (or left as given when it cannot be), worked out for the
-    /// patient's first booking and kept for the others: parsing a national number costs
-    /// microseconds.
-    pub e164: std::cell::OnceCell<Option<Box<str>>>,
+    pub mobile: Mobile,
     pub email: Option<Box<str>>,
     pub language: Option<Box<str>>,
     pub interpreter: Option<bool>,
@@ -45,8 +40,41 @@ pub struct PatientRecord {
 /// A guardian: a RelatedPerson or a Patient.contact with a guardian's relationship.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuardianRecord {
-    pub mobile: Option<Box<str>>,
+    pub mobile: Mobile,
     pub consent_sms: Option<Box<str>>,
+}
+
+/// The number to send SMS to, as given, and made E.164 (or left as given when it cannot be)
+/// for the person's first booking and kept for the others: parsing a national number costs
+/// microseconds, and a patient or a guardian has many bookings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mobile {
+    given: Option<Box<str>>,
+    e164: std::cell::OnceCell<Option<Box<str>>>,
+}
+
+impl Mobile {
+    fn new(given: Option<Box<str>>) -> Mobile {
+        Mobile {
+            given,
+            e164: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The number, in E.164 form when it can be made so with `region`.
+    pub fn get(&self, region: Option<phonenumber::country::Id>) -> Option<&str> {
+        self.e164
+            .get_or_init(|| {
+                let given = self.given.as_deref()?;
+                Some(
+                    match crate::feed::phone::e164(Cow::Borrowed(given), region) {
+                        Some(number) => number.into_owned().into_boxed_str(),
+                        None => given.into(),
+                    },
+                )
+            })
+            .as_deref()
+    }
 }
 
 /// A Location, HealthcareService or Organization.
@@ -226,23 +254,6 @@ fn is_guardian(relationships: &[super::resource::CodeableConcept], config: &Feed
         .any(|(_, code)| config.is_guardian_code(code))
 }
 
-impl PatientRecord {
-    /// The mobile number, in E.164 form when it can be made so with `region`.
-    pub fn mobile(&self, region: Option<phonenumber::country::Id>) -> Option<&str> {
-        self.e164
-            .get_or_init(|| {
-                let given = self.mobile.as_deref()?;
-                Some(
-                    match crate::feed::phone::e164(Cow::Borrowed(given), region) {
-                        Some(number) => number.into_owned().into_boxed_str(),
-                        None => given.into(),
-                    },
-                )
-            })
-            .as_deref()
-    }
-}
-
 impl Index {
     /// Adds a resource (not an Appointment) under its names. `scope` is set for a resource
     /// contained in another: its name is then `SCOPE#id`.
@@ -352,7 +363,7 @@ impl Index {
         self.related.push(Related {
             patient,
             guardian: GuardianRecord {
-                mobile: mobile(&resource.telecom, now),
+                mobile: Mobile::new(mobile(&resource.telecom, now)),
                 consent_sms: extension(&resource.extension, "consent-sms"),
             },
         });
@@ -501,7 +512,7 @@ fn patient(resource: &Resource, config: &FeedConfig, now: DateTime<Utc>) -> Pati
         .iter()
         .filter(|c| is_guardian(&c.relationship, config) && !ended(c.period.as_ref(), now))
         .map(|c| GuardianRecord {
-            mobile: mobile(&c.telecom, now),
+            mobile: Mobile::new(mobile(&c.telecom, now)),
             consent_sms: extension(&c.extension, "consent-sms"),
         })
         .collect();
@@ -509,8 +520,7 @@ fn patient(resource: &Resource, config: &FeedConfig, now: DateTime<Utc>) -> Pati
         id: resource.id.as_deref().unwrap_or("").into(),
         birth_date: text(resource.birth_date.as_ref()),
         id_kind: id_kind(resource, config),
-        mobile: mobile(&resource.telecom, now),
-        e164: std::cell::OnceCell::new(),
+        mobile: Mobile::new(mobile(&resource.telecom, now)),
         email: email(&resource.telecom, now),
         language: language(resource),
         interpreter: resource

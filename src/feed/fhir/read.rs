@@ -146,20 +146,8 @@ pub fn read(
         }
     }
     reader.index.finish();
-    for row in std::mem::take(&mut reader.unreadable) {
-        if !each(row.location, Err(&row)) {
-            return Ok((reader.report, false));
-        }
-    }
-    for held in std::mem::take(&mut reader.held) {
-        if !reader.emit(
-            &held.appointment,
-            held.location,
-            &inputs[held.input].name,
-            each,
-        ) {
-            return Ok((reader.report, false));
-        }
+    if !reader.emit_held(&|n| inputs[n].name.clone(), each) {
+        return Ok((reader.report, false));
     }
     for (n, input) in inputs.iter().enumerate() {
         if input.appointments && !reader.ndjson(n, input, true, each)? {
@@ -354,6 +342,26 @@ impl<'c> Reader<'c> {
         }
     }
 
+    /// What waited for the index: the entries that could not be read, then the held
+    /// appointments' bookings, in input order; false when `each` asked to stop.
+    fn emit_held(
+        &mut self,
+        name: &dyn Fn(usize) -> Arc<str>,
+        each: &mut dyn FnMut(Location, Result<&Booking<'_>, &Reject>) -> bool,
+    ) -> bool {
+        for row in std::mem::take(&mut self.unreadable) {
+            if !each(row.location, Err(&row)) {
+                return false;
+            }
+        }
+        for held in std::mem::take(&mut self.held) {
+            if !self.emit(&held.appointment, held.location, &name(held.input), each) {
+                return false;
+            }
+        }
+        true
+    }
+
     /// The bookings of one appointment, each given to `each`; an appointment given before
     /// with the same content is counted, not given again.
     fn emit(
@@ -376,15 +384,13 @@ impl<'c> Reader<'c> {
                 Err(_) => appointment.booking_id(),
             };
             let row = raw.and_then(RawBooking::validate).map_err(|bad| {
-                let mut row = reject(location, booking_id.clone(), bad);
+                let mut row = reject(location, booking_id, bad);
                 row.input = Some(input.clone());
                 row
             });
             // A field that cannot be used is said before its booking, naming its file.
             if let Ok(booking) = &row {
-                for bad in crate::feed::warnings(booking) {
-                    let mut warning = reject(location, booking_id.clone(), bad);
-                    warning.severity = crate::feed::Severity::Warning;
+                for mut warning in crate::feed::warnings(location, booking) {
                     warning.input = Some(input.clone());
                     if !each(location, Err(&warning)) {
                         return false;
@@ -462,30 +468,14 @@ pub fn read_one(
     let name: Arc<str> = Arc::from("");
     reader.document(0, &name, input)?;
     reader.index.finish();
-    let mut rows: Vec<crate::feed::Row<'static>> = std::mem::take(&mut reader.unreadable)
-        .into_iter()
-        .map(|mut row| {
-            row.input = None;
-            (row.location, Err(row))
-        })
-        .collect();
-    for held in std::mem::take(&mut reader.held) {
-        reader.emit(
-            &held.appointment,
-            held.location,
-            &name,
-            &mut |location, row| {
-                rows.push((
-                    location,
-                    row.map(|b| b.clone().into_owned()).map_err(|r| {
-                        let mut r = r.clone();
-                        r.input = None;
-                        r
-                    }),
-                ));
-                true
-            },
-        );
-    }
+    let mut rows = Vec::new();
+    reader.emit_held(&|_| name.clone(), &mut |location, row| {
+        let row = row.map(|b| b.clone().into_owned()).map_err(|r| Reject {
+            input: None,
+            ..r.clone()
+        });
+        rows.push((location, row));
+        true
+    });
     Ok(rows)
 }

@@ -16,6 +16,7 @@ mod eval;
 mod exit;
 mod explain;
 mod fmt;
+mod generate;
 mod inputs;
 mod read;
 mod render;
@@ -107,6 +108,12 @@ enum Command {
         after_help = "Exit status: 0 when nothing changes, 1 when some booking's actions change (so CI can ask for an approval), 2 when an input cannot be read.\n\nExamples:\n  rem diff examples/diff/jonkoping-kf-pilot.rem policies/jonkoping-kf.rem --feed examples/bookings.csv\n  rem diff old-plan.json policies/ --feed bookings.csv --output json"
     )]
     Diff(diff::DiffArgs),
+    /// Generate a synthetic booking feed (and its events) for the policies: for benchmarks and
+    /// for trying policies on volume.
+    #[command(
+        after_help = "The bookings fall in the policies' clinics, units and exams (a twentieth in none), with a region's mix: minors with guardians, consent and inbox rates, id kinds, interpreters, portal and quick-book bookings, series and group visits, lead times from the same day to months, visits on the days clocks change, cancellations and moved visits. Phone numbers come from ranges reserved for tests only. The same seed gives the same feed, byte for byte (docs/gen.md).\n\nExamples:\n  rem gen policies/ -n 1000000 --now 2026-03-24T12:00:00+01:00 -o bookings.csv --events events.jsonl\n  rem gen policies/jonkoping-kf.rem -n 500 --format fhir --now 2026-03-24T12:00:00+01:00 -o bundle.json"
+    )]
+    Gen(generate::GenArgs),
     /// Format policies in place (four-space indentation, one statement a line, comments kept).
     #[command(
         after_help = "Examples:\n  rem fmt policies/\n  rem fmt --check policies/     exit 1 and list the files that would change"
@@ -155,6 +162,7 @@ pub fn run() -> ExitCode {
         Command::Due(args) => due::run(&args),
         Command::Tasks(args) => tasks::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Gen(args) => generate::run(&args),
     };
     ExitCode::from(outcome.unwrap_or_else(Failure::report).code())
 }

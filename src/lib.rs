@@ -9,6 +9,7 @@ pub mod engine;
 pub mod events;
 pub mod feed;
 pub mod fmt;
+pub mod generate;
 pub mod output;
 pub mod parser;
 pub mod plan;

@@ -506,7 +506,7 @@ fn events(case: &Case, now: DateTime<Utc>) -> Result<EventIndex, TestError> {
                     .to_string(),
             ));
         }
-        index.insert(booking_id, parsed);
+        index.insert(&booking_id, parsed);
     }
     Ok(index)
 }

@@ -58,7 +58,7 @@ pub fn read(
         };
         match fields {
             Ok(fields) => match to_event(location, &fields, now) {
-                Ok((booking_id, event)) => index.insert(booking_id, event),
+                Ok((booking_id, event)) => index.insert(&booking_id, event),
                 Err(reject) => rejects.push(reject),
             },
             Err(problem) => rejects.push(Reject::line(location, problem)),

@@ -288,12 +288,20 @@ pub fn write_booking(out: &mut Vec<u8>, booking: &Booking<'_>) {
         (None, true) => Some("not an address"),
         (None, false) => None,
     };
+    // An unusable mobile number was not kept either: one that can never be valid stands for
+    // it, so the booking read back costs its SMS the same way.
+    let mobile = |mobile: &Option<std::borrow::Cow<'_, str>>, invalid: bool| match (mobile, invalid)
+    {
+        (Some(mobile), _) => Some(mobile.to_string()),
+        (None, true) => Some("not a number".to_string()),
+        (None, false) => None,
+    };
     let guardians: Vec<serde_json::Value> = booking
         .guardians
         .iter()
         .map(|g| match g {
             Some(g) => serde_json::to_value(GuardianOut {
-                mobile: g.mobile.as_deref(),
+                mobile: mobile(&g.mobile, g.mobile_invalid).as_deref(),
                 consent_sms: g.consent_sms,
             })
             .unwrap_or_default(),
@@ -320,7 +328,7 @@ pub fn write_booking(out: &mut Vec<u8>, booking: &Booking<'_>) {
         "patient": {
             "birth_date": patient.birth_date.format("%Y-%m-%d").to_string(),
             "id_kind": patient.id_kind.as_str(),
-            "mobile": patient.mobile,
+            "mobile": mobile(&patient.mobile, patient.mobile_invalid),
             "email": email,
             "consent_sms": patient.consent_sms,
             "consent_email": patient.consent_email,
@@ -329,6 +337,7 @@ pub fn write_booking(out: &mut Vec<u8>, booking: &Booking<'_>) {
             "inbox_notifications": patient.inbox_notifications,
             "interpreter": patient.interpreter,
             "language": patient.language,
+            "patient_status": patient.status.as_str(),
         },
         "guardians": guardians,
     });
@@ -345,7 +354,9 @@ mod tests {
     #[test]
     fn a_written_booking_reads_back_equal() {
         let text = include_str!("../../examples/bookings.jsonl").to_string()
-            + "{\"booking_id\":\"G2\",\"patient_id\":\"P\",\"clinic\":\"C\",\"unit\":\"U\",\"kind\":\"group\",\"group_id\":\"G\",\"source\":\"staff\",\"status\":\"booked\",\"start\":\"2026-03-30T09:00:00.250+02:00\",\"created\":\"2026-03-01T09:00:00Z\",\"patient\":{\"birth_date\":\"2015-01-01\",\"id_kind\":\"reserve\",\"email\":\"a@b,c@d.se\"},\"guardians\":[{},{\"mobile\":\"+46701234512\",\"consent_sms\":true}]}\n";
+            + "{\"booking_id\":\"G2\",\"patient_id\":\"P\",\"clinic\":\"C\",\"unit\":\"U\",\"kind\":\"group\",\"group_id\":\"G\",\"source\":\"staff\",\"status\":\"booked\",\"start\":\"2026-03-30T09:00:00.250+02:00\",\"created\":\"2026-03-01T09:00:00Z\",\"patient\":{\"birth_date\":\"2015-01-01\",\"id_kind\":\"reserve\",\"email\":\"a@b,c@d.se\"},\"guardians\":[{},{\"mobile\":\"+46701234512\",\"consent_sms\":true}]}\n"
+            // A held row keeps a deceased patient's status and what makes a number unusable.
+            + "{\"booking_id\":\"G3\",\"patient_id\":\"P\",\"clinic\":\"C\",\"unit\":\"U\",\"kind\":\"group\",\"group_id\":\"G\",\"source\":\"staff\",\"status\":\"booked\",\"start\":\"2026-03-30T09:00:00+02:00\",\"created\":\"2026-03-01T09:00:00Z\",\"patient\":{\"birth_date\":\"2015-01-01\",\"id_kind\":\"personal\",\"mobile\":\"070-1\",\"patient_status\":\"deceased\"},\"guardians\":[{\"mobile\":\"12\",\"consent_sms\":true},{}]}\n";
         let mut feed = JsonlFeed::new(text.as_bytes());
         let mut count = 0;
         while let Some(row) = feed.next_row() {
@@ -358,6 +369,6 @@ mod tests {
             assert_eq!(read.expect("valid"), booking);
             count += 1;
         }
-        assert_eq!(count, 21);
+        assert_eq!(count, 22);
     }
 }

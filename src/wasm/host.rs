@@ -26,7 +26,7 @@ use super::abi::{self, booking as b, event as e, outcome as o};
 use crate::booking::Booking;
 use crate::engine::Mode;
 use crate::engine::{Action, Address, Options, Origin, Outcome, PolicyId, Skip, Unless};
-use crate::events::{Event, EventIndex};
+use crate::events::{EventIndex, EventRef};
 use crate::plan::Plan;
 use crate::schema::{Channel, EventKind, Who};
 
@@ -235,7 +235,8 @@ impl Host {
         options: &Options,
         out: &mut Vec<Outcome>,
     ) -> Result<(), BookingError> {
-        encode(&mut self.input, booking, events.of(&booking.id));
+        let events: Vec<EventRef<'_>> = events.of(&booking.id).collect();
+        encode(&mut self.input, booking, &events);
         let result = self.run(options);
         let list = match result {
             Ok(list) => list,
@@ -383,7 +384,7 @@ fn start(name: &str, pre: &InstancePre<Cap>, limits: Limits) -> Result<Running, 
 }
 
 /// Writes a booking and its events into `out` as `abi::booking` lays them out.
-pub fn encode(out: &mut Vec<u8>, booking: &Booking<'_>, events: &[Event]) {
+pub fn encode(out: &mut Vec<u8>, booking: &Booking<'_>, events: &[EventRef<'_>]) {
     out.clear();
     out.resize(b::SIZE as usize, 0);
     let instant = |t: Option<DateTime<FixedOffset>>| t.map_or(abi::NONE_I64, |t| t.timestamp());
@@ -460,7 +461,7 @@ pub fn encode(out: &mut Vec<u8>, booking: &Booking<'_>, events: &[Event]) {
 }
 
 /// The booking's events after its strings, 8-byte aligned (`abi::event`).
-fn encode_events(out: &mut Vec<u8>, events: &[Event]) {
+fn encode_events(out: &mut Vec<u8>, events: &[EventRef<'_>]) {
     while out.len() % 8 != 0 {
         out.push(0);
     }
@@ -484,7 +485,7 @@ fn encode_events(out: &mut Vec<u8>, events: &[Event]) {
         out[(at + e::RECIPIENT) as usize] = event.recipient.map_or(u8::MAX, Who::index);
         let offset = append(out, event.message.as_bytes());
         put_string(out, at + e::MESSAGE, offset, event.message.len());
-        let reply = event.reply.as_deref().unwrap_or("");
+        let reply = event.reply.unwrap_or("");
         let offset = append(out, reply.as_bytes());
         put_string(out, at + e::REPLY, offset, reply.len());
     }

@@ -1338,7 +1338,7 @@ fn index(bookings: &[Booking<'static>], events: &[(usize, Event)]) -> EventIndex
         };
         let mut event = event.clone();
         event.at = booking.created + (event.at - base);
-        index.insert(booking.id.to_string(), event);
+        index.insert(&booking.id, event);
     }
     index
 }

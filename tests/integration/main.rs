@@ -18,6 +18,7 @@ mod faults;
 mod feeds;
 mod fhir_sources;
 mod fmt;
+mod generate;
 mod invariants;
 mod load;
 mod malformed;

@@ -96,7 +96,7 @@ fn events_for(engine: &Engine, bookings: &[Booking<'static>]) -> EventIndex {
             }
             let message = &engine.policy(action.policy).messages[action.message];
             index.insert(
-                booking.id.to_string(),
+                &booking.id,
                 Event {
                     key: (pick % 2 == 0).then_some(action.key),
                     message: message.name.clone(),
@@ -166,7 +166,7 @@ fn differences(
                         options.mode,
                         String::from_utf8_lossy(&n),
                         String::from_utf8_lossy(&w),
-                        events.of(&booking.id)
+                        events.of(&booking.id).collect::<Vec<_>>()
                     ));
                 }
             }
@@ -522,15 +522,15 @@ fn notice_events(bookings: &[Booking<'static>]) -> EventIndex {
         match i % 5 {
             0 => {
                 let results = about(EventKind::ResultsReady, "2026-03-25T21:30:00+01:00");
-                events.insert(id.clone(), results);
+                events.insert(&id, results);
                 let therapy = about(EventKind::TherapyStarted, "2026-03-27T13:00:00+01:00");
-                events.insert(id, therapy);
+                events.insert(&id, therapy);
             }
-            1 => events.insert(id, reply("avboka tack", "2026-03-10T08:00:00+01:00")),
-            2 => events.insert(id, reply("Annulla!", "2026-04-20T08:00:00+02:00")),
-            3 => events.insert(id, reply("nej", "2026-03-10T08:00:00+01:00")),
+            1 => events.insert(&id, reply("avboka tack", "2026-03-10T08:00:00+01:00")),
+            2 => events.insert(&id, reply("Annulla!", "2026-04-20T08:00:00+02:00")),
+            3 => events.insert(&id, reply("nej", "2026-03-10T08:00:00+01:00")),
             _ => events.insert(
-                id,
+                &id,
                 about(EventKind::TherapyStarted, "2026-03-15T07:59:00+01:00"),
             ),
         }

@@ -18,6 +18,7 @@ mod explain;
 mod fmt;
 mod generate;
 mod inputs;
+mod parallel;
 mod read;
 mod render;
 mod tasks;

@@ -7,6 +7,7 @@ use std::fmt;
 
 use crate::booking::Booking;
 
+pub mod chunks;
 pub mod csv;
 pub mod events;
 pub mod fhir;

@@ -79,24 +79,55 @@ pub struct ActionWriter<W: Write> {
 }
 
 enum Sink<W: Write> {
-    Jsonl { out: W, buffer: Vec<u8> },
-    Csv(Box<csv::Writer<W>>),
+    Jsonl {
+        out: W,
+        buffer: Vec<u8>,
+    },
+    /// CSV lines are written into a buffer first, moved to `out` a block at a time.
+    Csv {
+        out: W,
+        csv: Box<csv::Writer<Vec<u8>>>,
+    },
 }
 
 impl<W: Write> ActionWriter<W> {
     pub fn new(out: W, format: OutputFormat, explain: bool) -> io::Result<Self> {
+        let mut writer = ActionWriter::continuing(out, format, explain);
+        if let Sink::Csv { csv, .. } = &mut writer.sink {
+            csv.write_record(CSV_HEADER).map_err(io::Error::other)?;
+        }
+        Ok(writer)
+    }
+
+    /// A writer of lines that continue an output begun by [`ActionWriter::new`] (no CSV
+    /// header): the part of one chunk of the feed, evaluated on its own thread.
+    pub fn continuing(out: W, format: OutputFormat, explain: bool) -> Self {
         let sink = match format {
             OutputFormat::Jsonl => Sink::Jsonl {
                 out,
                 buffer: Vec::with_capacity(1 << 16),
             },
-            OutputFormat::Csv => {
-                let mut csv = csv::Writer::from_writer(out);
-                csv.write_record(CSV_HEADER).map_err(io::Error::other)?;
-                Sink::Csv(Box::new(csv))
-            }
+            OutputFormat::Csv => Sink::Csv {
+                out,
+                csv: Box::new(csv::Writer::from_writer(Vec::with_capacity(1 << 16))),
+            },
         };
-        Ok(ActionWriter { explain, sink })
+        ActionWriter { explain, sink }
+    }
+
+    /// Appends lines written by a [`ActionWriter::continuing`] writer, as they are.
+    pub fn write_lines(&mut self, lines: &[u8]) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Jsonl { out, buffer } => {
+                out.write_all(buffer)?;
+                buffer.clear();
+                out.write_all(lines)
+            }
+            Sink::Csv { out, csv } => {
+                out.write_all(&take_csv(csv)?)?;
+                out.write_all(lines)
+            }
+        }
     }
 
     pub fn write(
@@ -130,7 +161,7 @@ impl<W: Write> ActionWriter<W> {
                 }
                 Ok(())
             }
-            Sink::Csv(csv) => {
+            Sink::Csv { out, csv } => {
                 let record = [
                     line.key.as_deref().unwrap_or(""),
                     line.booking_id,
@@ -149,7 +180,11 @@ impl<W: Write> ActionWriter<W> {
                     line.reason.unwrap_or(""),
                 ];
                 csv.write_record(record.map(neutral_cell))
-                    .map_err(io::Error::other)
+                    .map_err(io::Error::other)?;
+                if csv.get_ref().len() > 1 << 16 {
+                    out.write_all(&take_csv(csv)?)?;
+                }
+                Ok(())
             }
         }
     }
@@ -162,9 +197,21 @@ impl<W: Write> ActionWriter<W> {
                 out.flush()?;
                 Ok(out)
             }
-            Sink::Csv(csv) => csv.into_inner().map_err(|e| e.into_error()),
+            Sink::Csv { mut out, mut csv } => {
+                out.write_all(&take_csv(&mut csv)?)?;
+                out.flush()?;
+                Ok(out)
+            }
         }
     }
+}
+
+/// The CSV lines written so far, the writer left empty.
+fn take_csv(csv: &mut Box<csv::Writer<Vec<u8>>>) -> io::Result<Vec<u8>> {
+    let empty = Box::new(csv::Writer::from_writer(Vec::with_capacity(1 << 16)));
+    std::mem::replace(csv, empty)
+        .into_inner()
+        .map_err(|e| e.into_error())
 }
 
 fn action_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, action: &'a Action) -> Line<'a> {
@@ -453,6 +500,53 @@ impl Tally {
                 Outcome::Skip(s) => *self.skips.entry((s.policy, s.reason)).or_default() += 1,
             }
         }
+    }
+
+    /// Adds the counts of another part of the same run (a chunk evaluated on its own thread).
+    pub fn merge(&mut self, other: Tally) {
+        fn add<K: Ord>(to: &mut BTreeMap<K, u64>, from: BTreeMap<K, u64>) {
+            for (key, count) in from {
+                *to.entry(key).or_default() += count;
+            }
+        }
+        let Tally {
+            rows_read,
+            rows_rejected,
+            bookings_evaluated,
+            bookings_in_scope,
+            actions,
+            conditional,
+            actions_by_channel,
+            actions_by_message,
+            skips,
+            event_rows_read,
+            event_rows_rejected,
+            service_rows_read,
+            service_rows_rejected,
+            recalls_evaluated,
+            superseded,
+            left_out,
+            repeated,
+            warnings,
+        } = other;
+        self.rows_read += rows_read;
+        self.rows_rejected += rows_rejected;
+        self.bookings_evaluated += bookings_evaluated;
+        self.bookings_in_scope += bookings_in_scope;
+        self.actions += actions;
+        self.conditional += conditional;
+        add(&mut self.actions_by_channel, actions_by_channel);
+        add(&mut self.actions_by_message, actions_by_message);
+        add(&mut self.skips, skips);
+        self.event_rows_read += event_rows_read;
+        self.event_rows_rejected += event_rows_rejected;
+        self.service_rows_read += service_rows_read;
+        self.service_rows_rejected += service_rows_rejected;
+        self.recalls_evaluated += recalls_evaluated;
+        self.superseded += superseded;
+        self.left_out += left_out;
+        self.repeated += repeated;
+        self.warnings += warnings;
     }
 
     pub fn count_left_out(&mut self) {

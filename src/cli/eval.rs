@@ -15,9 +15,14 @@ use rem::recalls::Booked;
 use rem::wasm::host::{BookingError, Host, Limits};
 
 use super::exit::{Exit, Failure, Outcome};
+use rem::feed::rules::FeedRules;
+use rem::feed::{FeedError, Format};
+
 use super::inputs::{
-    FeedArgs, FeedReport, Source, for_each_row_and_warning, load_events, load_plan, load_services,
+    FeedArgs, FeedReport, Held, Source, for_each_row_and_warning, load_events, load_plan,
+    load_services,
 };
+use super::parallel;
 use super::write::{Named, Output, WriteError, refuse_overwriting_inputs, say_text};
 
 #[derive(clap::Args)]
@@ -48,6 +53,11 @@ pub struct EvalArgs {
     pub explain: bool,
     #[command(flatten)]
     pub backend: BackendArgs,
+    /// How many threads evaluate the feed (default: every core). A CSV or JSON Lines feed
+    /// evaluated by the native engine is cut into chunks evaluated side by side; the output is
+    /// byte for byte that of one thread. FHIR, `--services` and the wasm backend use one.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<std::num::NonZeroUsize>,
 }
 
 /// Which engine evaluates the bookings.
@@ -129,7 +139,7 @@ pub fn run(args: &EvalArgs) -> Outcome {
             run.rejects.write(&name, reject)?;
         }
     }
-    run.evaluate_feed(args, &source)
+    run.evaluate(args, &source)
 }
 
 /// Refuses `-o` and the rejects file where they name an input or each other.
@@ -169,6 +179,96 @@ struct Run<'e> {
 }
 
 impl Run<'_> {
+    /// Evaluates the feed on one thread or, where it can be cut into chunks, on several.
+    fn evaluate(self, args: &EvalArgs, source: &Source) -> Outcome {
+        match self.threads(args, source) {
+            1 => self.evaluate_feed(args, source),
+            threads => self.evaluate_in_parallel(args, source, threads),
+        }
+    }
+
+    /// How many threads evaluate the feed: more than one where the feed can be cut into
+    /// chunks and the engine is rem's own.
+    fn threads(&self, args: &EvalArgs, source: &Source) -> usize {
+        let wanted = args.threads.map_or_else(
+            || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            std::num::NonZeroUsize::get,
+        );
+        let chunked = matches!(source.format, Format::Csv | Format::Jsonl)
+            && source.paths.len() == 1
+            && matches!(self.backend, Backend::Native)
+            && args.input.services.is_none();
+        if chunked { wanted } else { 1 }
+    }
+
+    /// Evaluates a CSV or JSON Lines feed on `threads` threads (`cli::parallel`).
+    fn evaluate_in_parallel(mut self, args: &EvalArgs, source: &Source, threads: usize) -> Outcome {
+        let output_format = match args.output {
+            OutputArg::Jsonl => OutputFormat::Jsonl,
+            OutputArg::Csv => OutputFormat::Csv,
+        };
+        let out = Output::to(args.out.as_deref())?;
+        let out_name = out.name().to_string();
+        let write_failed = |e| WriteError::new(out_name.as_str(), e);
+        let mut writer =
+            ActionWriter::new(out, output_format, args.explain).map_err(write_failed)?;
+        let feed_name = source.name();
+        let unreadable = |e: FeedError| Failure::about(source.name(), e);
+        let path = source.paths.first().map_or(Path::new(""), PathBuf::as_path);
+        let input = std::fs::File::open(path)
+            .map(|f| std::io::BufReader::with_capacity(1 << 20, f))
+            .map_err(|e| unreadable(FeedError::Io(e.to_string())))?;
+        let rows = parallel::Rows::open(source.format, input).map_err(unreadable)?;
+        let options = self.options;
+        let shared = parallel::Shared {
+            engine: self.engine,
+            events: self.events,
+            options: &options,
+            explain: args.explain,
+            output: output_format,
+            format: source.format,
+            read: &source.options,
+        };
+        let mut rules = FeedRules::default();
+        let mut held = Held::default();
+        let evaluated = parallel::evaluate(&shared, threads, rows, &mut rules, &mut held, |part| {
+            writer.write_lines(&part.out).map_err(write_failed)?;
+            for reject in &part.rejects {
+                self.rejects.write(&feed_name, reject)?;
+            }
+            self.tally.merge(part.tally);
+            Ok::<(), WriteError>(())
+        });
+        match evaluated {
+            Ok(()) => {}
+            Err(parallel::Stop::Feed(error)) => return Err(unreadable(error)),
+            Err(parallel::Stop::Take(error)) => return Err(error.into()),
+        }
+        // The group bookings held to the end, each with its group's flag.
+        let mut outcomes = Vec::new();
+        let mut failure = None;
+        held.replay(&rules, &mut |_, row| {
+            let Ok(booking) = row else { return true };
+            let written = parallel::evaluate_booking(
+                &shared,
+                booking,
+                &mut outcomes,
+                &mut writer,
+                &mut self.tally,
+            );
+            written.map_err(|e| failure = Some(e)).is_ok()
+        })
+        .map_err(unreadable)?;
+        if let Some(error) = failure {
+            return Err(write_failed(error).into());
+        }
+        let report = FeedReport {
+            conflicts: rules.conflicts(),
+            fhir: Default::default(),
+        };
+        self.finish(writer, &out_name, &report)
+    }
+
     /// Streams the feed through the engine into the output; the files are moved into place
     /// only when every row is done.
     fn evaluate_feed(mut self, args: &EvalArgs, source: &Source) -> Outcome {

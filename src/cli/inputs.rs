@@ -429,7 +429,7 @@ fn admit(
 
 /// Rows held back until the end of the feed, as JSON Lines in a temporary file.
 #[derive(Default)]
-struct Held {
+pub(super) struct Held {
     file: Option<std::io::BufWriter<File>>,
     locations: Vec<Location>,
     line: Vec<u8>,
@@ -437,7 +437,11 @@ struct Held {
 }
 
 impl Held {
-    fn push(&mut self, location: Location, booking: &Booking<'_>) -> std::io::Result<()> {
+    pub(super) fn push(
+        &mut self,
+        location: Location,
+        booking: &Booking<'_>,
+    ) -> std::io::Result<()> {
         use std::io::Write as _;
         let file = match &mut self.file {
             Some(file) => file,
@@ -453,7 +457,7 @@ impl Held {
     }
 
     /// Reads the held rows back, each with its group's flag.
-    fn replay(
+    pub(super) fn replay(
         self,
         rules: &FeedRules,
         each: &mut impl FnMut(Location, Result<&Booking<'_>, &Reject>) -> bool,

@@ -80,6 +80,14 @@ impl<R: BufRead> CsvFeed<R> {
         Ok(feed)
     }
 
+    /// The header line as read, and the rest of the input with where it starts (see
+    /// [`LineReader::into_parts`]): to read the rows in chunks on several threads, each chunk
+    /// after the header.
+    pub fn into_rest(self) -> (Vec<u8>, R, u64, bool) {
+        let (input, lines, after_cr) = self.input.into_parts();
+        (self.line, input, lines, after_cr)
+    }
+
     /// The next row: a booking borrowing from the feed's buffer, or a reject. `None` at the
     /// end of the feed; an unreadable input ends the feed with an error.
     pub fn next_row(&mut self) -> Option<Result<Row<'_>, FeedError>> {

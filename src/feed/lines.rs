@@ -42,6 +42,12 @@ impl<R: BufRead> LineReader<R> {
         }
     }
 
+    /// The input, the number of lines read, and whether the last ended with a bare CR: what a
+    /// [`super::chunks::Chunker`] needs to go on where this reader stopped.
+    pub fn into_parts(self) -> (R, u64, bool) {
+        (self.input, self.number, self.after_cr)
+    }
+
     /// The number of the line last returned (1-based; blank lines are counted).
     pub fn number(&self) -> u64 {
         self.number

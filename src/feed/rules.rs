@@ -31,6 +31,23 @@ pub enum Admit {
     Duplicate(Reject),
 }
 
+/// How a booking id is remembered: 8 bytes, whatever its length.
+pub fn id_hash(id: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(id.as_bytes())
+}
+
+/// The reject of a row whose booking id an earlier row used.
+pub fn duplicate(location: Location, booking: &Booking<'_>) -> Reject {
+    Reject {
+        location,
+        booking_id: Some(booking.id.to_string()),
+        field: Some("booking_id"),
+        problem: Problem::DuplicateBookingId,
+        severity: Default::default(),
+        input: None,
+    }
+}
+
 /// Rows of one group booking that disagree on the reminder flag.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupConflict {
@@ -55,19 +72,30 @@ pub struct FeedRules {
 
 impl FeedRules {
     pub fn admit(&mut self, location: Location, booking: &Booking<'_>) -> Admit {
-        let id = xxhash_rust::xxh3::xxh3_64(booking.id.as_bytes());
-        if !self.seen.insert(id) {
-            return Admit::Duplicate(Reject {
-                location,
-                booking_id: Some(booking.id.to_string()),
-                field: Some("booking_id"),
-                problem: Problem::DuplicateBookingId,
-                severity: Default::default(),
-                input: None,
-            });
+        if !self.first_use(id_hash(&booking.id)) {
+            return Admit::Duplicate(duplicate(location, booking));
         }
-        let Some(group_id) = &booking.group_id else {
+        if booking.group_id.is_none() {
             return Admit::Now;
+        }
+        self.note_group(booking);
+        Admit::Hold
+    }
+
+    /// Whether the id (by [`id_hash`]) is used for the first time; it is remembered.
+    pub fn first_use(&mut self, id: u64) -> bool {
+        self.seen.insert(id)
+    }
+
+    /// Forgets an id remembered by [`FeedRules::first_use`] (rows taken back to be read again).
+    pub fn forget(&mut self, id: u64) {
+        self.seen.remove(&id);
+    }
+
+    /// Counts the booking's reminder flag for its group, if it has one.
+    pub fn note_group(&mut self, booking: &Booking<'_>) {
+        let Some(group_id) = &booking.group_id else {
+            return;
         };
         let flags = self
             .groups
@@ -78,7 +106,6 @@ impl FeedRules {
         } else {
             flags.off += 1;
         }
-        Admit::Hold
     }
 
     /// The reminder flag of the booking's group, once every row was admitted: off when any

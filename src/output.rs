@@ -4,6 +4,8 @@
 //! `docs/output-format.md`.
 
 use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 use std::io::{self, Write};
 
 use chrono::{Datelike, Timelike};
@@ -333,7 +335,14 @@ fn write_action_json(out: &mut Vec<u8>, engine: &Engine, booking: &Booking<'_>, 
     field(out, b"kind", message.kind.as_str());
     field(out, b"channel", action.channel.as_str());
     field(out, b"recipient", action.recipient.as_str());
-    field(out, b"address", &action.address.resolve(booking));
+    // The address is its prefix and its value, escaped one after the other (JSON escapes
+    // character by character), without building the string.
+    let (prefix, value) = action.address.parts(booking);
+    field(out, b"address", prefix);
+    let at = out.len();
+    push_json_str(out, value);
+    out.remove(at);
+    out.pop();
     out.extend_from_slice(b"\",\"send_at\":\"");
     push_rfc3339(out, action.send_at);
     if let Some(sender) = &action.sender {
@@ -435,10 +444,11 @@ pub struct Tally {
     pub bookings_in_scope: u64,
     pub actions: u64,
     pub conditional: u64,
-    pub actions_by_channel: BTreeMap<&'static str, u64>,
+    /// Counted in hash maps (a count for every outcome of millions of rows), given sorted.
+    actions_by_channel: FxHashMap<&'static str, u64>,
     /// By policy and message number.
-    pub actions_by_message: BTreeMap<(PolicyId, usize), u64>,
-    skips: BTreeMap<(Option<PolicyId>, Reason), u64>,
+    actions_by_message: FxHashMap<(PolicyId, usize), u64>,
+    skips: FxHashMap<(Option<PolicyId>, Reason), u64>,
     pub event_rows_read: u64,
     pub event_rows_rejected: u64,
     /// Rows of the services feed (R8): each a recall evaluated, a performance replaced by a
@@ -504,7 +514,7 @@ impl Tally {
 
     /// Adds the counts of another part of the same run (a chunk evaluated on its own thread).
     pub fn merge(&mut self, other: Tally) {
-        fn add<K: Ord>(to: &mut BTreeMap<K, u64>, from: BTreeMap<K, u64>) {
+        fn add<K: std::hash::Hash + Eq>(to: &mut FxHashMap<K, u64>, from: FxHashMap<K, u64>) {
             for (key, count) in from {
                 *to.entry(key).or_default() += count;
             }
@@ -568,6 +578,22 @@ impl Tally {
     pub fn count_reject(&mut self) {
         self.rows_read += 1;
         self.rows_rejected += 1;
+    }
+
+    /// Actions by channel, in the channels' order by name.
+    pub fn actions_by_channel(&self) -> BTreeMap<&'static str, u64> {
+        self.actions_by_channel
+            .iter()
+            .map(|(k, v)| (*k, *v))
+            .collect()
+    }
+
+    /// Actions by policy and message number, in the plan's order.
+    pub fn actions_by_message(&self) -> BTreeMap<(PolicyId, usize), u64> {
+        self.actions_by_message
+            .iter()
+            .map(|(k, v)| (*k, *v))
+            .collect()
     }
 
     /// Skips by the words of their reason (an exclusion's name, "no consent for sms", ...).

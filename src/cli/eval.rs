@@ -617,10 +617,10 @@ pub fn summary(engine: &Engine, tally: &Tally, rejects_path: &Path, conflicts: u
         "actions: {} ({} conditional)",
         tally.actions, tally.conditional
     );
-    for (channel, count) in &tally.actions_by_channel {
+    for (channel, count) in &tally.actions_by_channel() {
         let _ = writeln!(s, "  via {channel}: {count}");
     }
-    for ((policy, message), count) in &tally.actions_by_message {
+    for ((policy, message), count) in &tally.actions_by_message() {
         let policy = engine.policy(*policy);
         let _ = writeln!(
             s,

@@ -13,7 +13,7 @@ use rem::engine::{PlanError, PlanOverlap};
 use rem::events::EventIndex;
 use rem::feed::fhir::FeedConfig;
 use rem::feed::rules::{Admit, FeedRules, GroupConflict};
-use rem::feed::{self, Feed, FeedError, Format, Location, ReadOptions, Reject, jsonl::JsonlFeed};
+use rem::feed::{self, Feed, FeedError, Format, Location, ReadOptions, Reject};
 use rem::plan::{self, Plan};
 use rem::source::Program;
 
@@ -427,7 +427,7 @@ fn admit(
     }
 }
 
-/// Rows held back until the end of the feed, as JSON Lines in a temporary file.
+/// Rows held back until the end of the feed, as canonical CSV in a temporary file.
 #[derive(Default)]
 pub(super) struct Held {
     file: Option<std::io::BufWriter<File>>,
@@ -443,14 +443,16 @@ impl Held {
         booking: &Booking<'_>,
     ) -> std::io::Result<()> {
         use std::io::Write as _;
+        self.line.clear();
         let file = match &mut self.file {
             Some(file) => file,
-            None => self
-                .file
-                .insert(std::io::BufWriter::new(tempfile::tempfile()?)),
+            None => {
+                feed::csv::write_header(&mut self.line);
+                self.file
+                    .insert(std::io::BufWriter::new(tempfile::tempfile()?))
+            }
         };
-        self.line.clear();
-        feed::jsonl::write_booking(&mut self.line, booking);
+        feed::csv::write_booking(&mut self.line, booking);
         file.write_all(&self.line)?;
         self.locations.push(location);
         Ok(())
@@ -469,7 +471,7 @@ impl Held {
         let io = |e: std::io::Error| FeedError::Io(format!("cannot read held rows back: {e}"));
         let mut file = file.into_inner().map_err(|e| io(e.into_error()))?;
         file.rewind().map_err(io)?;
-        let mut rows = JsonlFeed::new(BufReader::new(file));
+        let mut rows = feed::csv::CsvFeed::new(BufReader::new(file))?;
         for location in self.locations {
             let Some(row) = rows.next_row() else {
                 return Err(io(std::io::Error::other("fewer rows than were held")));

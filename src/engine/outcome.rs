@@ -26,7 +26,7 @@ pub enum Address {
 
 impl Address {
     /// The kind of address and its value, without building the text.
-    pub(super) fn parts<'a>(self, booking: &'a Booking<'_>) -> (&'static str, &'a str) {
+    pub fn parts<'a>(self, booking: &'a Booking<'_>) -> (&'static str, &'a str) {
         let guardian_mobile = |i: usize| {
             booking.guardians[i]
                 .as_ref()

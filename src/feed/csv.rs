@@ -46,10 +46,10 @@ impl<R: BufRead> CsvFeed<R> {
         if header != Line::Text {
             return Err(FeedError::NoHeader);
         }
-        let fields = feed.split().ok_or(FeedError::NoHeader)?;
-        let names: Vec<String> = fields
-            .iter()
-            .map(|&(start, end)| {
+        let count = feed.split().ok_or(FeedError::NoHeader)?;
+        let names: Vec<String> = (0..count)
+            .map(|i| feed.field(i))
+            .map(|(start, end)| {
                 String::from_utf8_lossy(&feed.output[start..end])
                     .trim()
                     .trim_start_matches('\u{feff}')
@@ -109,12 +109,12 @@ impl<R: BufRead> CsvFeed<R> {
         if self.line.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
             return Err(bad_line(Problem::BrokenQuoting));
         }
-        let Some(fields) = self.split() else {
+        let Some(count) = self.split() else {
             return Err(bad_line(Problem::NotCsv));
         };
-        if fields.len() != self.columns.len() {
+        if count != self.columns.len() {
             return Err(bad_line(Problem::FieldCount {
-                found: fields.len(),
+                found: count,
                 expected: self.columns.len(),
             }));
         }
@@ -125,10 +125,11 @@ impl<R: BufRead> CsvFeed<R> {
         let mut bad_text = None;
         // One UTF-8 check for the whole record; a field whose bounds fall inside a character,
         // or a record that is not UTF-8, is checked field by field to name the culprit.
-        let end = fields.last().map_or(0, |&(_, end)| end);
+        let end = count.checked_sub(1).map_or(0, |last| self.ends[last]);
         let whole = std::str::from_utf8(&self.output[..end]).ok();
-        for (&(start, end), column) in fields.iter().zip(&self.columns) {
+        for (i, column) in self.columns.iter().enumerate() {
             let Some(column) = column else { continue };
+            let (start, end) = self.field(i);
             let text = match whole.and_then(|w| w.get(start..end)) {
                 Some(text) => Some(text),
                 None => std::str::from_utf8(&self.output[start..end]).ok(),
@@ -145,8 +146,15 @@ impl<R: BufRead> CsvFeed<R> {
         raw.validate().map_err(|e| reject(location, booking_id, e))
     }
 
-    /// Splits the current line into fields in `output`; returns their ranges.
-    fn split(&mut self) -> Option<Vec<(usize, usize)>> {
+    /// Where field `i` of the line last split is in `output`.
+    fn field(&self, i: usize) -> (usize, usize) {
+        let start = i.checked_sub(1).map_or(0, |before| self.ends[before]);
+        (start, self.ends[i])
+    }
+
+    /// Splits the current line into fields in `output` (their ends in `ends`); returns how many
+    /// there are.
+    fn split(&mut self) -> Option<usize> {
         let line: &[u8] = &self.line;
         self.reader.reset();
         let (mut out_len, mut ends_len) = (0, 0);
@@ -172,17 +180,7 @@ impl<R: BufRead> CsvFeed<R> {
                 ReadRecordResult::End => return None,
             }
         }
-        let mut start = 0;
-        Some(
-            self.ends[..ends_len]
-                .iter()
-                .map(|&end| {
-                    let range = (start, end);
-                    start = end;
-                    range
-                })
-                .collect(),
-        )
+        Some(ends_len)
     }
 }
 

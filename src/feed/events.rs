@@ -1,5 +1,7 @@
 //! Event feeds: JSON Lines, or CSV with a header, read line by line like a booking feed.
 
+use std::borrow::Cow;
+
 use chrono::DateTime;
 
 use super::lines::{Line, LineReader};
@@ -68,9 +70,9 @@ pub fn read(
 }
 
 /// The event of a row, or its reject: an event after `now` cannot have been reported.
-fn to_event(
+fn to_event<S: AsRef<str>>(
     location: Location,
-    fields: &[(&'static str, String)],
+    fields: &[(&'static str, S)],
     now: DateTime<chrono::Utc>,
 ) -> Result<(String, Event), Reject> {
     let reject = |booking_id: Option<String>, field: &'static str, problem| Reject {
@@ -89,8 +91,8 @@ fn to_event(
         Err((field, problem)) => {
             let booking_id = fields
                 .iter()
-                .find(|(k, v)| *k == "booking_id" && !v.is_empty())
-                .map(|(_, v)| v.clone());
+                .find(|(k, v)| *k == "booking_id" && !v.as_ref().is_empty())
+                .map(|(_, v)| v.as_ref().to_string());
             Err(reject(booking_id, field, problem))
         }
     }
@@ -129,10 +131,10 @@ fn csv_header(line: &str) -> Result<Vec<Option<&'static str>>, FeedError> {
 }
 
 /// The fields of one CSV row by the header's columns.
-fn csv_fields(
+fn csv_fields<'a>(
     columns: &[Option<&'static str>],
     line: &str,
-) -> Result<Vec<(&'static str, String)>, Problem> {
+) -> Result<Vec<(&'static str, Cow<'a, str>)>, Problem> {
     let values = csv_cells(line).ok_or(Problem::NotCsv)?;
     if values.len() != columns.len() {
         return Err(Problem::FieldCount {
@@ -143,12 +145,49 @@ fn csv_fields(
     Ok(columns
         .iter()
         .zip(values)
-        .filter_map(|(c, v)| c.map(|c| (c, v)))
+        .filter_map(|(c, v)| c.map(|c| (c, Cow::Owned(v))))
         .collect())
 }
 
 /// The fields of one JSON Lines row; values that are not text keep their JSON form.
-fn json_fields(line: &str) -> Result<Vec<(&'static str, String)>, Problem> {
+fn json_fields(line: &str) -> Result<Vec<(&'static str, Cow<'_, str>)>, Problem> {
+    /// The usual row: every field text (or absent), read without copying.
+    #[derive(serde::Deserialize)]
+    struct Texts<'a> {
+        #[serde(borrow)]
+        booking_id: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        message: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        channel: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        recipient: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        event: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        at: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        key: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        text: Option<Cow<'a, str>>,
+    }
+    if let Ok(t) = serde_json::from_str::<Texts<'_>>(line) {
+        let named = [
+            ("booking_id", t.booking_id),
+            ("message", t.message),
+            ("channel", t.channel),
+            ("recipient", t.recipient),
+            ("event", t.event),
+            ("at", t.at),
+            ("key", t.key),
+            ("text", t.text),
+        ];
+        return Ok(named
+            .into_iter()
+            .filter_map(|(name, value)| value.map(|v| (name, v)))
+            .collect());
+    }
+    // Anything else (a number, a field given twice, not JSON): field by field.
     let map: std::collections::BTreeMap<String, serde_json::Value> =
         serde_json::from_str(line).map_err(|e| Problem::NotJson { column: e.column() })?;
     Ok(map
@@ -157,7 +196,7 @@ fn json_fields(line: &str) -> Result<Vec<(&'static str, String)>, Problem> {
             let name = FIELDS.iter().copied().find(|f| *f == k)?;
             Some((
                 name,
-                v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                Cow::Owned(v.as_str().map_or_else(|| v.to_string(), str::to_string)),
             ))
         })
         .collect())
@@ -165,14 +204,14 @@ fn json_fields(line: &str) -> Result<Vec<(&'static str, String)>, Problem> {
 
 /// One event from its fields by name; on failure, the field at fault and why (never its
 /// value).
-pub fn event(
-    fields: &[(&'static str, String)],
+pub fn event<S: AsRef<str>>(
+    fields: &[(&'static str, S)],
 ) -> Result<(String, Event), (&'static str, Problem)> {
     let get = |name: &str| {
         fields
             .iter()
             .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
             .filter(|v| !v.is_empty())
     };
     let need = |name: &'static str| get(name).ok_or((name, Problem::Missing));

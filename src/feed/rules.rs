@@ -9,7 +9,7 @@
 //!   Rows that disagree are a conflict, reported as a warning; the flag that applies is off,
 //!   since a flag is on by default and off only when staff switched it off. A group's last row
 //!   may come at the end of the feed, so group rows are held back (the caller keeps them, in a
-//!   temporary file: see [`crate::feed::jsonl::write_booking`]) and evaluated after every other
+//!   temporary file: see [`crate::feed::csv::write_booking`]) and evaluated after every other
 //!   row with [`FeedRules::group_flag`]; everything else streams. Only the count of rows with
 //!   the flag on and off is kept per group.
 

@@ -38,17 +38,51 @@ enum Place {
 }
 
 impl Place {
+    /// The column a field of this object holds: looked up in a table built once from the
+    /// column table (a row has some thirty fields; the table has thirty columns).
     fn column(self, name: &str) -> Option<Column> {
-        Column::ALL.iter().copied().find(|c| {
-            let info = c.info();
-            match (self, info.json) {
-                (Place::Booking, JsonPlace::Booking) | (Place::Patient, JsonPlace::Patient) => {
-                    info.name == name
+        type Table = rustc_hash::FxHashMap<(u8, &'static str), Column>;
+        static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+        let key = |place: Place| match place {
+            Place::Booking => 0,
+            Place::Patient => 1,
+            Place::Guardian(n) => 1 + n,
+        };
+        let table = TABLE.get_or_init(|| {
+            let places = [
+                Place::Booking,
+                Place::Patient,
+                Place::Guardian(1),
+                Place::Guardian(2),
+            ];
+            let mut table = Table::default();
+            for place in places {
+                for &column in Column::ALL.iter() {
+                    let info = column.info();
+                    let name = match info.json {
+                        JsonPlace::Guardian(_, field) => field,
+                        _ => info.name,
+                    };
+                    if place.holds(column, name) {
+                        table.insert((key(place), name), column);
+                    }
                 }
-                (Place::Guardian(n), JsonPlace::Guardian(m, field)) => n == m && field == name,
-                _ => false,
             }
-        })
+            table
+        });
+        table.get(&(key(self), name)).copied()
+    }
+
+    /// Whether the field `name` of this object holds `column` (by the column table).
+    fn holds(self, column: Column, name: &str) -> bool {
+        let info = column.info();
+        match (self, info.json) {
+            (Place::Booking, JsonPlace::Booking) | (Place::Patient, JsonPlace::Patient) => {
+                info.name == name
+            }
+            (Place::Guardian(n), JsonPlace::Guardian(m, field)) => n == m && field == name,
+            _ => false,
+        }
     }
 }
 

@@ -43,56 +43,13 @@ pub(super) struct KeyOf<'a> {
     pub start: DateTime<FixedOffset>,
 }
 
-/// The bytes a key is the hash of: each piece after its length. Gathered on the stack and
-/// hashed at once (the same digest as hashing them piece by piece, faster); a key whose pieces
-/// do not fit is hashed piece by piece.
-struct Pieces {
-    bytes: [u8; 512],
-    len: usize,
-    overflow: Option<Xxh3>,
-}
-
-impl Pieces {
-    fn push(&mut self, piece: &[u8]) {
-        self.raw(&(piece.len() as u64).to_le_bytes());
-        self.raw(piece);
-    }
-
-    fn raw(&mut self, bytes: &[u8]) {
-        if let Some(hasher) = &mut self.overflow {
-            hasher.update(bytes);
-            return;
-        }
-        match self.bytes.get_mut(self.len..self.len + bytes.len()) {
-            Some(free) => {
-                free.copy_from_slice(bytes);
-                self.len += bytes.len();
-            }
-            None => {
-                let mut hasher = Xxh3::new();
-                hasher.update(&self.bytes[..self.len]);
-                hasher.update(bytes);
-                self.overflow = Some(hasher);
-            }
-        }
-    }
-
-    fn digest(&self) -> u128 {
-        match &self.overflow {
-            Some(hasher) => hasher.digest128(),
-            None => xxhash_rust::xxh3::xxh3_128(&self.bytes[..self.len]),
-        }
-    }
-}
-
 impl KeyOf<'_> {
+    /// The hash of the pieces that identify the action, each after its length. They are
+    /// gathered on the stack and hashed at once when they fit (the same digest as hashing them
+    /// piece by piece, which is done when they do not).
     pub fn key(&self, booking: &Booking<'_>) -> u128 {
-        let mut pieces = Pieces {
-            bytes: [0; 512],
-            len: 0,
-            overflow: None,
-        };
-        for part in [
+        const ROOM: usize = 256;
+        let parts = [
             self.policy,
             self.message,
             &booking.id,
@@ -101,13 +58,35 @@ impl KeyOf<'_> {
             self.channel.as_str(),
             self.who.as_str(),
             &booking.patient_id,
-        ] {
-            pieces.push(part.as_bytes());
-        }
+        ];
         let (_, value) = self.address.parts(booking);
-        pieces.raw(&[self.address.tag()]);
-        pieces.push(value.as_bytes());
-        pieces.raw(&self.start.timestamp().to_le_bytes());
-        pieces.digest()
+        let tag = [self.address.tag()];
+        let start = self.start.timestamp().to_le_bytes();
+        let lengths = parts.map(|p| (p.len() as u64).to_le_bytes());
+        let value_length = (value.len() as u64).to_le_bytes();
+        let mut pieces: [&[u8]; 20] = [&[]; 20];
+        for (i, part) in parts.iter().enumerate() {
+            pieces[2 * i] = &lengths[i];
+            pieces[2 * i + 1] = part.as_bytes();
+        }
+        pieces[16] = &tag;
+        pieces[17] = &value_length;
+        pieces[18] = value.as_bytes();
+        pieces[19] = &start;
+        let total: usize = pieces.iter().map(|p| p.len()).sum();
+        if total <= ROOM {
+            let mut bytes = [0u8; ROOM];
+            let mut at = 0;
+            for piece in pieces {
+                bytes[at..at + piece.len()].copy_from_slice(piece);
+                at += piece.len();
+            }
+            return xxhash_rust::xxh3::xxh3_128(&bytes[..at]);
+        }
+        let mut hasher = Xxh3::new();
+        for piece in pieces {
+            hasher.update(piece);
+        }
+        hasher.digest128()
     }
 }

@@ -66,7 +66,9 @@ struct Flags {
 
 #[derive(Default)]
 pub struct FeedRules {
-    seen: FxHashSet<u64>,
+    /// The ids seen, by [`id_hash`], in 256 sets by the hash's first byte: a set that grows
+    /// copies itself, and one of 256 copies a 256th of the ids, not all of them at once.
+    seen: Vec<FxHashSet<u64>>,
     groups: FxHashMap<(String, String), Flags>,
 }
 
@@ -84,12 +86,17 @@ impl FeedRules {
 
     /// Whether the id (by [`id_hash`]) is used for the first time; it is remembered.
     pub fn first_use(&mut self, id: u64) -> bool {
-        self.seen.insert(id)
+        if self.seen.is_empty() {
+            self.seen.resize_with(256, FxHashSet::default);
+        }
+        self.seen[(id >> 56) as usize].insert(id)
     }
 
     /// Forgets an id remembered by [`FeedRules::first_use`] (rows taken back to be read again).
     pub fn forget(&mut self, id: u64) {
-        self.seen.remove(&id);
+        if let Some(set) = self.seen.get_mut((id >> 56) as usize) {
+            set.remove(&id);
+        }
     }
 
     /// Counts the booking's reminder flag for its group, if it has one.

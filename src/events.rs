@@ -168,8 +168,8 @@ impl EventIndex {
         }
     }
 
-    /// The events of one booking, in the order they were read.
-    pub fn of(&self, booking_id: &str) -> impl Iterator<Item = EventRef<'_>> + '_ {
+    /// The stored events of one booking, in the order they were read.
+    fn chain(&self, booking_id: &str) -> impl Iterator<Item = &Stored> + '_ {
         let mut next = self
             .bookings
             .get(&booking_hash(booking_id))
@@ -177,8 +177,23 @@ impl EventIndex {
         std::iter::from_fn(move || {
             let stored = self.events.get(next as usize)?;
             next = stored.next;
-            Some(self.view(stored))
+            Some(stored)
         })
+    }
+
+    /// The events of one booking, in the order they were read.
+    pub fn of(&self, booking_id: &str) -> impl Iterator<Item = EventRef<'_>> + '_ {
+        self.chain(booking_id).map(|stored| self.view(stored))
+    }
+
+    /// The earliest of `events` (the first read of those at the same instant).
+    fn earliest<'s>(
+        &self,
+        events: impl Iterator<Item = &'s Stored>,
+    ) -> Option<DateTime<FixedOffset>> {
+        events
+            .min_by_key(|stored| stored.at)
+            .map(|stored| self.view(stored).at)
     }
 
     pub fn len(&self) -> usize {
@@ -195,42 +210,41 @@ impl EventIndex {
         booking_id: &str,
         kind: EventKind,
     ) -> Option<DateTime<FixedOffset>> {
-        self.of(booking_id)
-            .filter(|e| e.kind == kind)
-            .map(|e| e.at)
-            .min()
+        self.earliest(self.chain(booking_id).filter(|e| e.kind == kind))
     }
 
     /// The earliest reply to any message of the booking whose word is one of `words` (compared
     /// in upper case).
     pub fn first_reply(&self, booking_id: &str, words: &[String]) -> Option<DateTime<FixedOffset>> {
-        self.of(booking_id)
-            .filter(|e| e.kind == EventKind::Reply)
-            .filter(|e| {
-                e.reply
-                    .is_some_and(|r| words.iter().any(|w| w.to_uppercase() == r))
-            })
-            .map(|e| e.at)
-            .min()
+        let replies = self.chain(booking_id).filter(|e| {
+            e.kind == EventKind::Reply
+                && self
+                    .words
+                    .get(e.reply as usize)
+                    .is_some_and(|r| words.iter().any(|w| w.to_uppercase() == r.as_ref()))
+        });
+        self.earliest(replies)
     }
 
     /// The earliest event of `kind` about the action with this key, or, for events without a
     /// key, about this booking's message on this channel to this recipient at or after the
     /// action was sent (so an event about an earlier offset's message does not count).
     pub fn first(&self, about: &About<'_>, kind: EventKind) -> Option<DateTime<FixedOffset>> {
-        self.of(about.booking_id)
-            .filter(|e| e.kind == kind)
-            .filter(|e| match e.key {
-                Some(k) => k == about.key,
-                None => {
-                    e.message == about.message
-                        && e.channel == Some(about.channel)
-                        && e.recipient == Some(about.recipient)
-                        && e.at >= about.sent_at
+        let message = self.word_numbers.get(about.message).copied();
+        let sent_at = about.sent_at.timestamp();
+        let matching = self.chain(about.booking_id).filter(|e| {
+            e.kind == kind
+                && match self.keys.get(e.key as usize) {
+                    Some(&k) => k == about.key,
+                    None => {
+                        Some(e.message) == message
+                            && e.channel == Some(about.channel)
+                            && e.recipient == Some(about.recipient)
+                            && e.at >= sent_at
+                    }
                 }
-            })
-            .map(|e| e.at)
-            .min()
+        });
+        self.earliest(matching)
     }
 }
 

@@ -221,6 +221,7 @@ impl Run<'_> {
         let rows = parallel::Rows::open(source.format, input).map_err(unreadable)?;
         let options = self.options;
         let shared = parallel::Shared {
+            buffers: std::sync::Mutex::new(Vec::new()),
             engine: self.engine,
             events: self.events,
             options: &options,
@@ -236,7 +237,7 @@ impl Run<'_> {
             for reject in &part.rejects {
                 self.rejects.write(&feed_name, reject)?;
             }
-            self.tally.merge(part.tally);
+            self.tally.merge(part.tally.clone());
             Ok::<(), WriteError>(())
         });
         match evaluated {

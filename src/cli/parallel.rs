@@ -27,6 +27,8 @@ const CHUNK_BYTES: usize = 1 << 20;
 
 /// What every worker reads.
 pub struct Shared<'a> {
+    /// Output buffers written and given back, to be filled again, not allocated anew.
+    pub buffers: Mutex<Vec<Vec<u8>>>,
     pub engine: &'a Engine,
     pub events: &'a EventIndex,
     pub options: &'a Options,
@@ -106,11 +108,14 @@ pub fn evaluate_chunk(
 ) -> Result<Part, FeedError> {
     let (input, shift) = readable(chunk, header);
     let mut feed = Feed::open(shared.format, input, shared.read)?;
-    let mut writer = ActionWriter::continuing(
-        Vec::with_capacity(chunk.bytes.len() * 2),
-        shared.output,
-        shared.explain,
-    );
+    let mut buffer = shared
+        .buffers
+        .lock()
+        .ok()
+        .and_then(|mut buffers| buffers.pop())
+        .unwrap_or_else(|| Vec::with_capacity(chunk.bytes.len() * 3));
+    buffer.clear();
+    let mut writer = ActionWriter::continuing(buffer, shared.output, shared.explain);
     let mut part = Part {
         out: Vec::new(),
         rejects: Vec::new(),
@@ -195,7 +200,7 @@ pub fn evaluate<R: std::io::BufRead + Send, E>(
     mut rows: Rows<R>,
     rules: &mut FeedRules,
     held: &mut Held,
-    mut take: impl FnMut(Part) -> Result<(), E>,
+    mut take: impl FnMut(&Part) -> Result<(), E>,
 ) -> Result<(), Stop<E>> {
     let header = rows.header.take();
     let header = header.as_deref();
@@ -249,7 +254,7 @@ pub fn evaluate<R: std::io::BufRead + Send, E>(
                 return Err(Stop::Feed(FeedError::Io("a worker thread stopped".into())));
             };
             order.waiting.insert(n, (chunk, part));
-            order.take_ready(&mut take)?;
+            order.take_ready(&mut take, &mut rows.chunker)?;
         }
     })
 }
@@ -267,9 +272,10 @@ struct Order<'s, 'a> {
 
 impl Order<'_, '_> {
     /// Takes every chunk that is next in order.
-    fn take_ready<E>(
+    fn take_ready<E, R: std::io::BufRead>(
         &mut self,
-        take: &mut impl FnMut(Part) -> Result<(), E>,
+        take: &mut impl FnMut(&Part) -> Result<(), E>,
+        chunker: &mut Chunker<R>,
     ) -> Result<(), Stop<E>> {
         while let Some((chunk, part)) = self.waiting.remove(&self.next) {
             self.next += 1;
@@ -277,7 +283,13 @@ impl Order<'_, '_> {
                 .settle(&chunk, part.map_err(Stop::Feed)?)
                 .map_err(Stop::Feed)?;
             let held = std::mem::take(&mut part.held);
-            take(part).map_err(Stop::Take)?;
+            take(&part).map_err(Stop::Take)?;
+            if let Ok(mut buffers) = self.shared.buffers.lock() {
+                if buffers.len() < 8 {
+                    buffers.push(part.out);
+                }
+            }
+            chunker.recycle(chunk.bytes);
             for (location, booking) in held {
                 self.rules.note_group(&booking);
                 self.held.push(location, &booking).map_err(|e| {

@@ -32,6 +32,8 @@ pub struct Chunker<R> {
     carry: Vec<u8>,
     /// The unfinished line got too long: its bytes are dropped up to its end.
     skipping: bool,
+    /// Buffers of chunks done with, to be filled again (see [`Chunker::recycle`]).
+    spare: Vec<Vec<u8>>,
 }
 
 impl<R: BufRead> Chunker<R> {
@@ -44,6 +46,7 @@ impl<R: BufRead> Chunker<R> {
             after_cr,
             carry: Vec::new(),
             skipping: false,
+            spare: Vec::new(),
         }
     }
 
@@ -86,16 +89,27 @@ impl<R: BufRead> Chunker<R> {
         if bytes.is_empty() {
             return Ok(None);
         }
-        self.carry = bytes.split_off(cut);
-        if end_of_input {
-            self.carry.clear();
+        let mut carry = self.spare.pop().unwrap_or_default();
+        carry.clear();
+        if !end_of_input {
+            carry.extend_from_slice(&bytes[cut..]);
         }
+        bytes.truncate(cut);
+        self.carry = carry;
         let chunk = Chunk {
             lines_before: self.lines,
             bytes,
         };
         self.lines += endings(&chunk.bytes);
         Ok(Some(chunk))
+    }
+
+    /// Gives back the bytes of a chunk done with: the next chunks are read into them, not into
+    /// fresh memory.
+    pub fn recycle(&mut self, bytes: Vec<u8>) {
+        if self.spare.len() < 4 {
+            self.spare.push(bytes);
+        }
     }
 
     /// Keeps the unfinished line at the end of `bytes` within the limit.

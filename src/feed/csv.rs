@@ -106,7 +106,7 @@ impl<R: BufRead> CsvFeed<R> {
         if self.too_long {
             return Err(bad_line(Problem::LineTooLong));
         }
-        if self.line.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+        if memchr::memchr_iter(b'"', &self.line).count() % 2 == 1 {
             return Err(bad_line(Problem::BrokenQuoting));
         }
         let Some(count) = self.split() else {
@@ -146,6 +146,32 @@ impl<R: BufRead> CsvFeed<R> {
         raw.validate().map_err(|e| reject(location, booking_id, e))
     }
 
+    /// [`CsvFeed::split`] of a line without quotes, as `csv-core` splits it (the fields one
+    /// after the other in `output`, their ends in `ends`), found with `memchr`: most lines of
+    /// an export quote nothing.
+    fn split_unquoted(&mut self) -> usize {
+        let line: &[u8] = &self.line;
+        if self.output.len() < line.len() {
+            self.output.resize(line.len(), 0);
+        }
+        let mut count = 0;
+        let mut start = 0;
+        let mut written = 0;
+        let commas = memchr::memchr_iter(b',', line).chain(std::iter::once(line.len()));
+        for end in commas {
+            let field = &line[start..end];
+            self.output[written..written + field.len()].copy_from_slice(field);
+            written += field.len();
+            if count == self.ends.len() {
+                self.ends.resize(self.ends.len() * 2, 0);
+            }
+            self.ends[count] = written;
+            count += 1;
+            start = end + 1;
+        }
+        count
+    }
+
     /// Where field `i` of the line last split is in `output`.
     fn field(&self, i: usize) -> (usize, usize) {
         let start = i.checked_sub(1).map_or(0, |before| self.ends[before]);
@@ -156,6 +182,11 @@ impl<R: BufRead> CsvFeed<R> {
     /// there are.
     fn split(&mut self) -> Option<usize> {
         let line: &[u8] = &self.line;
+        // csv-core also drops a byte-order mark at the start of a line: such lines go to it.
+        if memchr::memchr(b'"', line).is_none() && !line.starts_with(super::lines::BYTE_ORDER_MARK)
+        {
+            return Some(self.split_unquoted());
+        }
         self.reader.reset();
         let (mut out_len, mut ends_len) = (0, 0);
         let mut input = line;
@@ -317,5 +348,61 @@ mod tests {
         }
         assert!(again.next_row().is_none());
         assert_eq!(bookings.len(), 20);
+    }
+
+    /// The fields of `line` as `csv-core` gives them, and as the path for lines without
+    /// quotes gives them.
+    fn both_splits(line: &[u8]) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+        let mut header = Vec::new();
+        write_header(&mut header);
+        let mut feed = CsvFeed::new(&header[..]).expect("a header");
+        let fields = |feed: &CsvFeed<&[u8]>, count: usize| -> Vec<Vec<u8>> {
+            (0..count)
+                .map(|i| {
+                    let (start, end) = feed.field(i);
+                    feed.output[start..end].to_vec()
+                })
+                .collect()
+        };
+        feed.line = line.to_vec();
+        let fast = feed.split_unquoted();
+        let fast = fields(&feed, fast);
+        // csv-core, as `split` calls it for a line with quotes.
+        let mut reader = Reader::new();
+        let (mut out, mut ends) = (vec![0u8; 4096], vec![0usize; 1024]);
+        let (mut input, mut written, mut ended) = (line, 0, 0);
+        loop {
+            let (result, read, w, e) =
+                reader.read_record(input, &mut out[written..], &mut ends[ended..]);
+            input = &input[read..];
+            written += w;
+            ended += e;
+            if matches!(result, ReadRecordResult::Record | ReadRecordResult::End) {
+                break;
+            }
+        }
+        let mut start = 0;
+        let slow = ends[..ended]
+            .iter()
+            .map(|&end| {
+                let field = out[start..end].to_vec();
+                start = end;
+                field
+            })
+            .collect();
+        (fast, slow)
+    }
+
+    proptest::proptest! {
+        /// Issue 12: a line without quotes is split with `memchr`, exactly as `csv-core`
+        /// splits it.
+        #[test]
+        fn lines_without_quotes_split_as_csv_core_splits_them(
+            line in "[a,; \t\u{e5}\u{feff}0-9+:-]{1,120}"
+        ) {
+            proptest::prop_assume!(!line.starts_with('\u{feff}'));
+            let (fast, slow) = both_splits(line.as_bytes());
+            proptest::prop_assert_eq!(&fast, &slow, "{:?}", line.as_bytes());
+        }
     }
 }

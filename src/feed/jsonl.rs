@@ -123,7 +123,7 @@ impl<'de> Visitor<'de> for Fields<'_, 'de, '_> {
     }
 
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             let failed = |field: &'static str, problem: Problem| {
                 let mut failure = self.failure.borrow_mut();
                 failure.field = Some(field);
@@ -159,7 +159,8 @@ impl<'de> Visitor<'de> for Fields<'_, 'de, '_> {
                         map.next_value::<Option<bool>>()?
                             .map(|b| Cow::Borrowed(if b { "true" } else { "false" }))
                     } else {
-                        map.next_value::<Option<Cow<'de, str>>>()?
+                        map.next_value::<Option<Text<'de>>>()?
+                            .map(|Text(text)| text)
                     };
                     if let Some(value) = value {
                         self.raw.set(column, value);
@@ -172,6 +173,36 @@ impl<'de> Visitor<'de> for Fields<'_, 'de, '_> {
 }
 
 /// The `guardians` list: guardian 1 first, at most two.
+/// A string of the row, borrowed from the line when it has no escapes (serde's own `Cow`
+/// always copies).
+struct Text<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(text)))
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(text.to_string())))
+            }
+
+            fn visit_string<E: de::Error>(self, text: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(text)))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
 struct Guardians<'r, 'a, 'f> {
     raw: &'r mut RawBooking<'a>,
     failure: &'f RefCell<Failure>,

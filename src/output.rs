@@ -308,6 +308,15 @@ fn push_rfc3339(out: &mut Vec<u8>, t: chrono::DateTime<chrono::FixedOffset>) {
 
 /// Appends `text` as a JSON string, escaped by serde_json.
 fn push_json_str(out: &mut Vec<u8>, text: &str) {
+    // Most texts need no escape (serde_json escapes control characters, quotes and
+    // backslashes, nothing else): they are copied as they are.
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+        return;
+    }
     // Writing into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, text);
 }
@@ -611,6 +620,17 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Issue 12: a text without anything to escape is copied; every text comes out as
+        /// serde_json writes it.
+        #[test]
+        fn json_strings_are_written_as_serde_json_writes_them(text in "(\\PC|[\"\\\\\u{0}-\u{1f}\u{7f}])*") {
+            let mut out = Vec::new();
+            push_json_str(&mut out, &text);
+            proptest::prop_assert_eq!(String::from_utf8(out).ok(), serde_json::to_string(&text).ok());
+        }
+    }
     use crate::engine::{Mode, Options};
     use crate::events::EventIndex;
 

@@ -89,7 +89,7 @@ fn every_format_reads_without_a_reject_and_gives_the_same_actions() {
 
 /// Issue 12: `--threads` cuts the feed into chunks evaluated side by side; the output, the
 /// rejects file and the summary are byte for byte those of one thread, also when ids repeat
-/// across chunks (R17: one id a booking), rows are broken, group rows are held and lines end
+/// across chunks (one id a booking), rows are broken, group rows (R17) are held and lines end
 /// in CRLF.
 #[test]
 fn several_threads_give_byte_for_byte_what_one_thread_gives() {

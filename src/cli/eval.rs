@@ -203,15 +203,8 @@ impl Run<'_> {
 
     /// Evaluates a CSV or JSON Lines feed on `threads` threads (`cli::parallel`).
     fn evaluate_in_parallel(mut self, args: &EvalArgs, source: &Source, threads: usize) -> Outcome {
-        let output_format = match args.output {
-            OutputArg::Jsonl => OutputFormat::Jsonl,
-            OutputArg::Csv => OutputFormat::Csv,
-        };
-        let out = Output::to(args.out.as_deref())?;
-        let out_name = out.name().to_string();
+        let (mut writer, out_name, output_format) = open_output(args)?;
         let write_failed = |e| WriteError::new(out_name.as_str(), e);
-        let mut writer =
-            ActionWriter::new(out, output_format, args.explain).map_err(write_failed)?;
         let feed_name = source.name();
         let unreadable = |e: FeedError| Failure::about(source.name(), e);
         let path = source.paths.first().map_or(Path::new(""), PathBuf::as_path);
@@ -273,15 +266,8 @@ impl Run<'_> {
     /// Streams the feed through the engine into the output; the files are moved into place
     /// only when every row is done.
     fn evaluate_feed(mut self, args: &EvalArgs, source: &Source) -> Outcome {
-        let output_format = match args.output {
-            OutputArg::Jsonl => OutputFormat::Jsonl,
-            OutputArg::Csv => OutputFormat::Csv,
-        };
-        let out = Output::to(args.out.as_deref())?;
-        let out_name = out.name().to_string();
+        let (mut writer, out_name, _) = open_output(args)?;
         let write_failed = |e| WriteError::new(out_name.as_str(), e);
-        let mut writer =
-            ActionWriter::new(out, output_format, args.explain).map_err(write_failed)?;
         let feed_name = source.name();
         let mut outcomes: Vec<Evaluated> = Vec::new();
         // The rows and the warnings both write to the rejects file.
@@ -384,6 +370,19 @@ impl Run<'_> {
             Exit::Ok
         })
     }
+}
+
+/// The actions' output (`-o` or standard output), its name for messages, and its format.
+fn open_output(args: &EvalArgs) -> Result<(ActionWriter<Output>, String, OutputFormat), Failure> {
+    let format = match args.output {
+        OutputArg::Jsonl => OutputFormat::Jsonl,
+        OutputArg::Csv => OutputFormat::Csv,
+    };
+    let out = Output::to(args.out.as_deref())?;
+    let name = out.name().to_string();
+    let writer = ActionWriter::new(out, format, args.explain)
+        .map_err(|e| WriteError::new(name.as_str(), e))?;
+    Ok((writer, name, format))
 }
 
 /// Why evaluating the recalls stopped: the output or the rejects file could not be written.

@@ -121,14 +121,15 @@ fn several_threads_give_byte_for_byte_what_one_thread_gives() {
         .arg(&jsonl))
     .assert_code(0);
     for feed in [&path, &jsonl] {
-        let eval = |threads: &str| {
+        let eval = |threads: &str, output: &str| {
             let rejects = dir.path().join("rejects.csv");
             let run = run(rem()
                 .arg("eval")
                 .args(POLICIES)
                 .arg("--feed")
                 .arg(feed)
-                .args(["--now", NOW, "--explain", "--threads", threads, "--rejects"])
+                .args(["--now", NOW, "--explain", "--threads", threads, "--output", output])
+                .arg("--rejects")
                 .arg(&rejects));
             let rejected = std::fs::read_to_string(&rejects).unwrap_or_default();
             (
@@ -138,9 +139,10 @@ fn several_threads_give_byte_for_byte_what_one_thread_gives() {
                 rejected,
             )
         };
-        let one = eval("1");
+        let one = eval("1", "jsonl");
         assert!(one.1.lines().count() > 30_000, "{}", one.2);
-        assert_eq!(one, eval("2"), "{}", feed.display());
-        assert_eq!(one, eval("3"), "{}", feed.display());
+        assert_eq!(one, eval("2", "jsonl"), "{}", feed.display());
+        assert_eq!(one, eval("3", "jsonl"), "{}", feed.display());
+        assert_eq!(eval("1", "csv"), eval("2", "csv"), "{}", feed.display());
     }
 }

@@ -192,6 +192,7 @@ fn json_fields(line: &str) -> Result<Vec<(&'static str, Cow<'_, str>)>, Problem>
         serde_json::from_str(line).map_err(|e| Problem::NotJson { column: e.column() })?;
     Ok(map
         .into_iter()
+        .filter(|(_, v)| !v.is_null())
         .filter_map(|(k, v)| {
             let name = FIELDS.iter().copied().find(|f| *f == k)?;
             Some((
@@ -265,4 +266,38 @@ pub fn event<S: AsRef<str>>(
             reply,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<chrono::Utc> {
+        DateTime::parse_from_rfc3339("2026-03-24T12:00:00+01:00")
+            .map(|t| t.to_utc())
+            .unwrap_or_default()
+    }
+
+    /// A field that is `null` is not given, whether the rest of the row is text (read
+    /// borrowed) or not (read field by field).
+    #[test]
+    fn null_fields_are_not_given_on_either_path() {
+        let feed = concat!(
+            r#"{"booking_id":"A","event":"results_ready","at":"2026-03-20T10:00:00+01:00","message":null}"#,
+            "\n",
+            r#"{"booking_id":"B","event":"results_ready","at":"2026-03-20T10:00:00+01:00","message":null,"text":7}"#,
+            "\n",
+            r#"{"booking_id":"C","event":"delivered","at":"2026-03-20T10:00:00+01:00","message":null,"channel":"sms","recipient":"patient"}"#,
+            "\n",
+        );
+        let (index, rejects) = read(feed.as_bytes(), false, now()).expect("reads");
+        for id in ["A", "B"] {
+            let events: Vec<_> = index.of(id).collect();
+            assert_eq!(events.len(), 1, "{id}");
+            assert_eq!(events[0].message, "", "{id}");
+        }
+        assert_eq!(rejects.len(), 1);
+        assert_eq!(rejects[0].field, Some("message"));
+        assert_eq!(rejects[0].problem, Problem::Missing);
+    }
 }

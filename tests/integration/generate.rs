@@ -128,7 +128,15 @@ fn several_threads_give_byte_for_byte_what_one_thread_gives() {
                 .args(POLICIES)
                 .arg("--feed")
                 .arg(feed)
-                .args(["--now", NOW, "--explain", "--threads", threads, "--output", output])
+                .args([
+                    "--now",
+                    NOW,
+                    "--explain",
+                    "--threads",
+                    threads,
+                    "--output",
+                    output,
+                ])
                 .arg("--rejects")
                 .arg(&rejects));
             let rejected = std::fs::read_to_string(&rejects).unwrap_or_default();

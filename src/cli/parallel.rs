@@ -217,7 +217,16 @@ pub fn evaluate<R: std::io::BufRead + Send, E>(
                 loop {
                     let job = job_queue.lock().map(|queue| queue.recv());
                     let Ok(Ok((n, chunk))) = job else { return };
-                    let part = evaluate_chunk(shared, &chunk, header, &[]);
+                    // A worker that panicked would leave its chunk missing and the main
+                    // thread waiting for it: the panic becomes the chunk's error instead.
+                    let part = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        evaluate_chunk(shared, &chunk, header, &[])
+                    }))
+                    .unwrap_or_else(|_| {
+                        Err(FeedError::Io(format!(
+                            "evaluating chunk {n} of the feed failed"
+                        )))
+                    });
                     if results.send((n, chunk, part)).is_err() {
                         return;
                     }

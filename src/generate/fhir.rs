@@ -99,7 +99,13 @@ fn appointment(booking: &Booking<'_>) -> Value {
         crate::booking::Status::Booked => "booked",
         crate::booking::Status::Cancelled => "cancelled",
         crate::booking::Status::Pending => "pending",
+        // The patient declined a visit that goes on: the participant says so.
         crate::booking::Status::Declined => "booked",
+    };
+    let participant = if booking.status == crate::booking::Status::Declined {
+        "declined"
+    } else {
+        "accepted"
     };
     json!({
         "resourceType": "Appointment",
@@ -111,7 +117,7 @@ fn appointment(booking: &Booking<'_>) -> Value {
         "created": time(&booking.created),
         "extension": extensions,
         "participant": [
-            { "actor": { "reference": format!("Patient/{}", booking.patient_id) }, "status": "accepted" },
+            { "actor": { "reference": format!("Patient/{}", booking.patient_id) }, "status": participant },
             { "actor": { "reference": format!("Organization/{}", booking.clinic) }, "status": "accepted" },
             { "actor": { "reference": format!("HealthcareService/{}", booking.unit) }, "status": "accepted" },
         ],

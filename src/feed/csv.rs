@@ -24,6 +24,9 @@ pub struct CsvFeed<R> {
     too_long: bool,
     output: Vec<u8>,
     ends: Vec<usize>,
+    /// The line last split had no quotes: its fields are read from `line` itself, `ends`
+    /// holding where each ends (at its comma).
+    unquoted: bool,
 }
 
 impl<R: BufRead> CsvFeed<R> {
@@ -38,6 +41,7 @@ impl<R: BufRead> CsvFeed<R> {
             too_long: false,
             output: vec![0; 512],
             ends: vec![0; 64],
+            unquoted: false,
         };
         let header = feed
             .input
@@ -50,7 +54,7 @@ impl<R: BufRead> CsvFeed<R> {
         let names: Vec<String> = (0..count)
             .map(|i| feed.field(i))
             .map(|(start, end)| {
-                String::from_utf8_lossy(&feed.output[start..end])
+                String::from_utf8_lossy(&feed.text()[start..end])
                     .trim()
                     .trim_start_matches('\u{feff}')
                     .to_string()
@@ -126,13 +130,13 @@ impl<R: BufRead> CsvFeed<R> {
         // One UTF-8 check for the whole record; a field whose bounds fall inside a character,
         // or a record that is not UTF-8, is checked field by field to name the culprit.
         let end = count.checked_sub(1).map_or(0, |last| self.ends[last]);
-        let whole = std::str::from_utf8(&self.output[..end]).ok();
+        let whole = std::str::from_utf8(&self.text()[..end]).ok();
         for (i, column) in self.columns.iter().enumerate() {
             let Some(column) = column else { continue };
             let (start, end) = self.field(i);
             let text = match whole.and_then(|w| w.get(start..end)) {
                 Some(text) => Some(text),
-                None => std::str::from_utf8(&self.output[start..end]).ok(),
+                None => std::str::from_utf8(&self.text()[start..end]).ok(),
             };
             match text {
                 Some(text) => raw.set(*column, text),
@@ -146,41 +150,49 @@ impl<R: BufRead> CsvFeed<R> {
         raw.validate().map_err(|e| reject(location, booking_id, e))
     }
 
-    /// [`CsvFeed::split`] of a line without quotes, as `csv-core` splits it (the fields one
-    /// after the other in `output`, their ends in `ends`), found with `memchr`: most lines of
-    /// an export quote nothing.
+    /// [`CsvFeed::split`] of a line without quotes, as `csv-core` splits it, without copying:
+    /// the fields are read from the line, `ends` holding where each ends. Most lines of an
+    /// export quote nothing.
     fn split_unquoted(&mut self) -> usize {
-        let line: &[u8] = &self.line;
-        if self.output.len() < line.len() {
-            self.output.resize(line.len(), 0);
-        }
+        self.unquoted = true;
         let mut count = 0;
-        let mut start = 0;
-        let mut written = 0;
-        let commas = memchr::memchr_iter(b',', line).chain(std::iter::once(line.len()));
-        for end in commas {
-            let field = &line[start..end];
-            self.output[written..written + field.len()].copy_from_slice(field);
-            written += field.len();
+        let commas = self.line.iter().enumerate().filter(|(_, b)| **b == b',');
+        for end in commas
+            .map(|(at, _)| at)
+            .chain(std::iter::once(self.line.len()))
+        {
             if count == self.ends.len() {
                 self.ends.resize(self.ends.len() * 2, 0);
             }
-            self.ends[count] = written;
+            self.ends[count] = end;
             count += 1;
-            start = end + 1;
         }
         count
     }
 
-    /// Where field `i` of the line last split is in `output`.
+    /// The bytes the fields of the line last split are in.
+    fn text(&self) -> &[u8] {
+        if self.unquoted {
+            &self.line
+        } else {
+            &self.output
+        }
+    }
+
+    /// Where field `i` of the line last split is in [`CsvFeed::text`].
     fn field(&self, i: usize) -> (usize, usize) {
-        let start = i.checked_sub(1).map_or(0, |before| self.ends[before]);
+        let start = match i.checked_sub(1) {
+            Some(before) if self.unquoted => self.ends[before] + 1,
+            Some(before) => self.ends[before],
+            None => 0,
+        };
         (start, self.ends[i])
     }
 
     /// Splits the current line into fields in `output` (their ends in `ends`); returns how many
     /// there are.
     fn split(&mut self) -> Option<usize> {
+        self.unquoted = false;
         let line: &[u8] = &self.line;
         // csv-core also drops a byte-order mark at the start of a line: such lines go to it.
         if memchr::memchr(b'"', line).is_none() && !line.starts_with(super::lines::BYTE_ORDER_MARK)
@@ -360,7 +372,7 @@ mod tests {
             (0..count)
                 .map(|i| {
                     let (start, end) = feed.field(i);
-                    feed.output[start..end].to_vec()
+                    feed.text()[start..end].to_vec()
                 })
                 .collect()
         };

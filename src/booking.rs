@@ -79,6 +79,12 @@ pub struct Guardian<'a> {
     pub consent_sms: bool,
 }
 
+/// How a booking id is remembered where millions are (the feed's one-id-a-booking rule, the
+/// event index): a 64-bit xxh3 hash, 8 bytes whatever the id's length.
+pub fn id_hash(id: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(id.as_bytes())
+}
+
 /// Whether `text` is a phone number in E.164 form: `+`, then 8 to 15 digits, the first not 0.
 pub fn is_e164(text: &str) -> bool {
     let Some(digits) = text.strip_prefix('+') else {

@@ -54,7 +54,7 @@ pub struct About<'a> {
 /// Each event is a fixed record of 32 bytes: its time as seconds and offset, its message and
 /// reply word as numbers into one table of the distinct words (a feed names few messages), its
 /// key (rare) as a number into a table of keys, and the link to the booking's next event. A
-/// booking is found by a 64-bit hash of its id (xxh3, as the feed rules remember ids), which
+/// booking is found by a 64-bit hash of its id ([`crate::booking::id_hash`], as the feed rules remember ids), which
 /// keeps its first and last event; the chance that two of ten million ids share a hash is
 /// below one in a hundred thousand. Events are given back in the order they were read.
 #[derive(Debug, Clone, Default)]
@@ -103,10 +103,6 @@ pub struct EventRef<'a> {
     pub reply: Option<&'a str>,
 }
 
-fn booking_hash(booking_id: &str) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(booking_id.as_bytes())
-}
-
 impl EventIndex {
     fn word(&mut self, word: &str) -> u32 {
         if let Some(&n) = self.word_numbers.get(word) {
@@ -139,7 +135,7 @@ impl EventIndex {
             recipient: event.recipient,
         };
         self.events.push(stored);
-        match self.bookings.entry(booking_hash(booking_id)) {
+        match self.bookings.entry(crate::booking::id_hash(booking_id)) {
             std::collections::hash_map::Entry::Occupied(mut chain) => {
                 let last = chain.get().last as usize;
                 self.events[last].next = n;
@@ -172,7 +168,7 @@ impl EventIndex {
     fn chain(&self, booking_id: &str) -> impl Iterator<Item = &Stored> + '_ {
         let mut next = self
             .bookings
-            .get(&booking_hash(booking_id))
+            .get(&crate::booking::id_hash(booking_id))
             .map_or(NONE, |chain| chain.first);
         std::iter::from_fn(move || {
             let stored = self.events.get(next as usize)?;

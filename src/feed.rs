@@ -161,6 +161,20 @@ pub fn warnings(location: Location, booking: &Booking<'_>) -> Vec<Reject> {
         .collect()
 }
 
+/// A phone number or e-mail address of a booking as a feed writes it back (`rem gen`, held
+/// group rows): a value given but unusable was not kept, so one that can never be valid stands
+/// for it, and the booking read back costs the same message the same way.
+pub(crate) fn as_given(value: Option<&str>, invalid: bool, column: Column) -> Option<&str> {
+    match (value, invalid) {
+        (Some(value), _) => Some(value),
+        (None, true) if column.info().values == crate::schema::Values::Email => {
+            Some("not an address")
+        }
+        (None, true) => Some("not a number"),
+        (None, false) => None,
+    }
+}
+
 /// One row of a feed: where it is, and the booking or why it was rejected.
 pub type Row<'a> = (Location, Result<Booking<'a>, Reject>);
 

@@ -522,10 +522,13 @@ impl Tally {
     }
 
     /// Adds the counts of another part of the same run (a chunk evaluated on its own thread).
-    pub fn merge(&mut self, other: Tally) {
-        fn add<K: std::hash::Hash + Eq>(to: &mut FxHashMap<K, u64>, from: FxHashMap<K, u64>) {
+    pub fn merge(&mut self, other: &Tally) {
+        fn add<K: std::hash::Hash + Eq + Copy>(
+            to: &mut FxHashMap<K, u64>,
+            from: &FxHashMap<K, u64>,
+        ) {
             for (key, count) in from {
-                *to.entry(key).or_default() += count;
+                *to.entry(*key).or_default() += count;
             }
         }
         let Tally {

@@ -230,7 +230,7 @@ impl Run<'_> {
             for reject in &part.rejects {
                 self.rejects.write(&feed_name, reject)?;
             }
-            self.tally.merge(part.tally.clone());
+            self.tally.merge(&part.tally);
             Ok::<(), WriteError>(())
         });
         match evaluated {

@@ -12,11 +12,11 @@ use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::sync::{Mutex, mpsc};
 
-use rem::booking::Booking;
+use rem::booking::{Booking, id_hash};
 use rem::engine::{Engine, Options, Outcome};
 use rem::events::EventIndex;
 use rem::feed::chunks::{Chunk, Chunker};
-use rem::feed::rules::{FeedRules, duplicate, id_hash};
+use rem::feed::rules::{FeedRules, duplicate};
 use rem::feed::{self, Feed, FeedError, Format, Location, ReadOptions, Reject, Severity};
 use rem::output::{ActionWriter, OutputFormat, Tally};
 

@@ -264,12 +264,6 @@ fn value_of<'a>(booking: &'a Booking<'_>, column: Column) -> std::borrow::Cow<'a
     let flag = |b: bool| if b { "true" } else { "false" };
     let patient = &booking.patient;
     let guardian = |n: usize| booking.guardians[n].as_ref();
-    // A value given but unusable was not kept: one that can never be valid stands for it.
-    let unusable = |value: Option<&'a str>, invalid: bool, stand_in: &'static str| match value {
-        Some(value) => value,
-        None if invalid => stand_in,
-        None => "",
-    };
     match column {
         Column::BookingId => booking.id.as_ref().into(),
         Column::PatientId => booking.patient_id.as_ref().into(),
@@ -292,18 +286,14 @@ fn value_of<'a>(booking: &'a Booking<'_>, column: Column) -> std::borrow::Cow<'a
         Column::Reminder => flag(booking.reminder).into(),
         Column::BirthDate => patient.birth_date.format("%Y-%m-%d").to_string().into(),
         Column::IdKind => patient.id_kind.as_str().into(),
-        Column::Mobile => unusable(
-            patient.mobile.as_deref(),
-            patient.mobile_invalid,
-            "not a number",
-        )
-        .into(),
-        Column::Email => unusable(
-            patient.email.as_deref(),
-            patient.email_invalid,
-            "not an address",
-        )
-        .into(),
+        Column::Mobile => {
+            super::as_given(patient.mobile.as_deref(), patient.mobile_invalid, column)
+                .unwrap_or_default()
+                .into()
+        }
+        Column::Email => super::as_given(patient.email.as_deref(), patient.email_invalid, column)
+            .unwrap_or_default()
+            .into(),
         Column::ConsentSms => flag(patient.consent_sms).into(),
         Column::ConsentEmail => flag(patient.consent_email).into(),
         Column::ConsentSource => patient.consent_source.as_str().into(),
@@ -315,7 +305,9 @@ fn value_of<'a>(booking: &'a Booking<'_>, column: Column) -> std::borrow::Cow<'a
             let n = usize::from(column == Column::Guardian2Mobile);
             let g = guardian(n);
             let invalid = g.is_some_and(|g| g.mobile_invalid);
-            unusable(g.and_then(|g| g.mobile.as_deref()), invalid, "not a number").into()
+            super::as_given(g.and_then(|g| g.mobile.as_deref()), invalid, column)
+                .unwrap_or_default()
+                .into()
         }
         Column::Guardian1ConsentSms | Column::Guardian2ConsentSms => {
             let n = usize::from(column == Column::Guardian2ConsentSms);

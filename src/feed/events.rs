@@ -151,41 +151,8 @@ fn csv_fields<'a>(
 
 /// The fields of one JSON Lines row; values that are not text keep their JSON form.
 fn json_fields(line: &str) -> Result<Vec<(&'static str, Cow<'_, str>)>, Problem> {
-    /// The usual row: every field text (or absent), read without copying.
-    #[derive(serde::Deserialize)]
-    struct Texts<'a> {
-        #[serde(borrow)]
-        booking_id: Option<Cow<'a, str>>,
-        #[serde(borrow)]
-        message: Option<Cow<'a, str>>,
-        #[serde(borrow)]
-        channel: Option<Cow<'a, str>>,
-        #[serde(borrow)]
-        recipient: Option<Cow<'a, str>>,
-        #[serde(borrow)]
-        event: Option<Cow<'a, str>>,
-        #[serde(borrow)]
-        at: Option<Cow<'a, str>>,
-        #[serde(borrow)]
-        key: Option<Cow<'a, str>>,
-        #[serde(borrow)]
-        text: Option<Cow<'a, str>>,
-    }
-    if let Ok(t) = serde_json::from_str::<Texts<'_>>(line) {
-        let named = [
-            ("booking_id", t.booking_id),
-            ("message", t.message),
-            ("channel", t.channel),
-            ("recipient", t.recipient),
-            ("event", t.event),
-            ("at", t.at),
-            ("key", t.key),
-            ("text", t.text),
-        ];
-        return Ok(named
-            .into_iter()
-            .filter_map(|(name, value)| value.map(|v| (name, v)))
-            .collect());
+    if let Some(fields) = text_fields(line) {
+        return Ok(fields);
     }
     // Anything else (a number, a field given twice, not JSON): field by field.
     let map: std::collections::BTreeMap<String, serde_json::Value> =
@@ -201,6 +168,47 @@ fn json_fields(line: &str) -> Result<Vec<(&'static str, Cow<'_, str>)>, Problem>
             ))
         })
         .collect())
+}
+
+/// The usual row, every field of [`FIELDS`] text, `null` or absent: its text fields, borrowed
+/// from the line. `None` for anything else (a value that is not text, a field given twice, not
+/// an object), which [`json_fields`] reads field by field.
+fn text_fields(line: &str) -> Option<Vec<(&'static str, Cow<'_, str>)>> {
+    use serde::de::{self, Deserializer as _, IgnoredAny, MapAccess, Visitor};
+
+    use super::jsonl::Text;
+
+    struct Fields;
+    impl<'de> Visitor<'de> for Fields {
+        type Value = Vec<(&'static str, Cow<'de, str>)>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object of text fields")
+        }
+
+        fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+            let mut fields = Vec::with_capacity(FIELDS.len());
+            let mut given = 0u32;
+            while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+                let Some(n) = FIELDS.iter().position(|f| *f == key) else {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                };
+                if given & (1 << n) != 0 {
+                    return Err(de::Error::custom("a field given twice"));
+                }
+                given |= 1 << n;
+                if let Some(Text(value)) = map.next_value::<Option<Text<'de>>>()? {
+                    fields.push((FIELDS[n], value));
+                }
+            }
+            Ok(fields)
+        }
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(line);
+    let fields = (&mut deserializer).deserialize_map(Fields).ok()?;
+    deserializer.end().ok()?;
+    Some(fields)
 }
 
 /// One event from its fields by name; on failure, the field at fault and why (never its

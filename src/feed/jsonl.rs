@@ -175,7 +175,7 @@ impl<'de> Visitor<'de> for Fields<'_, 'de, '_> {
 /// The `guardians` list: guardian 1 first, at most two.
 /// A string of the row, borrowed from the line when it has no escapes (serde's own `Cow`
 /// always copies).
-struct Text<'de>(Cow<'de, str>);
+pub(super) struct Text<'de>(pub(super) Cow<'de, str>);
 
 impl<'de> serde::Deserialize<'de> for Text<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -347,26 +347,17 @@ pub fn write_booking(out: &mut Vec<u8>, booking: &Booking<'_>) {
         t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
     };
     let patient = &booking.patient;
-    // An unusable e-mail address was not kept; one that can never be valid stands for it.
-    let email = match (&patient.email, patient.email_invalid) {
-        (Some(email), _) => Some(email.as_ref()),
-        (None, true) => Some("not an address"),
-        (None, false) => None,
-    };
-    // An unusable mobile number was not kept either: one that can never be valid stands for
-    // it, so the booking read back costs its SMS the same way.
-    let mobile = |mobile: &Option<std::borrow::Cow<'_, str>>, invalid: bool| match (mobile, invalid)
-    {
-        (Some(mobile), _) => Some(mobile.to_string()),
-        (None, true) => Some("not a number".to_string()),
-        (None, false) => None,
-    };
+    let email = super::as_given(
+        patient.email.as_deref(),
+        patient.email_invalid,
+        Column::Email,
+    );
     let guardians: Vec<serde_json::Value> = booking
         .guardians
         .iter()
         .map(|g| match g {
             Some(g) => serde_json::to_value(GuardianOut {
-                mobile: mobile(&g.mobile, g.mobile_invalid).as_deref(),
+                mobile: super::as_given(g.mobile.as_deref(), g.mobile_invalid, Column::Mobile),
                 consent_sms: g.consent_sms,
             })
             .unwrap_or_default(),
@@ -393,7 +384,7 @@ pub fn write_booking(out: &mut Vec<u8>, booking: &Booking<'_>) {
         "patient": {
             "birth_date": patient.birth_date.format("%Y-%m-%d").to_string(),
             "id_kind": patient.id_kind.as_str(),
-            "mobile": mobile(&patient.mobile, patient.mobile_invalid),
+            "mobile": super::as_given(patient.mobile.as_deref(), patient.mobile_invalid, Column::Mobile),
             "email": email,
             "consent_sms": patient.consent_sms,
             "consent_email": patient.consent_email,

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Location, Problem, Reject};
-use crate::booking::Booking;
+use crate::booking::{Booking, id_hash};
 
 /// What to do with a booking row.
 #[derive(Debug)]
@@ -29,11 +29,6 @@ pub enum Admit {
     Hold,
     /// Its id was used by an earlier row: reject it.
     Duplicate(Reject),
-}
-
-/// How a booking id is remembered: 8 bytes, whatever its length.
-pub fn id_hash(id: &str) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(id.as_bytes())
 }
 
 /// The reject of a row whose booking id an earlier row used.

@@ -106,6 +106,36 @@ pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// (the address is written into CSV files; see `docs/output-format.md`). Lists such as
 /// `a@example.se,b@example.se` and control characters are refused.
 pub fn is_email(text: &str) -> bool {
+    plain_email(text) || rfc_email(text)
+}
+
+/// The common address (`anna.berg+kallelse@mail.example.se`: letters, digits and `._+-`
+/// before the `@`, a domain of two or more labels of letters, digits and inner hyphens),
+/// recognised without the parser's allocation. It accepts a subset of what [`rfc_email`]
+/// accepts (a property test holds it so); everything else is left to it.
+fn plain_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    let local_ok = (1..=64).contains(&local.len())
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'+' | b'-'))
+        && !local.starts_with(['.', '+', '-'])
+        && !local.ends_with('.')
+        && !local.contains("..");
+    let label_ok = |label: &str| {
+        (1..=63).contains(&label.len())
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    local_ok && domain.len() <= 253 && domain.contains('.') && domain.split('.').all(label_ok)
+}
+
+fn rfc_email(text: &str) -> bool {
     let options = email_address::Options::default()
         .without_display_text()
         .without_domain_literal();
@@ -174,6 +204,29 @@ impl Booking<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Issue 12: the fast path accepts no address the RFC parser refuses.
+        #[test]
+        fn a_plain_address_is_one_the_rfc_parser_accepts(
+            text in "[a-zA-Z0-9._+\\-]{0,70}@[a-zA-Z0-9.\\-]{0,70}|[a-z.@\\-]{0,12}|\\PC{0,20}"
+        ) {
+            proptest::prop_assert!(!plain_email(&text) || rfc_email(&text), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn common_addresses_take_the_fast_path() {
+        for plain in [
+            "anna@example.se",
+            "anna.karlsson+kf@mail.example.se",
+            "a-b_c@x-1.example.org",
+        ] {
+            assert!(plain_email(plain), "{plain}");
+        }
+        // Valid, but left to the parser.
+        assert!(!plain_email("o'neil@example.ie") && is_email("o'neil@example.ie"));
+    }
 
     #[test]
     fn e_mail_addresses_are_one_address_each() {

@@ -284,6 +284,27 @@ fn push_digits(out: &mut Vec<u8>, n: u32, width: usize) {
 
 fn push_rfc3339(out: &mut Vec<u8>, t: chrono::DateTime<chrono::FixedOffset>) {
     let year = t.year();
+    let offset = t.offset().local_minus_utc();
+    if (0..=9999).contains(&year) && offset % 60 == 0 {
+        // The common case, written into one array and copied once.
+        let two = |n: u32| [b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8];
+        let minutes = offset.unsigned_abs() / 60;
+        let [y1, y2] = two(year.unsigned_abs() / 100);
+        let [y3, y4] = two(year.unsigned_abs() % 100);
+        let [mo1, mo2] = two(t.month());
+        let [d1, d2] = two(t.day());
+        let [h1, h2] = two(t.hour());
+        let [mi1, mi2] = two(t.minute());
+        let [s1, s2] = two(t.second());
+        let [oh1, oh2] = two(minutes / 60);
+        let [om1, om2] = two(minutes % 60);
+        let sign = if offset < 0 { b'-' } else { b'+' };
+        out.extend_from_slice(&[
+            y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1,
+            s2, sign, oh1, oh2, b':', om1, om2,
+        ]);
+        return;
+    }
     if year < 0 {
         out.push(b'-');
     }
@@ -306,19 +327,20 @@ fn push_rfc3339(out: &mut Vec<u8>, t: chrono::DateTime<chrono::FixedOffset>) {
     push_digits(out, minutes % 60, 2);
 }
 
-/// Appends `text` as a JSON string, escaped by serde_json.
-fn push_json_str(out: &mut Vec<u8>, text: &str) {
+/// Appends `text` as the inside of a JSON string (without its quotes), escaped as serde_json
+/// escapes it.
+fn push_json_inner(out: &mut Vec<u8>, text: &str) {
     // Most texts need no escape (serde_json escapes control characters, quotes and
     // backslashes, nothing else): they are copied as they are.
     if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.reserve(text.len() + 2);
-        out.push(b'"');
         out.extend_from_slice(text.as_bytes());
-        out.push(b'"');
         return;
     }
+    let at = out.len();
     // Writing into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, text);
+    out.pop();
+    out.remove(at);
 }
 
 /// One action as a JSON line, byte for byte what serialising its `Line` gives.
@@ -327,41 +349,39 @@ fn write_action_json(out: &mut Vec<u8>, engine: &Engine, booking: &Booking<'_>, 
     let policy = engine.policy(action.policy);
     let message = &policy.messages[action.message];
     out.extend_from_slice(b"{\"key\":\"");
-    for shift in (0..32).rev() {
-        out.push(HEX[((action.key >> (shift * 4)) & 0xf) as usize]);
+    let mut hex = [0u8; 32];
+    for (pair, byte) in hex.chunks_exact_mut(2).zip(action.key.to_be_bytes()) {
+        pair[0] = HEX[usize::from(byte >> 4)];
+        pair[1] = HEX[usize::from(byte & 0xf)];
     }
-    let field = |out: &mut Vec<u8>, name: &[u8], value: &str| {
-        out.extend_from_slice(b"\",\"");
-        out.extend_from_slice(name);
-        out.extend_from_slice(b"\":");
-        push_json_str(out, value);
-        // Undo the closing quote's place: fields after a string start with `,`.
-        out.pop();
+    out.extend_from_slice(&hex);
+    // Every field is a string; the closing quote is written with the next field's start.
+    // `start` is the end of the field before and the name: `","policy":"`.
+    let field = |out: &mut Vec<u8>, start: &[u8], value: &str| {
+        out.extend_from_slice(start);
+        push_json_inner(out, value);
     };
-    field(out, b"booking_id", &booking.id);
-    field(out, b"policy", &policy.name);
-    field(out, b"message", &message.name);
-    field(out, b"kind", message.kind.as_str());
-    field(out, b"channel", action.channel.as_str());
-    field(out, b"recipient", action.recipient.as_str());
+    field(out, b"\",\"booking_id\":\"", &booking.id);
+    field(out, b"\",\"policy\":\"", &policy.name);
+    field(out, b"\",\"message\":\"", &message.name);
+    field(out, b"\",\"kind\":\"", message.kind.as_str());
+    field(out, b"\",\"channel\":\"", action.channel.as_str());
+    field(out, b"\",\"recipient\":\"", action.recipient.as_str());
     // The address is its prefix and its value, escaped one after the other (JSON escapes
     // character by character), without building the string.
     let (prefix, value) = action.address.parts(booking);
-    field(out, b"address", prefix);
-    let at = out.len();
-    push_json_str(out, value);
-    out.remove(at);
-    out.pop();
+    field(out, b"\",\"address\":\"", prefix);
+    push_json_inner(out, value);
     out.extend_from_slice(b"\",\"send_at\":\"");
     push_rfc3339(out, action.send_at);
     if let Some(sender) = &action.sender {
-        field(out, b"sender", sender);
+        field(out, b"\",\"sender\":\"", sender);
     }
     if let Some(template) = &message.template {
-        field(out, b"template", template);
+        field(out, b"\",\"template\":\"", template);
     }
     if let Some(text) = &action.text {
-        field(out, b"text", text);
+        field(out, b"\",\"text\":\"", text);
     }
     if let Some(unless) = action.unless {
         out.extend_from_slice(b"\",\"condition\":\"unless ");
@@ -630,7 +650,9 @@ mod tests {
         #[test]
         fn json_strings_are_written_as_serde_json_writes_them(text in "(\\PC|[\"\\\\\u{0}-\u{1f}\u{7f}])*") {
             let mut out = Vec::new();
-            push_json_str(&mut out, &text);
+            out.push(b'"');
+            push_json_inner(&mut out, &text);
+            out.push(b'"');
             proptest::prop_assert_eq!(String::from_utf8(out).ok(), serde_json::to_string(&text).ok());
         }
     }

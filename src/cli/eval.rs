@@ -182,14 +182,15 @@ impl Run<'_> {
     /// Evaluates the feed on one thread or, where it can be cut into chunks, on several.
     fn evaluate(self, args: &EvalArgs, source: &Source) -> Outcome {
         match self.threads(args, source) {
-            1 => self.evaluate_feed(args, source),
-            threads => self.evaluate_in_parallel(args, source, threads),
+            Some(threads) => self.evaluate_in_chunks(args, source, threads),
+            None => self.evaluate_feed(args, source),
         }
     }
 
-    /// How many threads evaluate the feed: more than one where the feed can be cut into
-    /// chunks and the engine is rem's own.
-    fn threads(&self, args: &EvalArgs, source: &Source) -> usize {
+    /// How many threads evaluate the feed in chunks, where it can be cut into chunks and the
+    /// engine is rem's own; `None` where it is read row by row. One thread reads in chunks
+    /// too: the ids of a chunk are remembered together, faster than one by one.
+    fn threads(&self, args: &EvalArgs, source: &Source) -> Option<usize> {
         let wanted = args.threads.map_or_else(
             || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
             std::num::NonZeroUsize::get,
@@ -198,11 +199,11 @@ impl Run<'_> {
             && source.paths.len() == 1
             && matches!(self.backend, Backend::Native)
             && args.input.services.is_none();
-        if chunked { wanted } else { 1 }
+        chunked.then_some(wanted)
     }
 
-    /// Evaluates a CSV or JSON Lines feed on `threads` threads (`cli::parallel`).
-    fn evaluate_in_parallel(mut self, args: &EvalArgs, source: &Source, threads: usize) -> Outcome {
+    /// Evaluates a CSV or JSON Lines feed in chunks on `threads` threads (`cli::parallel`).
+    fn evaluate_in_chunks(mut self, args: &EvalArgs, source: &Source, threads: usize) -> Outcome {
         let (mut writer, out_name, output_format) = open_output(args)?;
         let write_failed = |e| WriteError::new(out_name.as_str(), e);
         let feed_name = source.name();

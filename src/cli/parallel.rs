@@ -204,6 +204,9 @@ pub fn evaluate<R: std::io::BufRead + Send, E>(
 ) -> Result<(), Stop<E>> {
     let header = rows.header.take();
     let header = header.as_deref();
+    if threads <= 1 {
+        return evaluate_here(shared, rows, header, rules, held, take);
+    }
     let (jobs, job_queue) = mpsc::channel::<(usize, Chunk)>();
     let job_queue = Mutex::new(job_queue);
     std::thread::scope(|scope| {
@@ -266,6 +269,35 @@ pub fn evaluate<R: std::io::BufRead + Send, E>(
             order.take_ready(&mut take, &mut rows.chunker)?;
         }
     })
+}
+
+/// [`evaluate`] on this thread alone: each chunk read, evaluated and taken in turn.
+fn evaluate_here<R: std::io::BufRead, E>(
+    shared: &Shared<'_>,
+    mut rows: Rows<R>,
+    header: Option<&[u8]>,
+    rules: &mut FeedRules,
+    held: &mut Held,
+    mut take: impl FnMut(&Part) -> Result<(), E>,
+) -> Result<(), Stop<E>> {
+    let mut order = Order {
+        shared,
+        header,
+        rules,
+        held,
+        next: 0,
+        waiting: BTreeMap::new(),
+    };
+    loop {
+        let chunk = match rows.chunker.next_chunk(CHUNK_BYTES) {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => return Ok(()),
+            Err(error) => return Err(Stop::Feed(FeedError::Io(error.to_string()))),
+        };
+        let part = evaluate_chunk(shared, &chunk, header, &[]);
+        order.waiting.insert(order.next, (chunk, part));
+        order.take_ready(&mut take, &mut rows.chunker)?;
+    }
 }
 
 /// The chunks that came back, put in order.

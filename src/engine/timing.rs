@@ -21,18 +21,20 @@ pub(super) struct MessageTiming<'a> {
     /// The message belongs to a recall: `visit` is the due date, which it may follow.
     recall: bool,
     /// A recall's service was booked then: nothing is sent from then on.
-    recall_booked: Option<DateTime<Tz>>,
+    recall_booked: Option<DateTime<FixedOffset>>,
     tz: Tz,
     visit: DateTime<Tz>,
     window: Option<Window>,
     late_booking: LateBooking,
     kind: MessageKind,
+    // The feed's times below are put in the policy's zone only where a rule needs them
+    // there (a zone's offset is looked up each time): they compare as instants as they are.
     /// When the booking counts as made: its creation, or the move.
-    created: DateTime<Tz>,
+    created: DateTime<FixedOffset>,
     /// The time of `at booking`: the creation, or the move when the letter goes out again.
-    booked_at: DateTime<Tz>,
+    booked_at: DateTime<FixedOffset>,
     /// For `on cancellation` and `on rescheduling`.
-    status_at: DateTime<Tz>,
+    status_at: DateTime<FixedOffset>,
 }
 
 /// One send time of a trigger: `every` has several, numbered from 1.
@@ -65,21 +67,15 @@ impl<'a> MessageTiming<'a> {
             booking_id: &booking.id,
             events: ev.events,
             recall: ev.policy.recall.is_some(),
-            recall_booked: booking
-                .recall
-                .and_then(|r| r.booked_at)
-                .map(|t| t.with_timezone(&tz)),
+            recall_booked: booking.recall.and_then(|r| r.booked_at),
             tz,
             visit: ev.visit,
             window: rules.window.or(ev.settings.window),
             late_booking: rules.late_booking.unwrap_or(ev.settings.late_booking),
             kind: plan_message.kind,
-            created: moved_at.unwrap_or(booking.created).with_timezone(&tz),
-            booked_at: booked_at.with_timezone(&tz),
-            status_at: booking
-                .status_at
-                .unwrap_or(booking.created)
-                .with_timezone(&tz),
+            created: moved_at.unwrap_or(booking.created),
+            booked_at,
+            status_at: booking.status_at.unwrap_or(booking.created),
         }
     }
 
@@ -107,7 +103,7 @@ impl<'a> MessageTiming<'a> {
         };
         let anchor = match from {
             Anchor::Start => self.visit,
-            Anchor::Booking => self.created,
+            Anchor::Booking => self.created.with_timezone(&self.tz),
             Anchor::Event(kind) => match self.events.about_booking(self.booking_id, kind) {
                 Some(at) => at.with_timezone(&self.tz),
                 None => {
@@ -133,9 +129,9 @@ impl<'a> MessageTiming<'a> {
     fn send_time(&self, trigger: &Trigger) -> Result<DateTime<FixedOffset>, Option<Reason>> {
         // (the time, whether it may follow the visit, whether it may be too late)
         let (base, may_follow_visit, may_be_late): (_, _, bool) = match &trigger.when {
-            When::AtBooking => (self.booked_at, false, false),
+            When::AtBooking => (self.booked_at.with_timezone(&self.tz), false, false),
             When::OnCancellation | When::OnRescheduling => (
-                self.status_at,
+                self.status_at.with_timezone(&self.tz),
                 self.kind == MessageKind::Cancellation,
                 false,
             ),
@@ -183,7 +179,7 @@ impl<'a> MessageTiming<'a> {
         match late {
             Some(rule) if send_at < self.created => match rule {
                 LateBooking::Skip => return Err(Some(Reason::BookedTooLate)),
-                LateBooking::SendNow => send_at = self.push(self.created),
+                LateBooking::SendNow => send_at = self.push(self.created.with_timezone(&self.tz)),
             },
             _ => {}
         }

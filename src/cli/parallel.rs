@@ -237,26 +237,18 @@ pub fn evaluate<R: std::io::BufRead + Send, E>(
             });
         }
         drop(results);
-        let mut order = Order {
-            shared,
-            header,
-            rules,
-            held,
-            next: 0,
-            waiting: BTreeMap::new(),
-        };
+        let mut order = Order::new(shared, header, rules, held);
         let mut read = 0;
         let mut end = false;
         loop {
             while !end && read - order.next < threads * 2 {
-                match rows.chunker.next_chunk(CHUNK_BYTES) {
-                    Ok(Some(chunk)) => {
+                match next_chunk(&mut rows)? {
+                    Some(chunk) => {
                         // The workers outlive the loop: a send cannot fail.
                         let _ = jobs.send((read, chunk));
                         read += 1;
                     }
-                    Ok(None) => end = true,
-                    Err(error) => return Err(Stop::Feed(FeedError::Io(error.to_string()))),
+                    None => end = true,
                 }
             }
             if order.next == read {
@@ -280,24 +272,21 @@ fn evaluate_here<R: std::io::BufRead, E>(
     held: &mut Held,
     mut take: impl FnMut(&Part) -> Result<(), E>,
 ) -> Result<(), Stop<E>> {
-    let mut order = Order {
-        shared,
-        header,
-        rules,
-        held,
-        next: 0,
-        waiting: BTreeMap::new(),
-    };
+    let mut order = Order::new(shared, header, rules, held);
     loop {
-        let chunk = match rows.chunker.next_chunk(CHUNK_BYTES) {
-            Ok(Some(chunk)) => chunk,
-            Ok(None) => return Ok(()),
-            Err(error) => return Err(Stop::Feed(FeedError::Io(error.to_string()))),
+        let Some(chunk) = next_chunk(&mut rows)? else {
+            return Ok(());
         };
         let part = evaluate_chunk(shared, &chunk, header, &[]);
         order.waiting.insert(order.next, (chunk, part));
         order.take_ready(&mut take, &mut rows.chunker)?;
     }
+}
+
+fn next_chunk<R: std::io::BufRead, E>(rows: &mut Rows<R>) -> Result<Option<Chunk>, Stop<E>> {
+    rows.chunker
+        .next_chunk(CHUNK_BYTES)
+        .map_err(|error| Stop::Feed(FeedError::Io(error.to_string())))
 }
 
 /// The chunks that came back, put in order.
@@ -311,7 +300,23 @@ struct Order<'s, 'a> {
     waiting: BTreeMap<usize, (Chunk, Result<Part, FeedError>)>,
 }
 
-impl Order<'_, '_> {
+impl<'s, 'a> Order<'s, 'a> {
+    fn new(
+        shared: &'s Shared<'a>,
+        header: Option<&'s [u8]>,
+        rules: &'s mut FeedRules,
+        held: &'s mut Held,
+    ) -> Self {
+        Order {
+            shared,
+            header,
+            rules,
+            held,
+            next: 0,
+            waiting: BTreeMap::new(),
+        }
+    }
+
     /// Takes every chunk that is next in order.
     fn take_ready<E, R: std::io::BufRead>(
         &mut self,

@@ -134,7 +134,8 @@ impl Checker<'_> {
         let roots = self.root_policies(&defaults);
         self.check_wins_over(&roots.names);
         let overlaps = overlap::find(&roots.compiled, &roots.statements);
-        for (file, error) in overlaps {
+        let twice = overlap::twice_in_policy(&roots.compiled, &roots.statements);
+        for (file, error) in overlaps.into_iter().chain(twice) {
             self.report(file, [error]);
         }
         roots.compiled
@@ -337,7 +338,16 @@ impl Checker<'_> {
                 }
                 SettingKind::Window(window) => block.window = self::window(errors, window),
                 SettingKind::LateBooking(rule) => block.late_booking = late_booking(errors, rule),
-                SettingKind::Sender(sender) => block.sender = Some(sender.node.clone()),
+                SettingKind::Sender(sender) => {
+                    if let Some(problem) = sender_problem(&sender.node) {
+                        errors.push(CheckError::BadSender {
+                            alias: sender.node.clone(),
+                            problem,
+                            span: sender.span.into(),
+                        });
+                    }
+                    block.sender = Some(sender.node.clone());
+                }
             }
         }
         block
@@ -767,6 +777,51 @@ fn window(errors: &mut Vec<CheckError>, window: &ast::Window) -> Option<plan::Wi
         until,
         days: days.into_iter().collect(),
     })
+}
+
+/// Why SMS gateways refuse `alias` as the sender of an SMS, if they do. A sender is a phone
+/// number (digits, an optional `+`, at most 15 digits) or a name of at most 11 characters,
+/// with a letter, of the characters every gateway takes: the letters A to Z and a to z,
+/// digits, spaces and `+ - _ &` (letters such as `å` are refused by many).
+pub fn sender_problem(alias: &str) -> Option<String> {
+    let digits = alias.strip_prefix('+').unwrap_or(alias);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return (digits.len() > 15).then(|| {
+            format!(
+                "is a number of {} digits; a phone number has at most 15",
+                digits.len()
+            )
+        });
+    }
+    let length = alias.chars().count();
+    if length > 11 {
+        return Some(format!(
+            "is {length} characters long; SMS gateways show at most 11"
+        ));
+    }
+    let mut refused: Vec<String> = Vec::new();
+    for c in alias.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, ' ' | '+' | '-' | '_' | '&') {
+            continue;
+        }
+        let shown = match c.is_control() || c.is_whitespace() {
+            true => format!("`{}`", c.escape_unicode()),
+            false => format!("`{c}`"),
+        };
+        if !refused.contains(&shown) {
+            refused.push(shown);
+        }
+    }
+    if !refused.is_empty() {
+        return Some(format!(
+            "has {}, which SMS gateways refuse in a sender",
+            refused.join(", ")
+        ));
+    }
+    if alias.trim() != alias || !alias.chars().any(|c| c.is_ascii_alphabetic()) {
+        return Some("needs a letter, and no space at its start or end".to_string());
+    }
+    None
 }
 
 fn late_booking(errors: &mut Vec<CheckError>, rule: &Name) -> Option<LateBooking> {

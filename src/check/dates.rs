@@ -5,7 +5,7 @@ use crate::plan::{self, Expr, Offset, Recipient, When};
 
 use super::CheckError;
 
-fn span(source: &plan::Source) -> miette::SourceSpan {
+pub(super) fn span(source: &plan::Source) -> miette::SourceSpan {
     (source.start, source.end - source.start).into()
 }
 

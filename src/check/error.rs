@@ -851,6 +851,42 @@ pub enum CheckError {
         first: Option<SourceSpan>,
     },
 
+    #[error(
+        "messages `{first}` and `{message}` of policy `{policy}` both send a {kind} via {channel} to {recipient} at the same time"
+    )]
+    #[diagnostic(
+        code(rem::E067),
+        help(
+            "remove one of them, or give them different `send` times; if each is for different patients, say so with `to {recipient} when ...` in each"
+        )
+    )]
+    TwiceInPolicy {
+        policy: String,
+        first: String,
+        message: String,
+        kind: String,
+        channel: String,
+        recipient: String,
+        #[label(primary, "`{message}` sends it here")]
+        span: SourceSpan,
+        #[label("and `{first}` sends it here: the patient gets two")]
+        first_span: SourceSpan,
+    },
+
+    #[error("the sender alias `{alias}` {problem}")]
+    #[diagnostic(
+        code(rem::E068),
+        help(
+            "write at most 11 characters of A-Z, a-z, digits and spaces (`Vardcentral`, `VC Alingsas`), or a phone number; gateways refuse the others, and the SMS is not sent"
+        )
+    )]
+    BadSender {
+        alias: String,
+        problem: String,
+        #[label("refused by SMS gateways")]
+        span: SourceSpan,
+    },
+
     #[error("a complement cannot be a staff task")]
     #[diagnostic(
         code(rem::E065),

@@ -1,5 +1,6 @@
 //! Two policies that cover the same bookings and would both send the same kind of message on
-//! the same channel to the same person: the patient would get it twice.
+//! the same channel to the same person, or two messages of one policy that do so at the same
+//! trigger: the patient would get it twice.
 
 use crate::ast::{PolicyItem, Span};
 use crate::plan::{Policy, Scope};
@@ -90,6 +91,52 @@ pub(super) fn find(
             )
         })
         .collect()
+}
+
+/// Two messages of one policy that send the same kind of message on the same channel to the
+/// same recipient (under the same condition, or none) at the same trigger: an error at the
+/// later one. `items[i]` is the source of `policies[i]`.
+pub(super) fn twice_in_policy(
+    policies: &[Policy],
+    items: &[(FileId, Vec<PolicyItem>)],
+) -> Vec<(FileId, CheckError)> {
+    let mut found = Vec::new();
+    for (policy, (file, _)) in policies.iter().zip(items) {
+        for (j, b) in policy.messages.iter().enumerate() {
+            let twin = policy.messages[..j].iter().find_map(|a| {
+                if a.kind != b.kind || a.channel != b.channel {
+                    return None;
+                }
+                let (ta, tb) = a.triggers.iter().find_map(|ta| {
+                    let tb = b.triggers.iter().find(|tb| ta.when == tb.when)?;
+                    Some((ta, tb))
+                })?;
+                let recipient = b.recipients.iter().find(|rb| {
+                    a.recipients.iter().any(|ra| {
+                        ra.recipient.overlaps(rb.recipient) && ra.condition == rb.condition
+                    })
+                })?;
+                Some((a, recipient.recipient, ta, tb))
+            });
+            let Some((a, recipient, ta, tb)) = twin else {
+                continue;
+            };
+            found.push((
+                *file,
+                CheckError::TwiceInPolicy {
+                    policy: policy.name.clone(),
+                    first: a.name.clone(),
+                    message: b.name.clone(),
+                    kind: b.kind.as_str().to_string(),
+                    channel: b.channel.as_str().to_string(),
+                    recipient: recipient.as_str().to_string(),
+                    span: super::dates::span(&tb.source),
+                    first_span: super::dates::span(&ta.source),
+                },
+            ));
+        }
+    }
+    found
 }
 
 fn message_span(items: &[PolicyItem], name: &str) -> Span {

@@ -143,6 +143,15 @@ fn check(
             span: fallback.span().into(),
         });
     }
+    if let Some(sender) = &parsed.sender {
+        if let Some(problem) = super::sender_problem(sender.get_ref()) {
+            errors.push(CheckError::BadSender {
+                alias: sender.get_ref().clone(),
+                problem,
+                span: sender.span().into(),
+            });
+        }
+    }
     if errors[before..].iter().any(|e| !super::is_warning(e)) {
         return None;
     }

@@ -100,3 +100,86 @@ fn accented_and_single_script_names_do_not_warn() {
         render::human(diagnostics, program, false)
     );
 }
+
+/// Issue 13 (E067): two messages of one policy are the same message twice only when nothing
+/// tells them apart. Different conditions on the recipient (one text for minors, another for
+/// adults), different send times, different channels or kinds are separate messages.
+#[test]
+fn messages_told_apart_are_not_the_same_message_twice() {
+    let message = |name: &str, send: &str, via: &str, to: &str| {
+        format!(
+            "    reminder \"{name}\" {{\n        send {send}\n        via {via}\n        to {to}\n        template \"t\"\n    }}\n"
+        )
+    };
+    let policy = |messages: &[String]| {
+        format!(
+            "policy \"p\" {{\n    timezone \"Europe/Stockholm\"\n    clinic \"C\"\n\n{}}}\n",
+            messages.concat()
+        )
+    };
+    let codes = |text: String| {
+        let compiled = rem::compile(&[std::path::PathBuf::from("p.rem")], |_| {
+            Ok(text.as_bytes().to_vec())
+        });
+        compiled
+            .diagnostics
+            .iter()
+            .map(rem::diagnostic::Diagnostic::code)
+            .collect::<Vec<_>>()
+    };
+    let day_before = "1 day before at 10:00";
+    for apart in [
+        [
+            message("vuxna", day_before, "sms", "patient when not patient.minor"),
+            message("barn", day_before, "sms", "patient when patient.minor"),
+        ],
+        [
+            message("a", day_before, "sms", "patient"),
+            message("b", "2 days before at 10:00", "sms", "patient"),
+        ],
+        [
+            message("a", day_before, "sms", "patient"),
+            message("b", day_before, "email", "patient"),
+        ],
+    ] {
+        let text = policy(&apart);
+        assert!(
+            !codes(text.clone()).contains(&"rem::E067".to_string()),
+            "{text}"
+        );
+    }
+    let twice = policy(&[
+        message("a", day_before, "sms", "patient"),
+        message("b", day_before, "sms", "patient"),
+    ]);
+    assert!(
+        codes(twice.clone()).contains(&"rem::E067".to_string()),
+        "{twice}"
+    );
+}
+
+/// Issue 13 (E068): the senders every SMS gateway takes pass; the others are named.
+#[test]
+fn sender_aliases_are_what_sms_gateways_take() {
+    for good in [
+        "ASLRoma1",
+        "VC Exempel",
+        "Djurklinik",
+        "A&B-Vard_1",
+        "+46701234567",
+        "72445",
+    ] {
+        assert_eq!(rem::check::sender_problem(good), None, "{good}");
+    }
+    for (bad, problem) in [
+        ("Vårdcentralen", "13 characters"),
+        ("VC Alingsås", "`å`"),
+        ("VC.Öst", "`.`"),
+        ("1234567890123456", "16 digits"),
+        (" VC", "no space at its start"),
+        ("12-34", "needs a letter"),
+    ] {
+        let found = rem::check::sender_problem(bad).unwrap_or_default();
+        assert!(found.contains(problem), "{bad}: {found}");
+    }
+}

@@ -865,12 +865,37 @@ fn policy(index: usize, force_guard: bool) -> impl Strategy<Value = PolicySpec> 
                 late_booking,
                 unit_override,
                 exclusions,
-                messages,
+                messages: without_twins(messages),
                 wins_over: Vec::new(),
                 guard,
             }
         },
     )
+}
+
+/// The messages without one that would send what an earlier one sends, at the same trigger
+/// (the checker's E067).
+fn without_twins(messages: Vec<MessageSpec>) -> Vec<MessageSpec> {
+    let condition = |c: &Option<Cond>| c.as_ref().map(Cond::text);
+    let twins = |a: &MessageSpec, b: &MessageSpec| {
+        a.kind == b.kind
+            && a.channel == b.channel
+            && a.triggers
+                .iter()
+                .any(|ta| b.triggers.iter().any(|tb| ta.same_as(tb)))
+            && a.recipients.iter().any(|(ra, ca)| {
+                b.recipients
+                    .iter()
+                    .any(|(rb, cb)| ra.overlaps(*rb) && condition(ca) == condition(cb))
+            })
+    };
+    let mut kept: Vec<MessageSpec> = Vec::new();
+    for message in messages {
+        if !kept.iter().any(|k| twins(k, &message)) {
+            kept.push(message);
+        }
+    }
+    kept
 }
 
 fn lists_overlap<T: PartialEq>(a: &Option<Vec<T>>, b: &Option<Vec<T>>) -> bool {

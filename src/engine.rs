@@ -254,9 +254,16 @@ impl Engine {
             let timing = MessageTiming::new(ev, plan_message, rules);
             let sender = rules.sender_for(&ev.booking.unit);
             let text = OnceCell::new();
+            // Rule 8: offsets that were all too late are sent once, when the booking was made.
+            let mut sent_now = false;
             for (t, trigger) in rules.triggers.iter().enumerate() {
                 for occurrence in timing.occurrences(trigger) {
                     let send_at = match occurrence.at {
+                        Ok(_) if occurrence.sent_now && sent_now => {
+                            let reason = Reason::SentNowAlready;
+                            out.push(ev.skip(m, Some(Origin::Trigger(t)), None, reason));
+                            continue;
+                        }
                         Ok(at) => at,
                         Err(Some(reason)) => {
                             out.push(ev.skip(m, Some(Origin::Trigger(t)), None, reason));
@@ -264,6 +271,7 @@ impl Engine {
                         }
                         Err(None) => continue,
                     };
+                    sent_now |= occurrence.sent_now;
                     // Each repetition of `every` is its own action, with its own key.
                     let tag = match occurrence.number {
                         Some(n) => Cow::Owned(format!("{}#{n}", trigger.tag)),

@@ -15,7 +15,7 @@
 //          [--mode forecast|due] [--since TIME]
 //
 // The steps:
-//   1. Load the module: refuse one whose `rem_abi_version` is not 3; read the plan (policy and
+//   1. Load the module: refuse one whose `rem_abi_version` is not 4; read the plan (policy and
 //      message names, kinds, templates) from its `rem-plan` custom section.
 //   2. Read the event feed into lists by booking id.
 //   3. Read the booking feed (JSON Lines, docs/feed-format.md), applying the whole-feed rules
@@ -37,7 +37,7 @@ import { parseArgs } from 'node:util';
 // The ABI (src/wasm/abi.rs). All numbers are little-endian. Instants are whole seconds since
 // 1970-01-01T00:00:00Z (i64); dates are days since 1970-01-01 (i32).
 
-const ABI_VERSION = 3;
+const ABI_VERSION = 4;
 /** An absent instant: i64::MIN. In JavaScript every i64 is a BigInt. */
 const NONE_I64 = -(2n ** 63n);
 /** An absent number or string address in an outcome record. */

@@ -116,6 +116,9 @@ pub enum Reason {
     NotCancelled,
     NotRescheduled,
     BookedTooLate,
+    /// An offset too late for the booking, under `late_booking send_now`, when an earlier
+    /// offset of the message was already sent when the booking was made.
+    SentNowAlready,
     AfterVisit,
     WindowPastVisit,
     ConditionFalse,
@@ -162,6 +165,7 @@ impl Reason {
             Reason::NotCancelled => "not_cancelled",
             Reason::NotRescheduled => "not_rescheduled",
             Reason::BookedTooLate => "booked_too_late",
+            Reason::SentNowAlready => "sent_now_already",
             Reason::AfterVisit => "after_visit",
             Reason::WindowPastVisit => "outside_window",
             Reason::ConditionFalse => "condition_false",
@@ -197,6 +201,7 @@ impl Reason {
         "not_cancelled",
         "not_rescheduled",
         "booked_too_late",
+        "sent_now_already",
         "after_visit",
         "outside_window",
         "condition_false",

@@ -41,6 +41,9 @@ pub(super) struct MessageTiming<'a> {
 pub(super) struct Occurrence {
     pub number: Option<u64>,
     pub at: Result<DateTime<FixedOffset>, Option<Reason>>,
+    /// The trigger's time was before the booking was made, and `late_booking send_now` sends
+    /// it when the booking was made instead.
+    pub sent_now: bool,
 }
 
 impl<'a> MessageTiming<'a> {
@@ -98,8 +101,15 @@ impl<'a> MessageTiming<'a> {
             step, times, from, ..
         } = trigger.when
         else {
-            let at = self.send_time(trigger);
-            return vec![Occurrence { number: None, at }];
+            let (at, sent_now) = match self.send_time(trigger) {
+                Ok((at, sent_now)) => (Ok(at), sent_now),
+                Err(reason) => (Err(reason), false),
+            };
+            return vec![Occurrence {
+                number: None,
+                at,
+                sent_now,
+            }];
         };
         let anchor = match from {
             Anchor::Start => self.visit,
@@ -108,7 +118,11 @@ impl<'a> MessageTiming<'a> {
                 Some(at) => at.with_timezone(&self.tz),
                 None => {
                     let at = Err(Some(Reason::NotReported(kind)));
-                    return vec![Occurrence { number: None, at }];
+                    return vec![Occurrence {
+                        number: None,
+                        at,
+                        sent_now: false,
+                    }];
                 }
             },
         };
@@ -119,14 +133,21 @@ impl<'a> MessageTiming<'a> {
                 number: Some(n),
                 // A repetition before the booking was made is not sent, whatever
                 // `late_booking` says: sending them all at once would help nobody.
-                at: self.finish(t, true, Some(LateBooking::Skip)),
+                at: self
+                    .finish(t, true, Some(LateBooking::Skip))
+                    .map(|(at, _)| at),
+                sent_now: false,
             })
             .collect()
     }
 
-    /// The send time of one trigger (not `every`), or why it is not sent. `Err(None)`: the
-    /// trigger has no time on the calendar (an offset beyond it; plans refuse those).
-    fn send_time(&self, trigger: &Trigger) -> Result<DateTime<FixedOffset>, Option<Reason>> {
+    /// The send time of one trigger (not `every`) and whether it was sent now for being late,
+    /// or why it is not sent. `Err(None)`: the trigger has no time on the calendar (an offset
+    /// beyond it; plans refuse those).
+    fn send_time(
+        &self,
+        trigger: &Trigger,
+    ) -> Result<(DateTime<FixedOffset>, bool), Option<Reason>> {
         // (the time, whether it may follow the visit, whether it may be too late)
         let (base, may_follow_visit, may_be_late): (_, _, bool) = match &trigger.when {
             When::AtBooking => (self.booked_at.with_timezone(&self.tz), false, false),
@@ -168,18 +189,23 @@ impl<'a> MessageTiming<'a> {
     }
 
     /// A trigger's time `base`, pushed into the send window and checked against when the
-    /// booking was made, the visit and, for a recall, its booking.
+    /// booking was made, the visit and, for a recall, its booking; and whether it is sent now
+    /// for being late.
     fn finish(
         &self,
         base: DateTime<Tz>,
         may_follow_visit: bool,
         late: Option<LateBooking>,
-    ) -> Result<DateTime<FixedOffset>, Option<Reason>> {
+    ) -> Result<(DateTime<FixedOffset>, bool), Option<Reason>> {
         let mut send_at = self.push(base);
+        let mut sent_now = false;
         match late {
             Some(rule) if send_at < self.created => match rule {
                 LateBooking::Skip => return Err(Some(Reason::BookedTooLate)),
-                LateBooking::SendNow => send_at = self.push(self.created.with_timezone(&self.tz)),
+                LateBooking::SendNow => {
+                    send_at = self.push(self.created.with_timezone(&self.tz));
+                    sent_now = true;
+                }
             },
             _ => {}
         }
@@ -195,6 +221,6 @@ impl<'a> MessageTiming<'a> {
         if self.recall_booked.is_some_and(|booked| send_at >= booked) {
             return Err(Some(Reason::RecallBooked));
         }
-        Ok(send_at.fixed_offset())
+        Ok((send_at.fixed_offset(), sent_now))
     }
 }

@@ -19,6 +19,9 @@ impl Engine {
             Reason::NotCancelled => "booking not cancelled".to_string(),
             Reason::NotRescheduled => "booking not rescheduled".to_string(),
             Reason::BookedTooLate => "booked too late".to_string(),
+            Reason::SentNowAlready => {
+                "booked too late, and already sent when booked for an earlier offset".to_string()
+            }
             Reason::AfterVisit => "send time at or after the visit".to_string(),
             Reason::WindowPastVisit => {
                 "outside window: the next open window is after the visit".to_string()

@@ -8,7 +8,7 @@
 //! offsets.
 
 /// What hosts check before they use a module: the `rem_abi_version` export returns it.
-pub const ABI_VERSION: i32 = 3;
+pub const ABI_VERSION: i32 = 4;
 
 /// An absent instant.
 pub const NONE_I64: i64 = i64::MIN;
@@ -223,6 +223,7 @@ pub mod reason {
             Reason::Declined => (26, super::NONE_I32),
             Reason::PatientInactive => (27, super::NONE_I32),
             Reason::PatientDeceased => (28, super::NONE_I32),
+            Reason::SentNowAlready => (29, super::NONE_I32),
         }
     }
 
@@ -263,6 +264,7 @@ pub mod reason {
             26 => Reason::Declined,
             27 => Reason::PatientInactive,
             28 => Reason::PatientDeceased,
+            29 => Reason::SentNowAlready,
             _ => return None,
         })
     }

@@ -77,7 +77,7 @@ const LOCALS: &str = "(local $visit i64) (local $local i64) (local $age i64) (lo
 (local $base i64) (local $send i64) (local $due i64) (local $deadline i64) (local $first i64) \
 (local $klo i64) (local $khi i64) (local $also i32) (local $text i32) (local $text_len i32) \
 (local $sender i32) (local $sender_len i32) (local $anchor i64) (local $k i32) (local $tag i32) \
-(local $tag_len i32)";
+(local $tag_len i32) (local $sent_now i32) (local $now_late i32)";
 
 fn invalid(policy: &plan::Policy, problem: &str) -> BuildError {
     BuildError::Invalid(format!("policy `{}`: {problem}", policy.name))
@@ -328,8 +328,9 @@ impl Gen<'_> {
         }
         self.status_rule(m, message);
         self.sender(message);
-        self.w
-            .line("(local.set $text (i32.const -1)) (local.set $text_len (i32.const 0))");
+        self.w.line(
+            "(local.set $text (i32.const -1)) (local.set $text_len (i32.const 0)) (local.set $sent_now (i32.const 0))",
+        );
         let window = match &message.settings.window {
             Some(w) => WindowOf::Message(
                 Window::from_plan(w)
@@ -499,6 +500,7 @@ impl Gen<'_> {
             When::Every { .. } => return Err(invalid(self.policy, "a repetition out of place")),
         };
         self.w.line(format!("(local.set $base {base})"));
+        self.w.line("(local.set $now_late (i32.const 0))");
         self.push("$send", "(local.get $base)", window);
         if may_be_late {
             // A recall's offset before the service was performed is never sent now.
@@ -510,23 +512,12 @@ impl Gen<'_> {
             self.late(m, t, late, window);
         }
         if !may_follow_visit && !recall {
-            self.w
-                .open("(if (i64.ge_s (local.get $send) (local.get $visit))");
-            self.w.open("(then");
-            self.w
-                .open("(if (i64.lt_s (local.get $base) (local.get $visit))");
-            self.w.open("(then");
-            self.skip(Some(m), leave.origin, None, Reason::WindowPastVisit);
-            self.w.close();
-            self.w.open("(else");
-            self.skip(Some(m), leave.origin, None, Reason::AfterVisit);
-            self.w.close();
-            self.w.close();
-            self.w.line(format!("(br $t{t})"));
-            self.w.close();
-            self.w.close();
+            self.before_visit(m, t);
         }
         self.recall_booked(&label, &leave);
+        if may_be_late {
+            self.once_sent_now(m, t);
+        }
         self.sending(m, t, window)?;
         self.w.close();
         Ok(())
@@ -553,13 +544,11 @@ impl Gen<'_> {
                 self.skip(Some(m), origin, None, Reason::BookedTooLate);
                 self.w.line(format!("(br $t{t})"));
             }
-            LateOf::Message(LateBooking::SendNow) => {
-                self.push("$send", "(local.get $created)", window);
-            }
+            LateOf::Message(LateBooking::SendNow) => self.send_now(window),
             LateOf::Settings => {
                 self.w.open("(if (local.get $late)");
                 self.w.open("(then");
-                self.push("$send", "(local.get $created)", window);
+                self.send_now(window);
                 self.w.close();
                 self.w.open("(else");
                 self.skip(Some(m), origin, None, Reason::BookedTooLate);
@@ -568,6 +557,53 @@ impl Gen<'_> {
                 self.w.close();
             }
         }
+        self.w.close();
+        self.w.close();
+    }
+
+    /// Rule 9: nothing but cancellation notices and after-visit tasks at or after the visit.
+    fn before_visit(&mut self, m: usize, t: usize) {
+        let origin = Some(Origin::Trigger(t));
+        self.w
+            .open("(if (i64.ge_s (local.get $send) (local.get $visit))");
+        self.w.open("(then");
+        self.w
+            .open("(if (i64.lt_s (local.get $base) (local.get $visit))");
+        self.w.open("(then");
+        self.skip(Some(m), origin, None, Reason::WindowPastVisit);
+        self.w.close();
+        self.w.open("(else");
+        self.skip(Some(m), origin, None, Reason::AfterVisit);
+        self.w.close();
+        self.w.close();
+        self.w.line(format!("(br $t{t})"));
+        self.w.close();
+        self.w.close();
+    }
+
+    /// A late offset, sent when the booking was made instead.
+    fn send_now(&mut self, window: WindowOf) {
+        self.w.line("(local.set $now_late (i32.const 1))");
+        self.push("$send", "(local.get $created)", window);
+    }
+
+    /// Late offsets that pass every other rule are sent once a message, for the first of
+    /// them; a later one is skipped (`sent_now_already`).
+    fn once_sent_now(&mut self, m: usize, t: usize) {
+        self.w.open("(if (local.get $now_late)");
+        self.w.open("(then");
+        self.w.open("(if (local.get $sent_now)");
+        self.w.open("(then");
+        self.skip(
+            Some(m),
+            Some(Origin::Trigger(t)),
+            None,
+            Reason::SentNowAlready,
+        );
+        self.w.line(format!("(br $t{t})"));
+        self.w.close();
+        self.w.close();
+        self.w.line("(local.set $sent_now (i32.const 1))");
         self.w.close();
         self.w.close();
     }

@@ -1,7 +1,7 @@
 //! Warnings that need to reason about time: an offset whose time of day lies outside the send
 //! window, a fallback that always lands after the visit, a message that reaches no minor.
 
-use crate::plan::{self, Expr, Offset, Recipient, When};
+use crate::plan::{self, Channel, Expr, Offset, Recipient, When};
 
 use super::CheckError;
 
@@ -93,17 +93,53 @@ pub(super) fn warnings(policy: &plan::Policy) -> Vec<CheckError> {
                 }
             }
         }
-        let reaches_guardians = message.recipients.iter().any(|r| r.recipient.is_guardian());
-        let to_patient = message
-            .recipients
-            .iter()
-            .filter(|r| r.recipient == Recipient::Patient);
-        for rule in to_patient {
-            if !reaches_guardians && rule.condition.as_ref().is_some_and(excludes_minors) {
-                found.push(CheckError::MinorsWithoutGuardians {
-                    span: span(&rule.source),
-                });
-            }
+        found.extend(recipient_warnings(message));
+    }
+    found
+}
+
+/// W110 and W107: guardians a message's channel cannot reach, and minors nobody is sent to.
+fn recipient_warnings(message: &plan::Message) -> Vec<CheckError> {
+    let mut found = Vec::new();
+    // The feeds give guardians a mobile number only: no e-mail address, no inbox.
+    let guardians_reachable = !matches!(message.channel, Channel::Email | Channel::Inbox);
+    let to_guardians = message
+        .recipients
+        .iter()
+        .filter(|r| r.recipient.is_guardian());
+    for rule in to_guardians.clone().filter(|_| !guardians_reachable) {
+        found.push(CheckError::GuardiansUnreachable {
+            channel: if message.channel == Channel::Email {
+                "by e-mail".to_string()
+            } else {
+                "through the inbox".to_string()
+            },
+            span: span(&rule.source),
+        });
+    }
+    let reaches_guardians = guardians_reachable && to_guardians.count() > 0;
+    let to_patient = message
+        .recipients
+        .iter()
+        .filter(|r| r.recipient == Recipient::Patient);
+    for rule in to_patient {
+        if !reaches_guardians && rule.condition.as_ref().is_some_and(excludes_minors) {
+            let help = if guardians_reachable {
+                "add `to guardians when patient.minor` (R14), or say with an exclusion that minors get no message".to_string()
+            } else {
+                format!(
+                    "guardians have no {} in any feed: send minors' guardians a message of their own `via sms` or `via paper` `to guardians when patient.minor` (R14), or say with an exclusion that minors get no message",
+                    if message.channel == Channel::Email {
+                        "e-mail address"
+                    } else {
+                        "inbox"
+                    }
+                )
+            };
+            found.push(CheckError::MinorsWithoutGuardians {
+                help,
+                span: span(&rule.source),
+            });
         }
     }
     found

@@ -984,15 +984,27 @@ pub enum CheckError {
     #[error(
         "minors get nothing from this message: its recipients leave out minors, and no guardian is a recipient"
     )]
+    #[diagnostic(code(rem::W107), severity(Warning), help("{help}"))]
+    MinorsWithoutGuardians {
+        /// What to write: a guardian recipient where the channel reaches guardians, else a
+        /// message of their own on a channel that does.
+        help: String,
+        #[label("excludes minors")]
+        span: SourceSpan,
+    },
+
+    #[error("guardians cannot be reached {channel}: the feeds give them a mobile number only")]
     #[diagnostic(
-        code(rem::W107),
+        code(rem::W110),
         severity(Warning),
         help(
-            "add `to guardians when patient.minor` (R14), or say with an exclusion that minors get no message"
+            "send guardians a message of their own `via sms` (or `via paper`, to the patient's address), e.g. `to guardians when patient.minor`; as written, every guardian is skipped"
         )
     )]
-    MinorsWithoutGuardians {
-        #[label("excludes minors")]
+    GuardiansUnreachable {
+        /// `by e-mail` or `in the inbox`.
+        channel: String,
+        #[label("never reached")]
         span: SourceSpan,
     },
 

@@ -12,7 +12,7 @@ use chrono::{Datelike, Timelike};
 use serde::Serialize;
 
 use crate::booking::Booking;
-use crate::engine::{Action, Engine, Outcome, PolicyId, Reason, Skip};
+use crate::engine::{Action, Engine, Origin, Outcome, PolicyId, Reason, Skip};
 use crate::feed::{Location, Reject};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,6 +240,18 @@ fn action_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, action: &'a Act
     }
 }
 
+/// The channel a skip is about: a complement's or a fallback's own, else the message's.
+fn skip_channel(message: &crate::plan::Message, origin: Option<Origin>) -> crate::plan::Channel {
+    let own = match origin {
+        Some(Origin::Complement { complement, .. }) => {
+            message.complements.get(complement).map(|c| c.channel)
+        }
+        Some(Origin::Fallback(_)) => message.fallback.as_ref().map(|f| f.channel),
+        Some(Origin::Trigger(_)) | None => None,
+    };
+    own.unwrap_or(message.channel)
+}
+
 fn skip_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, skip: &Skip) -> Line<'a> {
     let policy = skip.policy.map(|p| engine.policy(p));
     let message = policy.zip(skip.message).map(|(p, m)| &p.messages[m]);
@@ -249,7 +261,7 @@ fn skip_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, skip: &Skip) -> L
         policy: policy.map(|p| p.name.as_str()),
         message: message.map(|m| m.name.as_str()),
         kind: message.map(|m| m.kind.as_str()),
-        channel: message.map(|m| m.channel.as_str()),
+        channel: message.map(|m| skip_channel(m, skip.origin).as_str()),
         recipient: skip.recipient.map(|r| r.as_str()),
         address: None,
         send_at: None,

@@ -269,7 +269,7 @@ fn skip_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, skip: &Skip) -> L
         template: None,
         text: None,
         condition: None,
-        skip: Some(engine.describe(skip.policy, skip.reason)),
+        skip: Some(engine.describe_for(booking, skip.policy, skip.reason)),
         reason: Some(engine.reason_code(skip.policy, skip.reason)),
     }
 }

@@ -211,7 +211,7 @@ fn sent_title(engine: &Engine, a: &rem::engine::Action) -> String {
 }
 
 /// `not sent: the paper fallback of letter `kallelse` of policy `X` to patient: WHY`.
-fn skip_title(engine: &Engine, s: &rem::engine::Skip) -> String {
+fn skip_title(engine: &Engine, booking: &Booking<'_>, s: &rem::engine::Skip) -> String {
     let what = match (s.policy, s.message) {
         (Some(p), Some(m)) => {
             let policy = engine.policy(p);
@@ -243,7 +243,7 @@ fn skip_title(engine: &Engine, s: &rem::engine::Skip) -> String {
         .unwrap_or_default();
     format!(
         "not sent: {what}{to}: {}",
-        engine.describe(s.policy, s.reason)
+        engine.describe_for(booking, s.policy, s.reason)
     )
 }
 
@@ -264,7 +264,7 @@ fn explain(
     for outcome in &outcomes {
         let (title, sent) = match outcome {
             Outcome::Action(a) => (sent_title(engine, a), true),
-            Outcome::Skip(s) => (skip_title(engine, s), false),
+            Outcome::Skip(s) => (skip_title(engine, booking, s), false),
         };
         let places = engine.responsible(outcome);
         let file = places.first().map(|(source, _)| source.file.clone());

@@ -7,6 +7,21 @@ use crate::plan;
 use crate::schema::{EventKind, Who};
 
 impl Engine {
+    /// [`Engine::describe`] for one booking: "no policy covers this booking" also names the
+    /// nearest policy and what keeps it out (the booking's clinic, unit, exam or kind).
+    pub fn describe_for(
+        &self,
+        booking: &crate::booking::Booking<'_>,
+        policy: Option<PolicyId>,
+        reason: Reason,
+    ) -> String {
+        match reason {
+            Reason::NoPolicy => super::scope::nearest_miss(self, booking)
+                .unwrap_or_else(|| self.describe(policy, reason)),
+            _ => self.describe(policy, reason),
+        }
+    }
+
     /// The plain words for a reason, e.g. the exclusion's name or `booked too late`.
     pub fn describe(&self, policy: Option<PolicyId>, reason: Reason) -> String {
         match reason {

@@ -237,3 +237,33 @@ fn keys_are_stable_and_change_when_the_booking_moves() {
             .all(|k| k.len() == 32 && k.chars().all(|c| c.is_ascii_hexdigit()))
     );
 }
+
+/// Issue 13: "no policy covers this booking" says what keeps the nearest policy out, so an
+/// administrator can tell a unit missing from a list from a booking of another clinic. A
+/// policy of the booking's clinic is nearer than one of another clinic; between equals, the
+/// first.
+#[test]
+fn no_policy_names_the_nearest_policy_and_what_keeps_it_out() {
+    let policy = format!(
+        "{}\npolicy \"Other clinic\" {{\n    timezone \"Europe/Stockholm\"\n    clinic \"D\"\n\n    reminder \"r\" {{\n        send 1 day before at 10:00\n        via sms\n        to patient\n        template \"t\"\n    }}\n}}\n",
+        sms_policy(
+            "    units \"U\", \"V\"\n    exams \"ekg\"\n",
+            "1 day before at 10:00"
+        )
+    );
+    let skips = |changes: &[(&str, &str)]| Run::new(&policy, vec![row(changes)]).skips();
+    assert_eq!(
+        skips(&[("unit", "W")]),
+        ["no policy covers this booking: the nearest, `p`, is for units `U`, `V`, not `W`"]
+    );
+    assert_eq!(
+        skips(&[("exam", "besok"), ("unit", "W")]),
+        [
+            "no policy covers this booking: the nearest, `p`, is for units `U`, `V`, not `W` (nor its exam)"
+        ]
+    );
+    assert_eq!(
+        skips(&[("clinic", "E")]),
+        ["no policy covers this booking: the nearest, `p`, is for clinic `C`, not `E`"]
+    );
+}

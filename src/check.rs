@@ -11,6 +11,7 @@ use crate::plan::{self, LateBooking, Plan};
 use crate::schema::{self, EnumType, Kind, Weekday};
 use crate::source::{FileId, Program};
 
+mod allow;
 mod dates;
 mod deceptive;
 mod error;
@@ -35,6 +36,8 @@ pub use text::{Encoding, sms_segments};
 pub struct Checked {
     pub plan: Plan,
     pub errors: Vec<(FileId, CheckError)>,
+    /// Warnings silenced by a `// rem: allow CODE` comment (`check::allow`).
+    pub silenced: Vec<(FileId, CheckError)>,
 }
 
 impl Checked {
@@ -58,9 +61,11 @@ pub fn check(program: &Program) -> Checked {
     for (file, warning) in deceptive::warnings(program) {
         checker.report(file, [warning]);
     }
+    let (errors, silenced) = allow::split(program, checker.errors);
     Checked {
         plan: Plan::new(policies),
-        errors: checker.errors,
+        errors,
+        silenced,
     }
 }
 

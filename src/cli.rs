@@ -6,8 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use rem::diagnostic::{self, Diagnostic};
-use rem::source::Program;
+use rem::diagnostic;
 
 mod build;
 mod diff;
@@ -176,7 +175,7 @@ fn check_command(
 ) -> Outcome {
     let files = policy_files(paths).map_err(Failure::Message)?;
     let checked = compile(&files);
-    print_diagnostics(&checked.diagnostics, &checked.program, report.format)?;
+    print_diagnostics(&checked, report.format)?;
     if checked.unreadable() {
         return Ok(Exit::Unusable);
     }
@@ -235,11 +234,8 @@ fn compile(files: &[PathBuf]) -> rem::Compiled {
 
 /// Prints diagnostics: text on standard error for people, JSON on standard output for CI.
 /// Fails only when the JSON cannot be written.
-fn print_diagnostics(
-    diagnostics: &[Diagnostic],
-    program: &Program,
-    format: Format,
-) -> Result<(), Failure> {
+fn print_diagnostics(compiled: &rem::Compiled, format: Format) -> Result<(), Failure> {
+    let (diagnostics, program) = (&compiled.diagnostics, &compiled.program);
     match format {
         Format::Human => {
             if !diagnostics.is_empty() {
@@ -253,10 +249,18 @@ fn print_diagnostics(
                     plural(warnings)
                 );
             }
+            if !compiled.silenced.is_empty() {
+                let n = compiled.silenced.len();
+                say!(
+                    "{n} warning{} silenced by `// rem: allow` (listed by --format json)",
+                    plural(n)
+                );
+            }
             Ok(())
         }
         Format::Json => Ok(write::print(&diagnostic::render::json(
             diagnostics,
+            &compiled.silenced,
             program,
         ))?),
     }

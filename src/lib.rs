@@ -33,6 +33,8 @@ pub struct Compiled {
     pub program: Program,
     pub plan: Plan,
     pub diagnostics: Vec<Diagnostic>,
+    /// Warnings the author silenced with `// rem: allow CODE`, listed apart.
+    pub silenced: Vec<Diagnostic>,
 }
 
 impl Compiled {
@@ -56,9 +58,13 @@ pub fn compile(roots: &[PathBuf], read: impl FnMut(&Path) -> std::io::Result<Vec
     let mut diagnostics: Vec<Diagnostic> = failures.into_iter().map(Diagnostic::from).collect();
     diagnostics.extend(checked.errors.into_iter().map(Diagnostic::from));
     diagnostic::sort(&mut diagnostics);
+    let mut silenced: Vec<Diagnostic> =
+        checked.silenced.into_iter().map(Diagnostic::from).collect();
+    diagnostic::sort(&mut silenced);
     Compiled {
         program,
         plan: checked.plan,
         diagnostics,
+        silenced,
     }
 }

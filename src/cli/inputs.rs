@@ -164,7 +164,7 @@ pub fn load_plan(paths: &[PathBuf]) -> Result<Loaded, Failure> {
         let owned: Vec<PathBuf> = rem.into_iter().cloned().collect();
         let found = policy_files(&owned).map_err(Failure::Message)?;
         let checked = compile(&found);
-        print_diagnostics(&checked.diagnostics, &checked.program, super::Format::Human)?;
+        print_diagnostics(&checked, super::Format::Human)?;
         if checked.has_errors() || checked.unreadable() {
             return Err(Failure::Reported(Exit::Failed));
         }

@@ -63,6 +63,8 @@ struct JsonReport<'a> {
     errors: usize,
     warnings: usize,
     diagnostics: Vec<JsonDiagnostic<'a>>,
+    /// Warnings silenced by `// rem: allow CODE`: not counted, listed for review.
+    silenced: Vec<JsonDiagnostic<'a>>,
 }
 
 #[derive(Serialize)]
@@ -91,9 +93,26 @@ struct JsonLabel {
     end: usize,
 }
 
-/// Renders diagnostics as one JSON document with counts, for CI.
-pub fn json(diagnostics: &[Diagnostic], program: &Program) -> String {
-    let rendered = diagnostics
+/// Renders diagnostics as one JSON document with counts, for CI, and the warnings silenced by
+/// `// rem: allow` apart.
+pub fn json(diagnostics: &[Diagnostic], silenced: &[Diagnostic], program: &Program) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let report = JsonReport {
+        errors,
+        warnings: diagnostics.len() - errors,
+        diagnostics: json_diagnostics(diagnostics, program),
+        silenced: json_diagnostics(silenced, program),
+    };
+    let mut out = serde_json::to_string_pretty(&report).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+fn json_diagnostics<'a>(
+    diagnostics: &[Diagnostic],
+    program: &'a Program,
+) -> Vec<JsonDiagnostic<'a>> {
+    diagnostics
         .iter()
         .map(|diagnostic| {
             let file = diagnostic.file.map(|id| program.file(id));
@@ -127,14 +146,5 @@ pub fn json(diagnostics: &[Diagnostic], program: &Program) -> String {
                 labels,
             }
         })
-        .collect::<Vec<_>>();
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let report = JsonReport {
-        errors,
-        warnings: diagnostics.len() - errors,
-        diagnostics: rendered,
-    };
-    let mut out = serde_json::to_string_pretty(&report).unwrap_or_default();
-    out.push('\n');
-    out
+        .collect()
 }

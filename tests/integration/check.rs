@@ -37,9 +37,12 @@ fn json_diagnostics_carry_code_place_and_help() {
         "/tests/check/errors/fallback_sms_unopened.rem"
     ));
     let checked = check_fixture(path);
-    let json: serde_json::Value =
-        serde_json::from_str(&render::json(&checked.diagnostics, &checked.program))
-            .expect("valid JSON");
+    let json: serde_json::Value = serde_json::from_str(&render::json(
+        &checked.diagnostics,
+        &checked.silenced,
+        &checked.program,
+    ))
+    .expect("valid JSON");
     assert_eq!(json["errors"], 1);
     let first = &json["diagnostics"][0];
     assert_eq!(first["code"], "rem::E055");
@@ -182,4 +185,47 @@ fn sender_aliases_are_what_sms_gateways_take() {
         let found = rem::check::sender_problem(bad).unwrap_or_default();
         assert!(found.contains(problem), "{bad}: {found}");
     }
+}
+
+/// Issue 13: `// rem: allow CODE` silences a warning the author means, on its line or for the
+/// block whose first line it is on; other warnings and every error still count, and
+/// `--format json` lists what was silenced.
+#[test]
+fn an_allow_comment_silences_the_warnings_it_names() {
+    let policy = |allow_line: &str, allow_block: &str| {
+        format!(
+            "policy \"p\" {{\n    timezone \"Europe/Stockholm\"\n    clinic \"C\"\n\n    reminder \"vuxna\" {{{allow_block}\n        send 2 days before at 10:00\n        via sms\n        to patient when not patient.minor{allow_line}\n        template \"t\"\n    }}\n}}\n"
+        )
+    };
+    let checked = |text: String| {
+        rem::compile(&[std::path::PathBuf::from("p.rem")], |p| {
+            crate::only_rem(p, text.as_bytes())
+        })
+    };
+    let codes = |d: &[rem::diagnostic::Diagnostic]| {
+        d.iter()
+            .map(rem::diagnostic::Diagnostic::code)
+            .collect::<Vec<_>>()
+    };
+    let plain = checked(policy("", ""));
+    assert_eq!(codes(&plain.diagnostics), ["rem::W107"]);
+    for allowed in [
+        policy(" // rem: allow W107", ""),
+        policy("", " // rem: allow rem::W107, W105"),
+    ] {
+        let compiled = checked(allowed.clone());
+        assert!(compiled.diagnostics.is_empty(), "{allowed}");
+        assert_eq!(codes(&compiled.silenced), ["rem::W107"], "{allowed}");
+        let json: serde_json::Value = serde_json::from_str(&render::json(
+            &compiled.diagnostics,
+            &compiled.silenced,
+            &compiled.program,
+        ))
+        .expect("JSON");
+        assert_eq!(json["warnings"], 0);
+        assert_eq!(json["silenced"][0]["code"], "rem::W107");
+        assert_eq!(json["silenced"][0]["line"], 8);
+    }
+    let other = checked(policy(" // rem: allow W105", ""));
+    assert_eq!(codes(&other.diagnostics), ["rem::W107"]);
 }

@@ -22,7 +22,7 @@ fn examples(markdown: &str) -> Vec<(usize, String)> {
 #[test]
 fn examples_in_docs_check_clean() {
     let mut count = 0;
-    for doc in ["README.md", "docs/language.md"] {
+    for doc in ["README.md", "docs/language.md", "docs/errors.md"] {
         let markdown = std::fs::read_to_string(format!("{}/{doc}", env!("CARGO_MANIFEST_DIR")))
             .expect("doc exists");
         for (line, example) in examples(&markdown) {

@@ -94,7 +94,7 @@ fn run_all_stages(source: &str) {
     });
     let (program, diagnostics) = (&compiled.program, &compiled.diagnostics);
     let _ = rem::diagnostic::render::human(diagnostics, program, false);
-    let _ = rem::diagnostic::render::json(diagnostics, program);
+    let _ = rem::diagnostic::render::json(diagnostics, &[], program);
     if let Ok(ast) = rem::parser::parse(source) {
         let formatted = rem::fmt::format(source).expect("what parses formats");
         assert_eq!(

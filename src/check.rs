@@ -11,6 +11,7 @@ use crate::plan::{self, LateBooking, Plan};
 use crate::schema::{self, EnumType, Kind, Weekday};
 use crate::source::{FileId, Program};
 
+mod ages;
 mod allow;
 mod dates;
 mod deceptive;
@@ -398,6 +399,7 @@ impl Checker<'_> {
             recall,
         };
         self.report(file, dates::warnings(&compiled));
+        self.report(file, ages::warnings(&compiled));
         Some(compiled)
     }
 

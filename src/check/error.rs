@@ -1008,6 +1008,17 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
+    #[error("this condition is {truth} true: {reason}")]
+    #[diagnostic(code(rem::W111), severity(Warning), help("{help}"))]
+    DecidedBySettings {
+        /// `always` or `never`.
+        truth: &'static str,
+        help: &'static str,
+        reason: String,
+        #[label("{truth} true")]
+        span: SourceSpan,
+    },
+
     #[error("the policies in this file are not compiled, since it is only reached through `use`")]
     #[diagnostic(
         code(rem::W104),

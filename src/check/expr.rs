@@ -292,6 +292,112 @@ pub(super) fn constant_truth(expr: &Expr) -> Option<bool> {
     }
 }
 
+/// An age comparison or `patient.minor`: decided by the patient's age and the minor age.
+enum AgeAtom {
+    /// `patient.age CMP n`, turned so that the age is on the left.
+    Age(CompareOp, u64),
+    Minor,
+}
+
+fn age_atom(expr: &Expr) -> Option<AgeAtom> {
+    let is = |e: &Expr, path: &str| matches!(e, Expr::Field { path: p, .. } if p == path);
+    match expr {
+        e if is(e, "patient.minor") => Some(AgeAtom::Minor),
+        Expr::Compare { cmp, left, right } => match (&**left, &**right) {
+            (l, Expr::Number { value }) if is(l, "patient.age") => Some(AgeAtom::Age(*cmp, *value)),
+            (Expr::Number { value }, r) if is(r, "patient.age") => {
+                let turned = match cmp {
+                    CompareOp::Lt => CompareOp::Gt,
+                    CompareOp::Le => CompareOp::Ge,
+                    CompareOp::Gt => CompareOp::Lt,
+                    CompareOp::Ge => CompareOp::Le,
+                    same => *same,
+                };
+                Some(AgeAtom::Age(turned, *value))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// [`constant_truth`] with what ages are: a patient's age is a whole number from 0, and a minor
+/// is younger than the minor age (each of `minor_ages`: the policy's and its units'). Catches
+/// `patient.minor and patient.age >= 16` under `minor_age 16`, and `patient.age < 0`.
+pub(super) fn constant_truth_with_ages(expr: &Expr, minor_ages: &[u64]) -> Option<bool> {
+    let mut atoms: Vec<String> = Vec::new();
+    collect_atoms(expr, &mut atoms);
+    let mut thresholds: Vec<u64> = minor_ages.to_vec();
+    let mut free: Vec<String> = Vec::new();
+    for key in &atoms {
+        match serde_json::from_str::<Expr>(key)
+            .ok()
+            .as_ref()
+            .and_then(age_atom)
+        {
+            Some(AgeAtom::Age(_, n)) => thresholds.push(n),
+            Some(AgeAtom::Minor) => {}
+            None => free.push(key.clone()),
+        }
+    }
+    if free.len() > MAX_ATOMS || atoms.len() > 24 || free.len() == atoms.len() {
+        return None;
+    }
+    // Every age that can change an answer: 0, and each threshold and its neighbours.
+    let mut ages: Vec<u64> = vec![0];
+    for t in thresholds {
+        ages.extend([t.saturating_sub(1), t, t.saturating_add(1)]);
+    }
+    ages.sort_unstable();
+    ages.dedup();
+    let (mut any_true, mut any_false) = (false, false);
+    for &minor_age in minor_ages {
+        for &age in &ages {
+            let decide = |key: &str| {
+                let atom = serde_json::from_str::<Expr>(key).ok();
+                Some(match atom.as_ref().and_then(age_atom)? {
+                    AgeAtom::Minor => age < minor_age,
+                    AgeAtom::Age(cmp, n) => match cmp {
+                        CompareOp::Eq => age == n,
+                        CompareOp::Ne => age != n,
+                        CompareOp::Lt => age < n,
+                        CompareOp::Le => age <= n,
+                        CompareOp::Gt => age > n,
+                        CompareOp::Ge => age >= n,
+                    },
+                })
+            };
+            let fixed: Vec<Option<bool>> = atoms.iter().map(|k| decide(k)).collect();
+            for assignment in 0u32..(1 << free.len()) {
+                let mut bits = 0u32;
+                let mut next_free = 0;
+                for (i, value) in fixed.iter().enumerate() {
+                    let on = match value {
+                        Some(v) => *v,
+                        None => {
+                            next_free += 1;
+                            assignment & (1 << (next_free - 1)) != 0
+                        }
+                    };
+                    if on {
+                        bits |= 1 << i;
+                    }
+                }
+                if eval(expr, &atoms, bits) {
+                    any_true = true;
+                } else {
+                    any_false = true;
+                }
+            }
+        }
+    }
+    match (any_true, any_false) {
+        (true, false) => Some(true),
+        (false, true) => Some(false),
+        _ => None,
+    }
+}
+
 fn atom_key(expr: &Expr) -> String {
     serde_json::to_string(expr).unwrap_or_default()
 }

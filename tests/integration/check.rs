@@ -229,3 +229,30 @@ fn an_allow_comment_silences_the_warnings_it_names() {
     let other = checked(policy(" // rem: allow W105", ""));
     assert_eq!(codes(&other.diagnostics), ["rem::W107"]);
 }
+
+/// Issue 13 (W111): a condition is judged with every minor age the policy has, its units'
+/// included; one that some age lets through is not reported.
+#[test]
+fn conditions_are_judged_with_every_minor_age_of_the_policy() {
+    let policy = |unit: &str, condition: &str| {
+        format!(
+            "policy \"p\" {{\n    timezone \"Europe/Stockholm\"\n    clinic \"C\"\n    minor_age 16\n{unit}\n    reminder \"r\" {{\n        send 1 day before at 10:00\n        via sms\n        to patient\n        to guardians when {condition}\n        template \"t\"\n    }}\n}}\n"
+        )
+    };
+    let codes = |text: String| {
+        let compiled = rem::compile(&[std::path::PathBuf::from("p.rem")], |p| {
+            crate::only_rem(p, text.as_bytes())
+        });
+        compiled
+            .diagnostics
+            .iter()
+            .map(rem::diagnostic::Diagnostic::code)
+            .collect::<Vec<_>>()
+    };
+    let minor_at_16 = "patient.minor and patient.age >= 16";
+    assert_eq!(codes(policy("", minor_at_16)), ["rem::W111"]);
+    let unit = "    unit \"BVC\" {\n        minor_age 18\n    }\n";
+    assert!(codes(policy(unit, minor_at_16)).is_empty());
+    assert_eq!(codes(policy("", "patient.age >= 0")), ["rem::W111"]);
+    assert!(codes(policy("", "patient.minor and patient.age >= 12")).is_empty());
+}

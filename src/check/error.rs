@@ -1019,6 +1019,21 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
+    #[error("rem has no weekday names in `{language}`: this text says the day in English")]
+    #[diagnostic(
+        code(rem::W112),
+        severity(Warning),
+        help(
+            "rem names weekdays in {languages}; write the day out of this text, or use the date alone (`{{booking.date}}`)"
+        )
+    )]
+    WeekdayLanguage {
+        language: String,
+        languages: String,
+        #[label("in English for `{language}`")]
+        span: SourceSpan,
+    },
+
     #[error("the policies in this file are not compiled, since it is only reached through `use`")]
     #[diagnostic(
         code(rem::W104),

@@ -112,6 +112,7 @@ fn check(
     for (language, text) in parsed.text.iter().chain(&parsed.subject) {
         language_code(errors, language);
         text::check_placeholders(errors, &name(text), source);
+        weekday_language(errors, language, text, source);
     }
     if by_sms {
         for text in parsed.text.values() {
@@ -166,6 +167,32 @@ fn check(
         },
         sender: parsed.sender.map(Spanned::into_inner),
     })
+}
+
+/// W112: `{booking.weekday}` in a text whose language rem has no weekday names for.
+fn weekday_language(
+    errors: &mut Vec<CheckError>,
+    language: &Spanned<String>,
+    text: &Spanned<String>,
+    source: &str,
+) {
+    let has_names = crate::engine::WEEKDAY_LANGUAGES.contains(&language.get_ref().as_str());
+    if !has_names && text.get_ref().contains("{booking.weekday}") {
+        let at = text.get_ref().find("{booking.weekday}").unwrap_or(0);
+        // The placeholder's place in the file: after the opening quote, when the text
+        // is written as it reads (no escapes before it).
+        let start = text.span().start + 1 + at;
+        let inside = source.get(start..start + 17) == Some("{booking.weekday}");
+        errors.push(CheckError::WeekdayLanguage {
+            language: language.get_ref().clone(),
+            languages: crate::engine::WEEKDAY_LANGUAGES.join(", "),
+            span: if inside {
+                (start, 17).into()
+            } else {
+                (text.span().start, text.span().end - text.span().start).into()
+            },
+        });
+    }
 }
 
 /// A language key must be an ISO 639-1 code: two lowercase letters.

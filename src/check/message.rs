@@ -282,7 +282,15 @@ fn content<'a>(
             span: message.name.span.into(),
         });
     }
-    if let (Some(t), Some((Channel::Sms, _))) = (content.text, content.channel) {
+    // A complement or a fallback by SMS sends the same text as an SMS.
+    let sms_too = message.items.iter().any(|i| match &i.kind {
+        MessageItemKind::Also { channel, .. } | MessageItemKind::Fallback { channel, .. } => {
+            channel.node == Channel::Sms.as_str()
+        }
+        _ => false,
+    });
+    let by_sms = matches!(content.channel, Some((Channel::Sms, _))) || sms_too;
+    if let (Some(t), true) = (content.text, by_sms) {
         text::check_sms_length(errors, t);
     }
     content

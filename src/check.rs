@@ -22,7 +22,7 @@ mod overlap;
 mod recall;
 
 pub use overlap::{Clash, clashes};
-pub(crate) mod suggest;
+pub(crate) use crate::suggest;
 mod template;
 mod text;
 mod trigger;

@@ -17,6 +17,7 @@ pub mod recalls;
 pub mod report;
 pub mod schema;
 pub mod source;
+pub(crate) mod suggest;
 pub mod testing;
 pub mod wasm;
 

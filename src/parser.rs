@@ -11,6 +11,7 @@ use pest::iterators::Pair;
 use crate::ast::*;
 
 mod error;
+mod slips;
 mod trivia;
 
 pub use error::ParseError;
@@ -34,7 +35,8 @@ pub fn parse(source: &str) -> Result<File, ParseError> {
         });
     }
     trivia::check_nesting(source, MAX_NESTING)?;
-    let mut pairs = RemParser::parse(Rule::file, source).map_err(error::from_pest)?;
+    let mut pairs =
+        RemParser::parse(Rule::file, source).map_err(|e| error::from_pest(e, source))?;
     let file = pairs
         .next()
         .ok_or_else(|| ParseError::internal("the parse produced no file"))?;

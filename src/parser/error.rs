@@ -19,6 +19,17 @@ pub enum ParseError {
         hint: Option<SyntaxHint>,
     },
 
+    /// A syntax error that is a known slip (`slips.rs`): what was meant, and what to write.
+    #[error("{message}")]
+    #[diagnostic(code(rem::E001), help("{help}"))]
+    Slip {
+        message: String,
+        label: String,
+        help: String,
+        #[label("{label}")]
+        span: SourceSpan,
+    },
+
     #[error("the file is {size} bytes, more than the {limit} bytes a policy file may have")]
     #[diagnostic(
         code(rem::E002),
@@ -95,7 +106,7 @@ impl ParseError {
     }
 }
 
-pub(super) fn from_pest(error: pest::error::Error<Rule>) -> ParseError {
+pub(super) fn from_pest(error: pest::error::Error<Rule>, input: &str) -> ParseError {
     use pest::error::{ErrorVariant, InputLocation};
     let at = match error.location {
         InputLocation::Pos(at) => at,
@@ -121,6 +132,9 @@ pub(super) fn from_pest(error: pest::error::Error<Rule>) -> ParseError {
         None if rest.trim().is_empty() && source.is_empty() => "the end of the file".to_string(),
         None => "the end of the line".to_string(),
     };
+    if let Some(slip) = super::slips::recognise(input, at, found_token.as_deref(), hint) {
+        return slip;
+    }
     let width = found_token.as_ref().map_or(0, |t| t.len());
     ParseError::Syntax {
         span: (at, width).into(),

@@ -21,8 +21,8 @@ mod message;
 mod overlap;
 mod recall;
 
-pub use overlap::{Clash, clashes};
 pub(crate) use crate::suggest;
+pub use overlap::{Clash, clashes};
 mod template;
 mod text;
 mod trigger;

@@ -33,6 +33,21 @@ pub enum LoadError {
         span: Option<SourceSpan>,
     },
 
+    #[error("there is no file `{path}`")]
+    #[diagnostic(
+        code(rem::E005),
+        help(
+            "it was looked for in {folder}: a path in `use` is relative to the folder of the file that holds the `use`; check the spelling of the folder and file names"
+        )
+    )]
+    Missing {
+        path: String,
+        /// Where it was looked for, in words: "the folder `policies/shared/`".
+        folder: String,
+        #[label("used here")]
+        span: Option<SourceSpan>,
+    },
+
     #[error("`{path}` is not UTF-8 text")]
     #[diagnostic(
         code(rem::E006),
@@ -115,6 +130,7 @@ impl LoadError {
     pub fn at(mut self, at: Span) -> Self {
         match &mut self {
             LoadError::Unreadable { span, .. }
+            | LoadError::Missing { span, .. }
             | LoadError::NotUtf8 { span, .. }
             | LoadError::AbsoluteUse { span, .. }
             | LoadError::NotRemFile { span, .. }
@@ -489,6 +505,17 @@ fn read_error(path: String, error: &std::io::Error) -> LoadError {
             limit: parser::MAX_SOURCE_BYTES,
             span: None,
         },
+        None if error.kind() == std::io::ErrorKind::NotFound => {
+            let folder = match path.rfind('/') {
+                Some(end) => format!("the folder `{}`", &path[..=end]),
+                None => "the current folder".to_string(),
+            };
+            LoadError::Missing {
+                path,
+                folder,
+                span: None,
+            }
+        }
         None => LoadError::Unreadable {
             path,
             reason: error.kind().to_string(),

@@ -233,11 +233,27 @@ fn misspelt(at: usize, found: &str, hint: Option<SyntaxHint>) -> Option<ParseErr
     if !found.chars().next()?.is_alphabetic() || allowed.contains(&found) {
         return None;
     }
-    let place = if hint == Some(SyntaxHint::MessageStatement) {
-        "a message"
-    } else {
-        "a policy"
-    };
+    let in_message = hint == Some(SyntaxHint::MessageStatement);
+    let place = if in_message { "a message" } else { "a policy" };
+    // A statement of the other place: where it belongs.
+    if in_message && POLICY_STATEMENTS.contains(&found) {
+        return Some(slip(
+            format!("`{found}` is a statement of the policy, not of a message"),
+            "inside a message",
+            format!(
+                "move `{found}` out of the message, into the policy's block (before or after its messages)"
+            ),
+            (at, found.len()).into(),
+        ));
+    }
+    if !in_message && MESSAGE_STATEMENTS.contains(&found) {
+        return Some(slip(
+            format!("`{found}` is a statement of a message, not of the policy"),
+            "outside a message",
+            format!("move `{found}` into a message: `reminder \"NAME\" {{ {found} ... }}`"),
+            (at, found.len()).into(),
+        ));
+    }
     let suggestion = crate::suggest::suggestion(found, allowed.iter().copied())?;
     Some(slip(
         format!("`{found}` is not a statement of {place}: did you mean `{suggestion}`?"),

@@ -277,19 +277,13 @@ pub(super) fn constant_truth(expr: &Expr) -> Option<bool> {
     if atoms.len() > MAX_ATOMS {
         return None;
     }
-    let (mut any_true, mut any_false) = (false, false);
-    for assignment in 0u32..(1 << atoms.len()) {
-        if eval(expr, &atoms, assignment) {
-            any_true = true;
-        } else {
-            any_false = true;
-        }
-    }
-    match (any_true, any_false) {
-        (true, false) => Some(true),
-        (false, true) => Some(false),
-        _ => None,
-    }
+    verdict((0u32..(1 << atoms.len())).map(|assignment| eval(expr, &atoms, assignment)))
+}
+
+/// `Some(truth)` when every evaluation gave the same truth.
+fn verdict(mut truths: impl Iterator<Item = bool>) -> Option<bool> {
+    let first = truths.next()?;
+    truths.all(|t| t == first).then_some(first)
 }
 
 /// An age comparison or `patient.minor`: decided by the patient's age and the minor age.
@@ -350,7 +344,7 @@ pub(super) fn constant_truth_with_ages(expr: &Expr, minor_ages: &[u64]) -> Optio
     }
     ages.sort_unstable();
     ages.dedup();
-    let (mut any_true, mut any_false) = (false, false);
+    let mut assignments: Vec<u32> = Vec::new();
     for &minor_age in minor_ages {
         for &age in &ages {
             let decide = |key: &str| {
@@ -383,19 +377,11 @@ pub(super) fn constant_truth_with_ages(expr: &Expr, minor_ages: &[u64]) -> Optio
                         bits |= 1 << i;
                     }
                 }
-                if eval(expr, &atoms, bits) {
-                    any_true = true;
-                } else {
-                    any_false = true;
-                }
+                assignments.push(bits);
             }
         }
     }
-    match (any_true, any_false) {
-        (true, false) => Some(true),
-        (false, true) => Some(false),
-        _ => None,
-    }
+    verdict(assignments.into_iter().map(|bits| eval(expr, &atoms, bits)))
 }
 
 fn atom_key(expr: &Expr) -> String {

@@ -104,6 +104,21 @@ fn accented_and_single_script_names_do_not_warn() {
     );
 }
 
+/// One policy file compiled under the name `p.rem`.
+fn compiled(text: &str) -> rem::Compiled {
+    rem::compile(&[std::path::PathBuf::from("p.rem")], |p| {
+        crate::only_rem(p, text.as_bytes())
+    })
+}
+
+/// The codes of diagnostics, in order.
+fn codes_of(diagnostics: &[rem::diagnostic::Diagnostic]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(rem::diagnostic::Diagnostic::code)
+        .collect()
+}
+
 /// Issue 13 (E067): two messages of one policy are the same message twice only when nothing
 /// tells them apart. Different conditions on the recipient (one text for minors, another for
 /// adults), different send times, different channels or kinds are separate messages.
@@ -120,16 +135,7 @@ fn messages_told_apart_are_not_the_same_message_twice() {
             messages.concat()
         )
     };
-    let codes = |text: String| {
-        let compiled = rem::compile(&[std::path::PathBuf::from("p.rem")], |_| {
-            Ok(text.as_bytes().to_vec())
-        });
-        compiled
-            .diagnostics
-            .iter()
-            .map(rem::diagnostic::Diagnostic::code)
-            .collect::<Vec<_>>()
-    };
+    let codes = |text: String| codes_of(&compiled(&text).diagnostics);
     let day_before = "1 day before at 10:00";
     for apart in [
         [
@@ -197,16 +203,8 @@ fn an_allow_comment_silences_the_warnings_it_names() {
             "policy \"p\" {{\n    timezone \"Europe/Stockholm\"\n    clinic \"C\"\n\n    reminder \"vuxna\" {{{allow_block}\n        send 2 days before at 10:00\n        via sms\n        to patient when not patient.minor{allow_line}\n        template \"t\"\n    }}\n}}\n"
         )
     };
-    let checked = |text: String| {
-        rem::compile(&[std::path::PathBuf::from("p.rem")], |p| {
-            crate::only_rem(p, text.as_bytes())
-        })
-    };
-    let codes = |d: &[rem::diagnostic::Diagnostic]| {
-        d.iter()
-            .map(rem::diagnostic::Diagnostic::code)
-            .collect::<Vec<_>>()
-    };
+    let checked = |text: String| compiled(&text);
+    let codes = codes_of;
     let plain = checked(policy("", ""));
     assert_eq!(codes(&plain.diagnostics), ["rem::W107"]);
     for allowed in [
@@ -239,16 +237,7 @@ fn conditions_are_judged_with_every_minor_age_of_the_policy() {
             "policy \"p\" {{\n    timezone \"Europe/Stockholm\"\n    clinic \"C\"\n    minor_age 16\n{unit}\n    reminder \"r\" {{\n        send 1 day before at 10:00\n        via sms\n        to patient\n        to guardians when {condition}\n        template \"t\"\n    }}\n}}\n"
         )
     };
-    let codes = |text: String| {
-        let compiled = rem::compile(&[std::path::PathBuf::from("p.rem")], |p| {
-            crate::only_rem(p, text.as_bytes())
-        });
-        compiled
-            .diagnostics
-            .iter()
-            .map(rem::diagnostic::Diagnostic::code)
-            .collect::<Vec<_>>()
-    };
+    let codes = |text: String| codes_of(&compiled(&text).diagnostics);
     let minor_at_16 = "patient.minor and patient.age >= 16";
     assert_eq!(codes(policy("", minor_at_16)), ["rem::W111"]);
     let unit = "    unit \"BVC\" {\n        minor_age 18\n    }\n";

@@ -642,13 +642,20 @@ fn check_unit_overrides(errors: &mut Vec<CheckError>, policy: &ast::Policy, scop
 }
 
 /// A policy needs a time zone and a clinic, its own or from its defaults. A missing time zone
-/// is not reported when the one written is unknown.
+/// is not reported when the one written is unknown, and neither is missing when the defaults
+/// it `extends` are unknown: they may hold them, and the name's typo is the one error to fix.
 fn check_required_settings(
     errors: &mut Vec<CheckError>,
     policy: &ast::Policy,
     resolved: &Block,
     scope: &plan::Scope,
 ) {
+    if errors
+        .iter()
+        .any(|e| matches!(e, CheckError::UnknownDefaults { .. }))
+    {
+        return;
+    }
     if resolved.timezone.is_none()
         && !errors
             .iter()

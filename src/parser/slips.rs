@@ -74,6 +74,7 @@ pub(super) fn recognise(
     symbol(source, at, rest, found)
         .or_else(|| statement_shape(line, line_start, at))
         .or_else(|| list_commas(source, line, at, found, hint))
+        .or_else(|| window_days(line, at, found))
         .or_else(|| misspelt(at, found, hint))
 }
 
@@ -221,6 +222,24 @@ fn list_commas(
         ));
     }
     None
+}
+
+/// The days of a send window misspelt (`weekday` for `weekdays`): the parser takes the word
+/// for the next statement.
+fn window_days(line: &str, at: usize, found: &str) -> Option<ParseError> {
+    const DAYS: &[&str] = &[
+        "weekdays", "weekends", "daily", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+    ];
+    if !line.trim_start().starts_with("window ") || DAYS.contains(&found) {
+        return None;
+    }
+    let suggestion = crate::suggest::suggestion(found, DAYS.iter().copied())?;
+    Some(slip(
+        format!("`{found}` is not a day of a send window: did you mean `{suggestion}`?"),
+        "unknown days",
+        format!("write `{suggestion}`; {}", SyntaxHint::Days),
+        (at, found.len()).into(),
+    ))
 }
 
 /// A misspelt statement: the closest statement allowed at that place.

@@ -58,6 +58,43 @@ pub fn parse(source: &str) -> Result<File, ParseError> {
 
 type Result<T, E = ParseError> = std::result::Result<T, E>;
 
+/// The most syntax errors reported for one file.
+const MAX_SYNTAX_ERRORS: usize = 10;
+
+/// The syntax errors after `first` in a file that does not parse, so that one run reports
+/// several independent slips: the line of each error is blanked (its bytes turned to spaces, so
+/// every later place keeps its offset) and the file parsed again. Recovery stops at an error
+/// whose line opens or closes a block (blanking it would break the blocks around it), at the
+/// end of the file, and after [`MAX_SYNTAX_ERRORS`].
+pub fn further_errors(source: &str, first: &ParseError) -> Vec<ParseError> {
+    let mut text = source.to_string();
+    let mut found = Vec::new();
+    let mut error = first.clone();
+    while found.len() + 1 < MAX_SYNTAX_ERRORS {
+        let at = match &error {
+            ParseError::Syntax { span, .. } | ParseError::Slip { span, .. } => span.offset(),
+            _ => return found,
+        };
+        let at = at.min(text.len());
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let line = &text[start..end];
+        if end == text.len() || line.contains(['{', '}']) || line.trim().is_empty() {
+            return found;
+        }
+        let blank = " ".repeat(line.len());
+        text.replace_range(start..end, &blank);
+        match parse(&text) {
+            Ok(_) => return found,
+            Err(next) => {
+                found.push(next.clone());
+                error = next;
+            }
+        }
+    }
+    found
+}
+
 /// The pair's span without the whitespace and comments pest includes when a rule ends in an
 /// optional or repeated part (it skips them before trying that part).
 fn span(pair: &Pair<'_, Rule>) -> Span {

@@ -361,7 +361,11 @@ impl<R: FnMut(&Path) -> std::io::Result<Vec<u8>>> Loader<R> {
         let ast = match parser::parse(&self.program.files[id].text) {
             Ok(ast) => ast,
             Err(error) => {
+                let further = parser::further_errors(&self.program.files[id].text, &error);
                 self.failures.push((Some(id), LoadFailure::Parse(error)));
+                for error in further {
+                    self.failures.push((Some(id), LoadFailure::Parse(error)));
+                }
                 return;
             }
         };

@@ -28,5 +28,6 @@ fuzz_target!(|data: &[u8]| {
     let (program, diagnostics) = (&compiled.program, &compiled.diagnostics);
     let _ = rem::diagnostic::render::human(diagnostics, program, false);
     let _ = rem::diagnostic::render::human(diagnostics, program, true);
-    let _ = rem::diagnostic::render::json(diagnostics, program);
+    let _ = rem::diagnostic::render::json(diagnostics, &compiled.silenced, program);
+    let _ = rem::diagnostic::render::human(&compiled.silenced, program, false);
 });

@@ -15,7 +15,7 @@ mod slips;
 mod trivia;
 
 pub use error::ParseError;
-pub use trivia::{Comment, comments};
+pub use trivia::{Comment, comments, line_around};
 
 /// The largest policy file accepted (1 MiB): real policies are a few kilobytes.
 pub const MAX_SOURCE_BYTES: usize = 1 << 20;
@@ -75,9 +75,7 @@ pub fn further_errors(source: &str, first: &ParseError) -> Vec<ParseError> {
             ParseError::Syntax { span, .. } | ParseError::Slip { span, .. } => span.offset(),
             _ => return found,
         };
-        let at = at.min(text.len());
-        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let std::ops::Range { start, end } = line_around(&text, at);
         let line = &text[start..end];
         if end == text.len() || line.contains(['{', '}']) || line.trim().is_empty() {
             return found;

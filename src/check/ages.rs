@@ -5,7 +5,7 @@
 
 use super::CheckError;
 use super::dates::span;
-use super::expr::{constant_truth, constant_truth_with_ages};
+use super::expr::{constant_truth, constant_truth_with_ages, mentions_minor};
 use crate::plan::{self, Expr};
 
 pub(super) fn warnings(policy: &plan::Policy) -> Vec<CheckError> {
@@ -54,8 +54,7 @@ pub(super) fn warnings(policy: &plan::Policy) -> Vec<CheckError> {
 /// What decides it: the minor age, when the condition speaks of minors, else that ages start
 /// at 0.
 fn reason(condition: &Expr, minor_ages: &[u64]) -> String {
-    let text = serde_json::to_string(condition).unwrap_or_default();
-    if text.contains("\"patient.minor\"") {
+    if mentions_minor(condition) {
         let ages: Vec<String> = minor_ages.iter().map(u64::to_string).collect();
         format!(
             "a minor is a patient younger than the `minor_age` ({})",

@@ -6,8 +6,12 @@
 
 use miette::Diagnostic as _;
 
+use std::collections::BTreeMap;
+use std::ops::Range;
+
 use super::{CheckError, is_warning};
 use crate::ast::{Item, Span};
+use crate::parser::{self, line_around};
 use crate::source::{FileId, Program};
 
 /// Diagnostics with the file they are about.
@@ -15,12 +19,32 @@ type InFile = Vec<(FileId, CheckError)>;
 
 /// The diagnostics split into those reported and the warnings an `allow` comment silences.
 pub(super) fn split(program: &Program, diagnostics: InFile) -> (InFile, InFile) {
-    diagnostics
-        .into_iter()
-        .partition(|(file, error)| !(is_warning(error) && silenced(program, *file, error)))
+    // The allow comments of each file, read once: the line each is on, and its codes.
+    let mut allowed: BTreeMap<FileId, Vec<(Range<usize>, &str)>> = BTreeMap::new();
+    for module in &program.modules {
+        let text = &program.file(module.file).text;
+        let found = parser::comments(text).into_iter().filter_map(|comment| {
+            let codes = allow_codes(&comment.text)?;
+            let start = comment.span.start + comment.text.len() - codes.len();
+            Some((
+                line_around(text, comment.span.start),
+                &text[start..comment.span.end],
+            ))
+        });
+        allowed.insert(module.file, found.collect());
+    }
+    diagnostics.into_iter().partition(|(file, error)| {
+        let comments = allowed.get(file).map_or(&[][..], Vec::as_slice);
+        !(is_warning(error) && silenced(program, *file, comments, error))
+    })
 }
 
-fn silenced(program: &Program, file: FileId, error: &CheckError) -> bool {
+fn silenced(
+    program: &Program,
+    file: FileId,
+    comments: &[(Range<usize>, &str)],
+    error: &CheckError,
+) -> bool {
     let Some(code) = error.code().map(|c| c.to_string()) else {
         return false;
     };
@@ -32,12 +56,6 @@ fn silenced(program: &Program, file: FileId, error: &CheckError) -> bool {
         return false;
     };
     let text = &program.file(file).text;
-    let line_of = |offset: usize| {
-        let offset = offset.min(text.len());
-        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-        &text[start..end]
-    };
     let blocks = program
         .modules
         .iter()
@@ -51,35 +69,24 @@ fn silenced(program: &Program, file: FileId, error: &CheckError) -> bool {
             std::iter::once(item.span()).chain(inner)
         })
         .filter(|span| span.start <= offset && offset < span.end.max(span.start + 1));
-    std::iter::once(line_of(offset))
-        .chain(blocks.map(|span| line_of(span.start)))
-        .any(|line| allows(line, &code))
+    let lines: Vec<Range<usize>> = std::iter::once(line_around(text, offset))
+        .chain(blocks.map(|span| line_around(text, span.start)))
+        .collect();
+    comments
+        .iter()
+        .any(|(line, codes)| lines.contains(line) && names(codes, &code))
 }
 
-/// Whether the line has `// rem: allow` naming `code` (`rem::W107`, written `W107` or in full).
-fn allows(line: &str, code: &str) -> bool {
-    // The comment starts at the first `//` outside a string (a text may hold a URL).
-    let mut quoted = false;
-    let mut escaped = false;
-    let mut start = None;
-    for (i, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            '/' if !quoted && line[i..].starts_with("//") => {
-                start = Some(i + 2);
-                break;
-            }
-            _ => {}
-        }
-    }
-    let Some(comment) = start.map(|i| &line[i..]) else {
-        return false;
-    };
-    let Some(codes) = comment.trim_start().strip_prefix("rem: allow") else {
-        return false;
-    };
+/// The codes of a comment `// rem: allow W105, W107`, if it is one.
+fn allow_codes(comment: &str) -> Option<&str> {
+    comment
+        .strip_prefix("//")?
+        .trim_start()
+        .strip_prefix("rem: allow")
+}
+
+/// Whether the codes of an allow comment (`W105, rem::W107`) name `code` (`rem::W107`).
+fn names(codes: &str, code: &str) -> bool {
     codes
         .split([',', ' '])
         .map(str::trim)
@@ -89,7 +96,15 @@ fn allows(line: &str, code: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::allows;
+    use super::{allow_codes, names};
+
+    /// Whether a line has an allow comment naming `code`.
+    fn allows(line: &str, code: &str) -> bool {
+        crate::parser::comments(line)
+            .iter()
+            .filter_map(|c| allow_codes(&c.text))
+            .any(|codes| names(codes, code))
+    }
 
     #[test]
     fn an_allow_comment_names_codes_short_or_in_full() {

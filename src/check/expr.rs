@@ -315,31 +315,46 @@ fn age_atom(expr: &Expr) -> Option<AgeAtom> {
     }
 }
 
+/// Each atom (by its key) as an age atom, or `None` for any other.
+fn age_atoms(atoms: &[String]) -> Vec<Option<AgeAtom>> {
+    atoms
+        .iter()
+        .map(|key| {
+            serde_json::from_str::<Expr>(key)
+                .ok()
+                .as_ref()
+                .and_then(age_atom)
+        })
+        .collect()
+}
+
+/// Whether the condition speaks of minors (`patient.minor`).
+pub(super) fn mentions_minor(expr: &Expr) -> bool {
+    let mut atoms: Vec<String> = Vec::new();
+    collect_atoms(expr, &mut atoms);
+    age_atoms(&atoms)
+        .iter()
+        .any(|k| matches!(k, Some(AgeAtom::Minor)))
+}
+
 /// [`constant_truth`] with what ages are: a patient's age is a whole number from 0, and a minor
 /// is younger than the minor age (each of `minor_ages`: the policy's and its units'). Catches
 /// `patient.minor and patient.age >= 16` under `minor_age 16`, and `patient.age < 0`.
 pub(super) fn constant_truth_with_ages(expr: &Expr, minor_ages: &[u64]) -> Option<bool> {
     let mut atoms: Vec<String> = Vec::new();
     collect_atoms(expr, &mut atoms);
-    let mut thresholds: Vec<u64> = minor_ages.to_vec();
-    let mut free: Vec<String> = Vec::new();
-    for key in &atoms {
-        match serde_json::from_str::<Expr>(key)
-            .ok()
-            .as_ref()
-            .and_then(age_atom)
-        {
-            Some(AgeAtom::Age(_, n)) => thresholds.push(n),
-            Some(AgeAtom::Minor) => {}
-            None => free.push(key.clone()),
-        }
-    }
-    if free.len() > MAX_ATOMS || atoms.len() > 24 || free.len() == atoms.len() {
+    let kinds = age_atoms(&atoms);
+    let free = kinds.iter().filter(|k| k.is_none()).count();
+    if free > MAX_ATOMS || atoms.len() > 24 || free == atoms.len() {
         return None;
     }
     // Every age that can change an answer: 0, and each threshold and its neighbours.
+    let thresholds = kinds.iter().filter_map(|k| match k {
+        Some(AgeAtom::Age(_, n)) => Some(*n),
+        _ => None,
+    });
     let mut ages: Vec<u64> = vec![0];
-    for t in thresholds {
+    for t in minor_ages.iter().copied().chain(thresholds) {
         ages.extend([t.saturating_sub(1), t, t.saturating_add(1)]);
     }
     ages.sort_unstable();
@@ -347,22 +362,14 @@ pub(super) fn constant_truth_with_ages(expr: &Expr, minor_ages: &[u64]) -> Optio
     let mut assignments: Vec<u32> = Vec::new();
     for &minor_age in minor_ages {
         for &age in &ages {
-            let decide = |key: &str| {
-                let atom = serde_json::from_str::<Expr>(key).ok();
-                Some(match atom.as_ref().and_then(age_atom)? {
+            let decide = |kind: &Option<AgeAtom>| {
+                Some(match kind.as_ref()? {
                     AgeAtom::Minor => age < minor_age,
-                    AgeAtom::Age(cmp, n) => match cmp {
-                        CompareOp::Eq => age == n,
-                        CompareOp::Ne => age != n,
-                        CompareOp::Lt => age < n,
-                        CompareOp::Le => age <= n,
-                        CompareOp::Gt => age > n,
-                        CompareOp::Ge => age >= n,
-                    },
+                    AgeAtom::Age(cmp, n) => cmp.holds(age.cmp(n)),
                 })
             };
-            let fixed: Vec<Option<bool>> = atoms.iter().map(|k| decide(k)).collect();
-            for assignment in 0u32..(1 << free.len()) {
+            let fixed: Vec<Option<bool>> = kinds.iter().map(decide).collect();
+            for assignment in 0u32..(1 << free) {
                 let mut bits = 0u32;
                 let mut next_free = 0;
                 for (i, value) in fixed.iter().enumerate() {
@@ -419,17 +426,7 @@ fn eval(expr: &Expr, atoms: &[String], assignment: u32) -> bool {
 fn literal_truth(expr: &Expr) -> Option<bool> {
     match expr {
         Expr::Bool { value } => Some(*value),
-        Expr::Compare { cmp, left, right } => {
-            let ordering = compare_literals(left, right)?;
-            Some(match cmp {
-                CompareOp::Eq => ordering.is_eq(),
-                CompareOp::Ne => ordering.is_ne(),
-                CompareOp::Lt => ordering.is_lt(),
-                CompareOp::Le => ordering.is_le(),
-                CompareOp::Gt => ordering.is_gt(),
-                CompareOp::Ge => ordering.is_ge(),
-            })
-        }
+        Expr::Compare { cmp, left, right } => Some(cmp.holds(compare_literals(left, right)?)),
         Expr::In { value, list } => {
             let mut found = false;
             for item in list {

@@ -176,9 +176,10 @@ fn weekday_language(
     text: &Spanned<String>,
     source: &str,
 ) {
-    let has_names = crate::engine::WEEKDAY_LANGUAGES.contains(&language.get_ref().as_str());
-    if !has_names && text.get_ref().contains("{booking.weekday}") {
-        let at = text.get_ref().find("{booking.weekday}").unwrap_or(0);
+    if crate::engine::WEEKDAY_LANGUAGES.contains(&language.get_ref().as_str()) {
+        return;
+    }
+    if let Some(at) = text.get_ref().find("{booking.weekday}") {
         // The placeholder's place in the file: after the opening quote, when the text
         // is written as it reads (no escapes before it).
         let start = text.span().start + 1 + at;

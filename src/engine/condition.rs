@@ -1,8 +1,6 @@
 //! Conditions from the plan, with field paths resolved once, evaluated against a booking.
 //! Each field of the vocabulary (`schema::FIELDS`) is read in [`field`], one arm a field.
 
-use std::cmp::Ordering;
-
 use crate::booking::{Booking, Guardian};
 use crate::plan::{CompareOp, Expr};
 use crate::schema::Field;
@@ -92,15 +90,9 @@ fn truth(node: &Node, cx: &Context<'_, '_>) -> bool {
         Node::Not(arg) => !truth(arg, cx),
         Node::Compare(op, left, right) => {
             let ordering = value(left, cx).partial_cmp(&value(right, cx));
-            match (op, ordering) {
-                (CompareOp::Eq, Some(o)) => o == Ordering::Equal,
-                (CompareOp::Ne, Some(o)) => o != Ordering::Equal,
-                (CompareOp::Lt, Some(o)) => o == Ordering::Less,
-                (CompareOp::Le, Some(o)) => o != Ordering::Greater,
-                (CompareOp::Gt, Some(o)) => o == Ordering::Greater,
-                (CompareOp::Ge, Some(o)) => o != Ordering::Less,
-                (CompareOp::Ne, None) => true,
-                (_, None) => false,
+            match ordering {
+                Some(o) => op.holds(o),
+                None => *op == CompareOp::Ne,
             }
         }
         Node::In(v, list) => {

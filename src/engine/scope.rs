@@ -13,9 +13,6 @@ pub(super) fn covers(engine: &Engine, id: PolicyId, booking: &Booking<'_>) -> bo
     if policy.recall.is_some() != booking.recall.is_some() {
         return false;
     }
-    let listed = |list: &Option<Vec<String>>, value: &str| {
-        list.as_ref().is_none_or(|l| l.iter().any(|x| x == value))
-    };
     scope.clinics.iter().any(|c| c == booking.clinic.as_ref())
         && listed(&scope.units, &booking.unit)
         && listed(&scope.exams, &booking.exam)
@@ -25,13 +22,15 @@ pub(super) fn covers(engine: &Engine, id: PolicyId, booking: &Booking<'_>) -> bo
             .is_none_or(|k| k.contains(&booking.kind))
 }
 
+/// Whether `value` is in the list a scope gives, where it gives one.
+fn listed(list: &Option<Vec<String>>, value: &str) -> bool {
+    list.as_ref().is_none_or(|l| l.iter().any(|x| x == value))
+}
+
 /// Why no policy covers the booking, in words: the policy that comes nearest (the most of
 /// clinic, unit, exam and kind matching; the first in the plan on a tie) and what keeps it out.
 /// `None` when no policy is of the booking's sort (a recall, or a booking).
 pub(super) fn nearest_miss(engine: &Engine, booking: &Booking<'_>) -> Option<String> {
-    let listed = |list: &Option<Vec<String>>, value: &str| {
-        list.as_ref().is_none_or(|l| l.iter().any(|x| x == value))
-    };
     // The values and whether there are several.
     let shown = |values: &mut dyn Iterator<Item = &str>| {
         let values: Vec<String> = values.map(|v| format!("`{v}`")).collect();

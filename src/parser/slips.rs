@@ -7,8 +7,11 @@
 use miette::SourceSpan;
 
 use super::error::{ParseError, SyntaxHint};
+use super::trivia::line_around;
+use crate::schema::MessageKind;
 
-/// The statements of a policy and of a message, for "did you mean".
+/// The statements of a policy and of a message, for "did you mean". A policy's messages start
+/// with their kind ([`MessageKind::WORDS`]).
 const POLICY_STATEMENTS: &[&str] = &[
     "timezone",
     "clinic",
@@ -23,15 +26,11 @@ const POLICY_STATEMENTS: &[&str] = &[
     "unit",
     "wins_over",
     "exclude",
-    "reminder",
-    "letter",
-    "confirmation",
-    "cancellation",
-    "rebooking",
-    "results",
-    "invoice",
-    "alert",
 ];
+
+fn policy_statements() -> impl Iterator<Item = &'static str> {
+    POLICY_STATEMENTS.iter().chain(MessageKind::WORDS).copied()
+}
 const MESSAGE_STATEMENTS: &[&str] = &[
     "send",
     "via",
@@ -66,13 +65,15 @@ pub(super) fn recognise(
     if let Some(open) = left_open(source, at) {
         return Some(open);
     }
-    let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = source[at..].find('\n').map_or(source.len(), |i| at + i);
+    let std::ops::Range {
+        start: line_start,
+        end: line_end,
+    } = line_around(source, at);
     let line = &source[line_start..line_end];
     let rest = &source[at..line_end];
     let found = found.unwrap_or_default();
     symbol(source, at, rest, found)
-        .or_else(|| statement_shape(line, line_start, at))
+        .or_else(|| statement_shape(line, line_start))
         .or_else(|| list_commas(source, line, at, found, hint))
         .or_else(|| window_days(line, at, found))
         .or_else(|| misspelt(at, found, hint))
@@ -80,33 +81,50 @@ pub(super) fn recognise(
 
 /// A symbol from another language: `=`, `&&`, `||`, `!`, `#`, curly quotes, `send-now`.
 fn symbol(source: &str, at: usize, rest: &str, found: &str) -> Option<ParseError> {
-    let one = |what: &str, message: &str, help: &str| {
-        slip(
-            message.to_string(),
+    // (what is written, what must not follow it, what the language says, what to write)
+    const FOREIGN: &[(&str, &str, &str, &str)] = &[
+        (
+            "&&",
+            "",
+            "a condition says `and`, not `&&`",
+            "write `patient.minor and patient.interpreter`",
+        ),
+        (
+            "||",
+            "",
+            "a condition says `or`, not `||`",
+            "write `booking.source == portal or booking.source == quick_book`",
+        ),
+        (
+            "!",
+            "=",
+            "a condition says `not`, not `!`",
+            "write `not patient.interpreter`",
+        ),
+        (
+            "=",
+            "=",
+            "a comparison is written `==`, not `=`",
+            "write `patient.age == 3`; a single `=` does not compare",
+        ),
+        (
+            "#",
+            "",
+            "a comment starts with `//`, not `#`",
+            "write `// R15: quick-booked visits get no reminder`",
+        ),
+    ];
+    let foreign = FOREIGN.iter().find(|(what, not_then, _, _)| {
+        rest.strip_prefix(what)
+            .is_some_and(|after| not_then.is_empty() || !after.starts_with(not_then))
+    });
+    if let Some((what, _, message, help)) = foreign {
+        return Some(slip(
+            (*message).to_string(),
             &format!("`{what}`"),
-            help.to_string(),
+            (*help).to_string(),
             (at, what.len()).into(),
-        )
-    };
-    if rest.starts_with("&&") {
-        let help = "write `patient.minor and patient.interpreter`";
-        return Some(one("&&", "a condition says `and`, not `&&`", help));
-    }
-    if rest.starts_with("||") {
-        let help = "write `booking.source == portal or booking.source == quick_book`";
-        return Some(one("||", "a condition says `or`, not `||`", help));
-    }
-    if rest.starts_with('!') && !rest.starts_with("!=") {
-        let help = "write `not patient.interpreter`";
-        return Some(one("!", "a condition says `not`, not `!`", help));
-    }
-    if rest.starts_with('=') && !rest.starts_with("==") {
-        let help = "write `patient.age == 3`; a single `=` does not compare";
-        return Some(one("=", "a comparison is written `==`, not `=`", help));
-    }
-    if rest.starts_with('#') {
-        let help = "write `// R15: quick-booked visits get no reminder`";
-        return Some(one("#", "a comment starts with `//`, not `#`", help));
+        ));
     }
     if let Some(quote) = ['“', '”', '„', '‘', '’', '«', '»']
         .into_iter()
@@ -148,7 +166,7 @@ fn symbol(source: &str, at: usize, rest: &str, found: &str) -> Option<ParseError
 }
 
 /// A statement whose shape is wrong as a whole: the parser stops at its first word.
-fn statement_shape(line: &str, line_start: usize, at: usize) -> Option<ParseError> {
+fn statement_shape(line: &str, line_start: usize) -> Option<ParseError> {
     let trimmed = line.trim_start();
     let indent = line.len() - trimmed.len();
     let whole: SourceSpan = (line_start + indent, trimmed.trim_end().len()).into();
@@ -190,7 +208,6 @@ fn statement_shape(line: &str, line_start: usize, at: usize) -> Option<ParseErro
             format!("write `{}`", trimmed.trim_end().replace(" and ", ", ")),
             whole,
         )),
-        _ if at < line_start + indent => None,
         _ => None,
     }
 }
@@ -244,8 +261,9 @@ fn window_days(line: &str, at: usize, found: &str) -> Option<ParseError> {
 
 /// A misspelt statement: the closest statement allowed at that place.
 fn misspelt(at: usize, found: &str, hint: Option<SyntaxHint>) -> Option<ParseError> {
+    let of_policy: Vec<&str> = policy_statements().collect();
     let allowed = match hint? {
-        SyntaxHint::PolicyStatement => POLICY_STATEMENTS,
+        SyntaxHint::PolicyStatement => of_policy.as_slice(),
         SyntaxHint::MessageStatement => MESSAGE_STATEMENTS,
         _ => return None,
     };
@@ -255,7 +273,7 @@ fn misspelt(at: usize, found: &str, hint: Option<SyntaxHint>) -> Option<ParseErr
     let in_message = hint == Some(SyntaxHint::MessageStatement);
     let place = if in_message { "a message" } else { "a policy" };
     // A statement of the other place: where it belongs.
-    if in_message && POLICY_STATEMENTS.contains(&found) {
+    if in_message && of_policy.contains(&found) {
         return Some(slip(
             format!("`{found}` is a statement of the policy, not of a message"),
             "inside a message",
@@ -288,47 +306,15 @@ fn left_open(source: &str, at: usize) -> Option<ParseError> {
     // Up to the end of the line where the parser stopped: a string open there, or (at the end
     // of the file) a block.
     let until = source[at..].find('\n').map_or(source.len(), |i| at + i + 1);
-    let at_end = source[at..].trim().is_empty();
-    let source_all = source;
-    let source = &source[..until];
-    let mut blocks: Vec<usize> = Vec::new();
-    let mut string: Option<usize> = None;
-    let mut chars = source.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match (string, c) {
-            (Some(_), '\\') => {
-                chars.next();
-            }
-            (Some(_), '"') => string = None,
-            (Some(_), '\n') => {
-                // A string does not run over lines: this one was never closed.
-                let start = string.take()?;
-                return Some(unclosed_string(source, start));
-            }
-            (Some(_), _) => {}
-            (None, '"') => string = Some(i),
-            (None, '/') if chars.peek().is_some_and(|(_, n)| *n == '/') => {
-                while chars.peek().is_some_and(|(_, n)| *n != '\n') {
-                    chars.next();
-                }
-            }
-            (None, '{') => blocks.push(i),
-            (None, '}') => {
-                blocks.pop();
-            }
-            _ => {}
-        }
-    }
+    let (string, blocks) = super::trivia::left_open(&source[..until]);
     if let Some(start) = string {
         return Some(unclosed_string(source, start));
     }
-    if !at_end {
+    if !source[at..].trim().is_empty() {
         return None;
     }
-    let source = source_all;
     let open = *blocks.last()?;
-    let line_start = source[..open].rfind('\n').map_or(0, |i| i + 1);
-    let header = source[line_start..open].trim();
+    let header = source[line_around(source, open).start..open].trim();
     Some(slip(
         format!("`{header} {{` is not closed"),
         "opened here",
@@ -338,9 +324,7 @@ fn left_open(source: &str, at: usize) -> Option<ParseError> {
 }
 
 fn unclosed_string(source: &str, start: usize) -> ParseError {
-    let end = source[start..]
-        .find('\n')
-        .map_or(source.len(), |i| start + i);
+    let end = line_around(source, start).end;
     slip(
         "this name or text has no closing `\"`".to_string(),
         "opened here",

@@ -12,21 +12,34 @@ pub struct Comment {
     pub span: Span,
 }
 
+/// What a scan found besides the bytes it visited.
+#[derive(Default)]
+struct Scanned {
+    comments: Vec<Comment>,
+    /// Where each string without its closing quote on its line starts.
+    unclosed_strings: Vec<usize>,
+}
+
 /// Walks the source, calling `visit` for every byte outside strings and comments, and
-/// collecting the comments.
+/// collecting the comments and the strings left open.
 fn scan(
     source: &str,
     mut visit: impl FnMut(usize, u8) -> Result<(), ParseError>,
-) -> Result<Vec<Comment>, ParseError> {
+) -> Result<Scanned, ParseError> {
     let bytes = source.as_bytes();
     let mut comments = Vec::new();
+    let mut unclosed_strings = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'"' => {
+                let start = i;
                 i += 1;
                 while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                if bytes.get(i) != Some(&b'"') {
+                    unclosed_strings.push(start);
                 }
                 i += 1;
             }
@@ -47,13 +60,42 @@ fn scan(
             }
         }
     }
-    Ok(comments)
+    Ok(Scanned {
+        comments,
+        unclosed_strings,
+    })
 }
 
 /// Every comment in the source, in order. Never fails: the scan only fails when the visitor
 /// does, and this one accepts everything.
 pub fn comments(source: &str) -> Vec<Comment> {
-    scan(source, |_, _| Ok(())).unwrap_or_default()
+    scan(source, |_, _| Ok(())).unwrap_or_default().comments
+}
+
+/// What is left open in the source: the first string without its closing quote, and the
+/// blocks (`{`) never closed, outermost first.
+pub(super) fn left_open(source: &str) -> (Option<usize>, Vec<usize>) {
+    let mut blocks = Vec::new();
+    let scanned = scan(source, |at, byte| {
+        match byte {
+            b'{' => blocks.push(at),
+            b'}' => {
+                blocks.pop();
+            }
+            _ => {}
+        }
+        Ok(())
+    })
+    .unwrap_or_default();
+    (scanned.unclosed_strings.first().copied(), blocks)
+}
+
+/// The byte range of the line that holds `offset`, without its line end.
+pub fn line_around(text: &str, offset: usize) -> std::ops::Range<usize> {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    start..end
 }
 
 /// `end` moved back over whitespace and `//` comments, but not before `start`.

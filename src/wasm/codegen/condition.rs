@@ -3,8 +3,6 @@
 //! text (Rust's order of the engine's `Value`), and enumerations compare by their words.
 //! Every field of the vocabulary (`schema::FIELDS`) is read in [`field`], one arm a field.
 
-use std::cmp::Ordering;
-
 use super::BuildError;
 use super::data::Data;
 use crate::plan::{CompareOp, Expr};
@@ -115,7 +113,7 @@ impl Conditions<'_> {
     ) -> Result<String, BuildError> {
         let (kl, kr) = (kind(left)?, kind(right)?);
         if kl != kr {
-            return Ok(constant(holds(op, kl.cmp(&kr))));
+            return Ok(constant(op.holds(kl.cmp(&kr))));
         }
         if let Some(fast) = self.enum_equality(op, left, right) {
             return Ok(fast);
@@ -284,17 +282,6 @@ fn literal_text(expr: &Expr) -> Option<&str> {
 
 fn constant(value: bool) -> String {
     format!("(i32.const {})", i32::from(value))
-}
-
-fn holds(op: CompareOp, ordering: Ordering) -> bool {
-    match op {
-        CompareOp::Eq => ordering == Ordering::Equal,
-        CompareOp::Ne => ordering != Ordering::Equal,
-        CompareOp::Lt => ordering == Ordering::Less,
-        CompareOp::Le => ordering != Ordering::Greater,
-        CompareOp::Gt => ordering == Ordering::Greater,
-        CompareOp::Ge => ordering != Ordering::Less,
-    }
 }
 
 /// The instruction of a comparison of integers of `ty`, signed (`s`) or not (`u`).

@@ -268,10 +268,20 @@ pub enum MessageItemKind {
         channel: Name,
         after: Spanned<Duration>,
         waits_for: Name,
+        /// `with template "ID"` or `with text "..."`: what the fallback sends instead of the
+        /// message's own wording.
+        wording: Option<Wording>,
     },
     Template(Name),
     Text(Name),
     Setting(Setting),
+}
+
+/// A fallback's own wording: a template, or an inline text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Wording {
+    Template(Name),
+    Text(Name),
 }
 
 #[derive(Debug, Clone, PartialEq)]

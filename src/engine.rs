@@ -352,23 +352,36 @@ impl Evaluation<'_, '_> {
             rule,
             unless: None,
             sender: sending.sender.clone(),
-            text: sending
-                .text
-                .get_or_init(|| {
-                    // A template's text in the patient's language, else its fallback (R19).
-                    let (text, language) = match &sending.plan.localized {
-                        Some(l) => {
-                            let patient = self.booking.patient.language.as_deref();
-                            (Some(l.text_for(patient)), Some(l.language_for(patient)))
-                        }
-                        None => (sending.plan.text.as_deref(), None),
-                    };
-                    text.map(|t| {
-                        let sender = sending.sender.as_deref();
-                        text::render(t, self.booking, self.visit, sender, language)
-                    })
-                })
-                .clone(),
+            text: if part == Part::Fallback
+                && sending
+                    .plan
+                    .fallback
+                    .as_ref()
+                    .is_some_and(plan::Fallback::has_own_wording)
+            {
+                self.render(sending, sending.plan.wording(true))
+            } else {
+                sending
+                    .text
+                    .get_or_init(|| self.render(sending, sending.plan.wording(false)))
+                    .clone()
+            },
         }
+    }
+
+    /// The text of `wording`: a template's in the patient's language, else in its fallback
+    /// language (R19), or the inline text; placeholders filled.
+    fn render(&self, sending: &Sending<'_>, wording: plan::Wording<'_>) -> Option<String> {
+        let (text, language) = match wording.localized {
+            Some(l) => {
+                let patient = self.booking.patient.language.as_deref();
+                (Some(l.text_for(patient)), Some(l.language_for(patient)))
+            }
+            None => (wording.text, None),
+        };
+        text.map(|t| {
+            let sender = sending.sender.as_deref();
+            text::render(t, self.booking, self.visit, sender, language)
+        })
     }
 }

@@ -259,13 +259,23 @@ impl Printer<'_> {
                     channel,
                     after,
                     waits_for,
-                } => self.line(
-                    inner,
-                    &format!(
+                    wording,
+                } => {
+                    let mut line = format!(
                         "fallback {} after {} {}",
                         channel.node, after.node, waits_for.node
-                    ),
-                ),
+                    );
+                    match wording {
+                        Some(Wording::Template(t)) => {
+                            line = format!("{line} with template {}", quote(&t.node));
+                        }
+                        Some(Wording::Text(t)) => {
+                            line = format!("{line} with text {}", quote(&t.node));
+                        }
+                        None => {}
+                    }
+                    self.line(inner, &line)
+                }
                 MessageItemKind::Template(t) => {
                     self.line(inner, &format!("template {}", quote(&t.node)))
                 }

@@ -230,7 +230,7 @@ fn action_line<'a>(engine: &'a Engine, booking: &'a Booking<'_>, action: &'a Act
         address: Some(action.address.resolve(booking)),
         send_at: Some(rfc3339(action.send_at)),
         sender: action.sender.as_deref(),
-        template: message.template.as_deref(),
+        template: message.wording(action.origin.is_fallback()).template,
         text: action.text.clone(),
         condition: action
             .unless
@@ -389,7 +389,7 @@ fn write_action_json(out: &mut Vec<u8>, engine: &Engine, booking: &Booking<'_>, 
     if let Some(sender) = &action.sender {
         field(out, b"\",\"sender\":\"", sender);
     }
-    if let Some(template) = &message.template {
+    if let Some(template) = message.wording(action.origin.is_fallback()).template {
         field(out, b"\",\"template\":\"", template);
     }
     if let Some(text) = &action.text {

@@ -155,6 +155,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_also
             | Rule::kw_fallback
             | Rule::kw_after
+            | Rule::kw_with
             | Rule::kw_template
             | Rule::kw_text
             | Rule::kw_or
@@ -426,10 +427,18 @@ fn message_item(pair: Pair<'_, Rule>) -> Result<MessageItem> {
             let channel = word(&inner.next().ok_or_else(|| unexpected(rule))?);
             let after = duration(inner.next().ok_or_else(|| unexpected(rule))?)?;
             let waits_for = word(&inner.next().ok_or_else(|| unexpected(rule))?);
+            let wording = match inner.next() {
+                Some(w) if w.as_rule() == Rule::template => {
+                    Some(Wording::Template(string(first(w)?)))
+                }
+                Some(w) => Some(Wording::Text(string(first(w)?))),
+                None => None,
+            };
             MessageItemKind::Fallback {
                 channel,
                 after,
                 waits_for,
+                wording,
             }
         }
         Rule::template => MessageItemKind::Template(string(first(pair)?)),

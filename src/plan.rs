@@ -246,6 +246,25 @@ pub struct Message {
     pub source: Source,
 }
 
+impl Message {
+    /// What the message's own actions and complements say, or, with `fallback`, what its
+    /// fallback's say: the fallback's own wording when it names one, else the message's.
+    pub fn wording(&self, fallback: bool) -> Wording<'_> {
+        match &self.fallback {
+            Some(f) if fallback && f.has_own_wording() => Wording {
+                template: f.template.as_deref(),
+                text: f.text.as_deref(),
+                localized: f.localized.as_ref(),
+            },
+            _ => Wording {
+                template: self.template.as_deref(),
+                text: self.text.as_deref(),
+                localized: self.localized.as_ref(),
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MessageSettings {
@@ -446,7 +465,31 @@ pub struct Fallback {
     pub channel: Channel,
     pub after: Offset,
     pub waits_for: Outcome,
+    /// `with template "ID"`: the fallback sends this template, not the message's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    /// `with text "..."`: the fallback sends this text, not the message's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The texts of the fallback's template file by language, as a message's `localized`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub localized: Option<Localized>,
     pub source: Source,
+}
+
+impl Fallback {
+    /// Whether the fallback names its own wording (`with template` or `with text`).
+    pub fn has_own_wording(&self) -> bool {
+        self.template.is_some() || self.text.is_some()
+    }
+}
+
+/// What one part of a message says: its template's name, its inline text, its template's texts.
+#[derive(Debug, Clone, Copy)]
+pub struct Wording<'a> {
+    pub template: Option<&'a str>,
+    pub text: Option<&'a str>,
+    pub localized: Option<&'a Localized>,
 }
 
 /// A typed condition. Fields carry their type; enum values are resolved.

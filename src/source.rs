@@ -410,7 +410,11 @@ impl<R: FnMut(&Path) -> std::io::Result<Vec<u8>>> Loader<R> {
             })
             .flatten()
             .filter_map(|item| match &item.kind {
-                ast::MessageItemKind::Template(t) => Some(t.node.as_str()),
+                ast::MessageItemKind::Template(t)
+                | ast::MessageItemKind::Fallback {
+                    wording: Some(ast::Wording::Template(t)),
+                    ..
+                } => Some(t.node.as_str()),
                 _ => None,
             })
             .filter(|t| is_template_name(t))

@@ -833,7 +833,10 @@ fn actual_action(engine: &Engine, booking: &Booking<'_>, a: &Action) -> Actual {
         condition: a
             .unless
             .map(|u| format!("unless {} by {}", u.event.as_str(), u.by.to_rfc3339())),
-        template: policy.messages[a.message].template.clone(),
+        template: policy.messages[a.message]
+            .wording(a.origin.is_fallback())
+            .template
+            .map(str::to_string),
         sender: a.sender.as_deref().map(str::to_string),
         text: a.text.clone(),
     }

@@ -86,11 +86,21 @@ fn write_item(f: &mut Formatter<'_>, item: &PolicyItem) -> fmt::Result {
                         channel,
                         after,
                         waits_for,
-                    } => writeln!(
-                        f,
-                        "fallback {} after {} {}",
-                        channel.node, after.node, waits_for.node
-                    )?,
+                        wording,
+                    } => {
+                        write!(
+                            f,
+                            "fallback {} after {} {}",
+                            channel.node, after.node, waits_for.node
+                        )?;
+                        match wording {
+                            Some(Wording::Template(t)) => {
+                                writeln!(f, " with template {:?}", t.node)?
+                            }
+                            Some(Wording::Text(t)) => writeln!(f, " with text {:?}", t.node)?,
+                            None => writeln!(f)?,
+                        }
+                    }
                     MessageItemKind::Template(t) => writeln!(f, "template {:?}", t.node)?,
                     MessageItemKind::Text(t) => writeln!(f, "text {:?}", t.node)?,
                     MessageItemKind::Setting(s) => writeln!(f, "{s}")?,

@@ -47,9 +47,15 @@ impl Checker<'_> {
         let template = content
             .template
             .as_ref()
-            .and_then(|id| self.program.templates.get(&(file, id.clone())))
-            .and_then(|f| self.templates.get(f))
-            .and_then(Option::as_ref);
+            .and_then(|id| self.template(file, id));
+        let fallback = fallback.map(|mut f| {
+            f.localized = f
+                .template
+                .as_ref()
+                .and_then(|id| self.template(file, id))
+                .map(|t| t.localized.clone());
+            f
+        });
         let sender = settings
             .sender
             .or_else(|| template.and_then(|t| t.sender.clone()));
@@ -71,6 +77,15 @@ impl Checker<'_> {
             },
             source: source.location(message.span),
         })
+    }
+
+    /// The checked template file of `template "ID"` in `file`, when it has one.
+    fn template(&self, file: FileId, id: &str) -> Option<&super::template::Template> {
+        self.program
+            .templates
+            .get(&(file, id.to_string()))
+            .and_then(|f| self.templates.get(f))
+            .and_then(Option::as_ref)
     }
 
     fn triggers(
@@ -284,9 +299,12 @@ fn content<'a>(
     }
     // A complement or a fallback by SMS sends the same text as an SMS.
     let sms_too = message.items.iter().any(|i| match &i.kind {
-        MessageItemKind::Also { channel, .. } | MessageItemKind::Fallback { channel, .. } => {
-            channel.node == Channel::Sms.as_str()
-        }
+        MessageItemKind::Also { channel, .. }
+        | MessageItemKind::Fallback {
+            channel,
+            wording: None,
+            ..
+        } => channel.node == Channel::Sms.as_str(),
         _ => false,
     });
     let by_sms = matches!(content.channel, Some((Channel::Sms, _))) || sms_too;
@@ -335,6 +353,7 @@ fn complements_and_fallback(
                 channel: to,
                 after,
                 waits_for,
+                wording,
             } => {
                 if let Some((_, first)) = &fallback {
                     errors.push(CheckError::DuplicateFallback {
@@ -343,10 +362,17 @@ fn complements_and_fallback(
                     });
                     continue;
                 }
+                if let Some(ast::Wording::Text(t)) = wording {
+                    text::check_placeholders(errors, t, &source.text);
+                    if to.node == Channel::Sms.as_str() {
+                        text::check_sms_length(errors, t);
+                    }
+                }
                 let written = Written {
                     to,
                     after,
                     waits_for,
+                    wording: wording.as_ref(),
                     source: source.location(item.span),
                 };
                 if let Some(f) = self::fallback(errors, written, channel) {
@@ -397,6 +423,7 @@ struct Written<'a> {
     to: &'a ast::Name,
     after: &'a ast::Spanned<ast::Duration>,
     waits_for: &'a ast::Name,
+    wording: Option<&'a ast::Wording>,
     source: plan::Source,
 }
 
@@ -410,6 +437,7 @@ fn fallback(
         to,
         after,
         waits_for,
+        wording,
         source,
     } = written;
     let to_channel = self::channel(errors, to);
@@ -453,6 +481,16 @@ fn fallback(
         channel: to_channel,
         after: offset(after.node),
         waits_for: outcome,
+        template: match wording {
+            Some(ast::Wording::Template(t)) => Some(t.node.clone()),
+            _ => None,
+        },
+        text: match wording {
+            Some(ast::Wording::Text(t)) => Some(t.node.clone()),
+            _ => None,
+        },
+        // Filled from the template file, when it has one, with the message's.
+        localized: None,
         source,
     })
 }

@@ -65,19 +65,31 @@ fn sent_by_sms(program: &Program) -> BTreeSet<FileId> {
                 let PolicyItem::Message(message) = item else {
                     continue;
                 };
+                let is_sms = |c: &ast::Name| c.node == Channel::Sms.as_str();
+                // The message's own template goes by SMS on its channel, a complement, or a
+                // fallback without its own wording; a fallback's template by the fallback's.
                 let sms = message.items.iter().any(|i| match &i.kind {
                     MessageItemKind::Via(c)
                     | MessageItemKind::Also { channel: c, .. }
-                    | MessageItemKind::Fallback { channel: c, .. } => {
-                        c.node == Channel::Sms.as_str()
-                    }
+                    | MessageItemKind::Fallback {
+                        channel: c,
+                        wording: None,
+                        ..
+                    } => is_sms(c),
                     _ => false,
                 });
                 for i in &message.items {
-                    if let (MessageItemKind::Template(t), true) = (&i.kind, sms) {
-                        if let Some(f) = program.templates.get(&(module.file, t.node.clone())) {
-                            files.insert(*f);
-                        }
+                    let sent = match &i.kind {
+                        MessageItemKind::Template(t) if sms => t,
+                        MessageItemKind::Fallback {
+                            channel,
+                            wording: Some(ast::Wording::Template(t)),
+                            ..
+                        } if is_sms(channel) => t,
+                        _ => continue,
+                    };
+                    if let Some(f) = program.templates.get(&(module.file, sent.node.clone())) {
+                        files.insert(*f);
                     }
                 }
             }

@@ -74,6 +74,12 @@ pub enum Origin {
     Fallback(usize),
 }
 
+impl Origin {
+    pub fn is_fallback(self) -> bool {
+        matches!(self, Origin::Fallback(_))
+    }
+}
+
 /// A fallback not yet decided: it is sent unless the event arrives by the deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unless {

@@ -75,7 +75,7 @@ const LOCALS: &str = "(local $visit i64) (local $local i64) (local $age i64) (lo
 (local $minor_age i64) (local $win i32) (local $from i32) (local $until i32) (local $days i32) \
 (local $late i32) (local $moved_at i64) (local $status_at i64) (local $created i64) \
 (local $base i64) (local $send i64) (local $due i64) (local $deadline i64) (local $first i64) \
-(local $klo i64) (local $khi i64) (local $also i32) (local $text i32) (local $text_len i32) \
+(local $klo i64) (local $khi i64) (local $also i32) (local $text i32) (local $text_len i32) (local $ftext i32) (local $ftext_len i32) \
 (local $sender i32) (local $sender_len i32) (local $anchor i64) (local $k i32) (local $tag i32) \
 (local $tag_len i32) (local $sent_now i32) (local $now_late i32)";
 
@@ -329,7 +329,7 @@ impl Gen<'_> {
         self.status_rule(m, message);
         self.sender(message);
         self.w.line(
-            "(local.set $text (i32.const -1)) (local.set $text_len (i32.const 0)) (local.set $sent_now (i32.const 0))",
+            "(local.set $text (i32.const -1)) (local.set $text_len (i32.const 0)) (local.set $ftext (i32.const -1)) (local.set $ftext_len (i32.const 0)) (local.set $sent_now (i32.const 0))",
         );
         let window = match &message.settings.window {
             Some(w) => WindowOf::Message(

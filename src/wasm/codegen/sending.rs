@@ -420,7 +420,14 @@ impl Gen<'_> {
         send_at: &str,
         unless: Option<u8>,
     ) -> Result<(), BuildError> {
-        self.text(m);
+        // A fallback with its own wording has its own text, kept in `$ftext`.
+        let own = origin.is_fallback()
+            && self.policy.messages[m]
+                .fallback
+                .as_ref()
+                .is_some_and(crate::plan::Fallback::has_own_wording);
+        let text = if own { "$ftext" } else { "$text" };
+        self.text(m, own, text);
         let (origin, trigger, complement) = super::policy::origin_parts(Some(origin));
         let unless = match unless {
             // Undecided while the deadline is ahead of now.
@@ -430,7 +437,7 @@ impl Gen<'_> {
             None => "(i32.const 255) (i64.const 0)".to_string(),
         };
         self.w.line(format!(
-            "(call $outcome.action (i32.const {}) (i32.const {m}) (i32.const {origin}) (i32.const {trigger}) (i32.const {complement}) (i32.const {}) (i32.const {}) (i32.const {}) (i32.const {}) (i32.const {}) {send_at} {unless} (local.get $sender) (local.get $sender_len) (local.get $text) (local.get $text_len))",
+            "(call $outcome.action (i32.const {}) (i32.const {m}) (i32.const {origin}) (i32.const {trigger}) (i32.const {complement}) (i32.const {}) (i32.const {}) (i32.const {}) (i32.const {}) (i32.const {}) {send_at} {unless} (local.get $sender) (local.get $sender_len) (local.get {text}) (local.get {text}_len))",
             self.id,
             channel.index(),
             who.index(),
@@ -443,13 +450,15 @@ impl Gen<'_> {
 
     /// The message's text, made at its first action (`$text`, `$text_len`): the inline text, or
     /// the template's in the patient's language, else in its fallback language (R19).
-    fn text(&mut self, m: usize) {
-        let message = &self.policy.messages[m];
-        let (inline, localized) = (message.text.clone(), message.localized.clone());
+    /// With `fallback`, the fallback's own wording, into `local` and `{local}_len`.
+    fn text(&mut self, m: usize, fallback: bool, local: &str) {
+        let wording = self.policy.messages[m].wording(fallback);
+        let (inline, localized) = (wording.text.map(str::to_string), wording.localized.cloned());
         if inline.is_none() && localized.is_none() {
             return;
         }
-        self.w.open("(if (i32.eq (local.get $text) (i32.const -1))");
+        self.w
+            .open(format!("(if (i32.eq (local.get {local}) (i32.const -1))"));
         self.w.open("(then");
         match localized {
             Some(l) => {
@@ -465,7 +474,7 @@ impl Gen<'_> {
                         b::LANGUAGE
                     ));
                     self.w.open("(then");
-                    self.text_pieces(text, Some(language));
+                    self.text_pieces(text, Some(language), local);
                     self.w.close();
                     self.w.open("(else");
                 }
@@ -474,13 +483,13 @@ impl Gen<'_> {
                     .get(&l.fallback_language)
                     .cloned()
                     .unwrap_or_default();
-                self.text_pieces(&fallback, Some(&l.fallback_language));
+                self.text_pieces(&fallback, Some(&l.fallback_language), local);
                 for _ in &others {
                     self.w.close();
                     self.w.close();
                 }
             }
-            None => self.text_pieces(&inline.unwrap_or_default(), None),
+            None => self.text_pieces(&inline.unwrap_or_default(), None, local),
         }
         self.w.close();
         self.w.close();
@@ -488,7 +497,7 @@ impl Gen<'_> {
 
     /// Writes `text` with its placeholders filled into `$text`; weekday names in `language`,
     /// else the patient's.
-    fn text_pieces(&mut self, text: &str, language: Option<&str>) {
+    fn text_pieces(&mut self, text: &str, language: Option<&str>, local: &str) {
         let pieces = pieces(text);
         let longest_day = WEEKDAY_LANGUAGES
             .iter()
@@ -550,9 +559,10 @@ impl Gen<'_> {
             };
             self.w.line(line);
         }
-        self.w.line("(local.set $text (global.get $text.start))");
-        self.w.line(
-            "(local.set $text_len (i32.sub (global.get $text.end) (global.get $text.start)))",
-        );
+        self.w
+            .line(format!("(local.set {local} (global.get $text.start))"));
+        self.w.line(format!(
+            "(local.set {local}_len (i32.sub (global.get $text.end) (global.get $text.start)))"
+        ));
     }
 }

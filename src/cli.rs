@@ -17,6 +17,7 @@ mod explain;
 mod fmt;
 mod generate;
 mod inputs;
+mod lsp;
 mod parallel;
 mod read;
 mod render;
@@ -126,6 +127,11 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run the language server for editors (VS Code, Neovim, Helix, Zed) over stdin and stdout.
+    #[command(
+        after_help = "Diagnostics as you type, hover, completion, go to definition, document symbols, formatting and quick fixes. Editors start it themselves; see docs/editors.md."
+    )]
+    Lsp,
 }
 
 #[derive(clap::Args)]
@@ -163,6 +169,7 @@ pub fn run() -> ExitCode {
         Command::Tasks(args) => tasks::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Gen(args) => generate::run(&args),
+        Command::Lsp => lsp::run(),
     };
     ExitCode::from(outcome.unwrap_or_else(Failure::report).code())
 }

@@ -10,6 +10,7 @@ pub mod events;
 pub mod feed;
 pub mod fmt;
 pub mod generate;
+pub mod lsp;
 pub mod output;
 pub mod parser;
 pub mod plan;

@@ -17,6 +17,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod statements;
+
 /// An enumeration spelled by its words. The words are the serde form too, so the plan, the
 /// feeds and the language share one spelling.
 macro_rules! words {

@@ -8,41 +8,17 @@ use miette::SourceSpan;
 
 use super::error::{ParseError, SyntaxHint};
 use super::trivia::line_around;
-use crate::schema::MessageKind;
+use crate::schema::statements::{self, Block};
 
-/// The statements of a policy and of a message, for "did you mean". A policy's messages start
-/// with their kind ([`MessageKind::WORDS`]).
-const POLICY_STATEMENTS: &[&str] = &[
-    "timezone",
-    "clinic",
-    "clinics",
-    "units",
-    "exams",
-    "kinds",
-    "minor_age",
-    "window",
-    "late_booking",
-    "sender",
-    "unit",
-    "wins_over",
-    "exclude",
-];
-
-fn policy_statements() -> impl Iterator<Item = &'static str> {
-    POLICY_STATEMENTS.iter().chain(MessageKind::WORDS).copied()
+/// The statements of a policy (messages start with their kind) and of a message, for "did
+/// you mean".
+fn policy_statements() -> Vec<&'static str> {
+    statements::statements_in(Block::Policy).collect()
 }
-const MESSAGE_STATEMENTS: &[&str] = &[
-    "send",
-    "via",
-    "to",
-    "also",
-    "fallback",
-    "template",
-    "text",
-    "window",
-    "late_booking",
-    "sender",
-];
+
+fn message_statements() -> Vec<&'static str> {
+    statements::statements_in(Block::Message).collect()
+}
 
 fn slip(message: String, label: &str, help: String, span: SourceSpan) -> ParseError {
     ParseError::Slip {
@@ -261,10 +237,10 @@ fn window_days(line: &str, at: usize, found: &str) -> Option<ParseError> {
 
 /// A misspelt statement: the closest statement allowed at that place.
 fn misspelt(at: usize, found: &str, hint: Option<SyntaxHint>) -> Option<ParseError> {
-    let of_policy: Vec<&str> = policy_statements().collect();
+    let (of_policy, of_message) = (policy_statements(), message_statements());
     let allowed = match hint? {
         SyntaxHint::PolicyStatement => of_policy.as_slice(),
-        SyntaxHint::MessageStatement => MESSAGE_STATEMENTS,
+        SyntaxHint::MessageStatement => of_message.as_slice(),
         _ => return None,
     };
     if !found.chars().next()?.is_alphabetic() || allowed.contains(&found) {
@@ -283,7 +259,7 @@ fn misspelt(at: usize, found: &str, hint: Option<SyntaxHint>) -> Option<ParseErr
             (at, found.len()).into(),
         ));
     }
-    if !in_message && MESSAGE_STATEMENTS.contains(&found) {
+    if !in_message && of_message.contains(&found) {
         return Some(slip(
             format!("`{found}` is a statement of a message, not of the policy"),
             "outside a message",

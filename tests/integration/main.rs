@@ -21,6 +21,7 @@ mod fmt;
 mod generate;
 mod invariants;
 mod load;
+mod lsp;
 mod malformed;
 mod parse;
 mod robustness;

@@ -11,6 +11,7 @@ mod cli;
 mod compile;
 mod docs;
 mod due;
+mod editors;
 mod engine;
 mod engine_scenarios;
 mod eval_cli;

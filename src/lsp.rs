@@ -90,48 +90,25 @@ impl Server {
     }
 
     fn notification(&mut self, n: Notification, files: &dyn Files) -> Vec<Message> {
-        let uri = match n.method.as_str() {
+        let Ok(p) = serde_json::from_value::<DocumentParams>(n.params) else {
+            return Vec::new();
+        };
+        let uri = p.text_document.uri;
+        match n.method.as_str() {
             note::DidOpenTextDocument::METHOD => {
-                let Ok(p) =
-                    serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
-                else {
-                    return Vec::new();
-                };
                 self.open
-                    .insert(p.text_document.uri.clone(), p.text_document.text);
-                p.text_document.uri
+                    .insert(uri.clone(), p.text_document.text.unwrap_or_default());
             }
             note::DidChangeTextDocument::METHOD => {
-                let Ok(p) =
-                    serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
-                else {
-                    return Vec::new();
-                };
                 // Full sync: the last change is the whole text.
                 if let Some(change) = p.content_changes.into_iter().last() {
-                    self.open.insert(p.text_document.uri.clone(), change.text);
+                    self.open.insert(uri.clone(), change.text);
                 }
-                p.text_document.uri
             }
-            note::DidSaveTextDocument::METHOD => {
-                let Ok(p) =
-                    serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params)
-                else {
-                    return Vec::new();
-                };
-                p.text_document.uri
-            }
+            note::DidSaveTextDocument::METHOD => {}
             note::DidCloseTextDocument::METHOD => {
-                let Ok(p) =
-                    serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
-                else {
-                    return Vec::new();
-                };
-                self.open.remove(&p.text_document.uri);
-                let cleared = self
-                    .published
-                    .remove(&p.text_document.uri)
-                    .unwrap_or_default();
+                self.open.remove(&uri);
+                let cleared = self.published.remove(&uri).unwrap_or_default();
                 return cleared
                     .into_iter()
                     .map(|uri| {
@@ -144,7 +121,7 @@ impl Server {
                     .collect();
             }
             _ => return Vec::new(),
-        };
+        }
         self.publish(&uri, files)
     }
 
@@ -399,6 +376,28 @@ impl Server {
                 .collect();
         to_json(actions)
     }
+}
+
+/// What the server reads of the open, change, save and close notifications.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DocumentParams {
+    text_document: Document,
+    #[serde(default)]
+    content_changes: Vec<Change>,
+}
+
+#[derive(serde::Deserialize)]
+struct Document {
+    uri: Url,
+    /// The whole text, on open.
+    #[serde(default)]
+    text: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct Change {
+    text: String,
 }
 
 fn params<P: serde::de::DeserializeOwned>(request: Request) -> Result<P, String> {

@@ -135,22 +135,18 @@ fn meaning(word: &str) -> Option<String> {
 
 /// A value of an enumerated field: which fields take it.
 fn enum_value(word: &str) -> Option<String> {
-    let fields: Vec<String> = FIELDS
+    let fields: Vec<_> = FIELDS
         .iter()
         .filter(|f| matches!(f.ty, Type::Enum(e) if e.values().contains(&word)))
-        .map(|f| format!("`{}`", f.path))
         .collect();
     if fields.is_empty() {
         return None;
     }
-    let docs: Vec<&str> = FIELDS
-        .iter()
-        .filter(|f| matches!(f.ty, Type::Enum(e) if e.values().contains(&word)))
-        .map(|f| f.doc)
-        .collect();
+    let names: Vec<String> = fields.iter().map(|f| format!("`{}`", f.path)).collect();
+    let docs: Vec<&str> = fields.iter().map(|f| f.doc).collect();
     Some(format!(
         "**value** `{word}` of {}\n\n{}",
-        fields.join(", "),
+        names.join(", "),
         docs.join("\n\n")
     ))
 }

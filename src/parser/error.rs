@@ -82,11 +82,48 @@ pub enum SyntaxHint {
     Reference,
 }
 
+/// "inside a message write one of `send`, ..., or close it with `}`": the statements the table
+/// allows in a message or a policy (a policy's messages by their kinds).
+fn statements_help(f: &mut std::fmt::Formatter<'_>, message: bool) -> std::fmt::Result {
+    use crate::schema::MessageKind;
+    use crate::schema::statements::{self, Block};
+    let block = if message {
+        Block::Message
+    } else {
+        Block::Policy
+    };
+    let mut rows: Vec<&statements::Word> = statements::WORDS
+        .iter()
+        .filter(|w| w.blocks.contains(&block))
+        .collect();
+    // A message's own statements before the settings it shares with the policy.
+    if message {
+        rows.sort_by_key(|w| w.blocks.len() > 1);
+    }
+    let listed: Vec<String> = rows.iter().map(|w| format!("`{}`", w.word)).collect();
+    write!(
+        f,
+        "inside {} write one of {}",
+        block.describe(),
+        listed.join(", ")
+    )?;
+    if !message {
+        let kinds: Vec<String> = MessageKind::WORDS
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect();
+        write!(f, ", a message ({})", kinds.join(", "))?;
+    }
+    f.write_str(", or close it with `}`")
+}
+
 impl std::fmt::Display for SyntaxHint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            SyntaxHint::MessageStatement => "inside a message write one of `send`, `via`, `to`, `also`, `fallback`, `template`, `text`, `window`, `late_booking`, `sender`, or close it with `}`",
-            SyntaxHint::PolicyStatement => "inside a policy write one of `timezone`, `clinic`, `units`, `exams`, `kinds`, `minor_age`, `window`, `late_booking`, `sender`, `unit`, `wins_over`, `exclude`, a message (`reminder`, `letter`, `confirmation`, `cancellation`, `rebooking`), or close it with `}`",
+            // The statements of a block, from the statement table.
+            SyntaxHint::MessageStatement | SyntaxHint::PolicyStatement => {
+                return statements_help(f, *self == SyntaxHint::MessageStatement);
+            }
             SyntaxHint::Exclusion => "an exclusion is written `exclude \"REASON\" when CONDITION`, e.g. `exclude \"quick-book\" when booking.source == quick_book`",
             SyntaxHint::TopLevel => "a file holds `policy \"NAME\" { ... }` blocks, `defaults \"NAME\" { ... }` blocks and `use \"FILE.rem\"` lines",
             SyntaxHint::Duration => "write a duration as a number and a unit: `3 days`, `2 hours`, `30 minutes`, `1 week`",

@@ -82,6 +82,9 @@ struct Checker<'p> {
 #[derive(Debug, Clone, Default)]
 struct Block {
     timezone: Option<chrono_tz::Tz>,
+    /// A `timezone` was written here (or in what this block extends) that is not a time zone:
+    /// its error is the one to fix, not a missing time zone.
+    timezone_unknown: bool,
     minor_age: Option<u64>,
     window: Option<plan::Window>,
     late_booking: Option<LateBooking>,
@@ -103,6 +106,7 @@ impl Block {
         }
         Block {
             timezone: self.timezone.or(base.timezone),
+            timezone_unknown: self.timezone_unknown || base.timezone_unknown,
             minor_age: self.minor_age.or(base.minor_age),
             window: self.window.or_else(|| base.window.clone()),
             late_booking: self.late_booking.or(base.late_booking),
@@ -331,7 +335,10 @@ impl Checker<'_> {
                 continue;
             }
             match &setting.kind {
-                SettingKind::Timezone(name) => block.timezone = timezone(errors, name),
+                SettingKind::Timezone(name) => {
+                    block.timezone = timezone(errors, name);
+                    block.timezone_unknown = block.timezone.is_none();
+                }
                 SettingKind::MinorAge(age) => {
                     if (1..=25).contains(&age.node) {
                         block.minor_age = Some(age.node);
@@ -642,8 +649,9 @@ fn check_unit_overrides(errors: &mut Vec<CheckError>, policy: &ast::Policy, scop
 }
 
 /// A policy needs a time zone and a clinic, its own or from its defaults. A missing time zone
-/// is not reported when the one written is unknown, and neither is missing when the defaults
-/// it `extends` are unknown: they may hold them, and the name's typo is the one error to fix.
+/// is not reported when the one written (in the policy or its defaults) is unknown, and neither
+/// is missing when the defaults it `extends` are unknown: they may hold them, and the name's
+/// typo is the one error to fix.
 fn check_required_settings(
     errors: &mut Vec<CheckError>,
     policy: &ast::Policy,
@@ -656,11 +664,7 @@ fn check_required_settings(
     {
         return;
     }
-    if resolved.timezone.is_none()
-        && !errors
-            .iter()
-            .any(|e| matches!(e, CheckError::UnknownTimezone { .. }))
-    {
+    if resolved.timezone.is_none() && !resolved.timezone_unknown {
         errors.push(CheckError::MissingTimezone {
             policy: policy.name.node.clone(),
             span: policy.name.span.into(),

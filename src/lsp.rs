@@ -135,6 +135,8 @@ impl Server {
         by_file.insert(uri.clone(), Vec::new());
         for d in &compiled.diagnostics {
             let (file_uri, text) = match d.file {
+                // The document itself is the first file read.
+                Some(0) => (uri.clone(), compiled.program.file(0).text.as_str()),
                 Some(id) => {
                     let file = compiled.program.file(id);
                     match Url::from_file_path(&file.path) {
@@ -170,14 +172,24 @@ impl Server {
     /// The document at `uri` compiled with the files it uses (open ones as the editor has
     /// them), and its path among the program's files.
     fn compile(&self, uri: &Url, files: &dyn Files) -> Option<(Compiled, String)> {
-        let path = uri.to_file_path().ok()?;
-        let compiled = crate::compile(
-            std::slice::from_ref(&path),
-            |p| match Url::from_file_path(p).ok().and_then(|u| self.open.get(&u)) {
+        // A document not yet saved (`untitled:`) is checked alone, under a name of its own.
+        let (path, saved) = match uri.to_file_path() {
+            Ok(path) => (path, true),
+            Err(()) => (PathBuf::from("untitled.rem"), false),
+        };
+        let text = self.open.get(uri);
+        let compiled = crate::compile(std::slice::from_ref(&path), |p| {
+            if p == path.as_path() {
+                if let Some(text) = text {
+                    return Ok(text.clone().into_bytes());
+                }
+            }
+            match Url::from_file_path(p).ok().and_then(|u| self.open.get(&u)) {
                 Some(text) => Ok(text.clone().into_bytes()),
-                None => files.read(p),
-            },
-        );
+                None if saved => files.read(p),
+                None => Err(std::io::Error::from(std::io::ErrorKind::NotFound)),
+            }
+        });
         let shown = compiled.program.files.first()?.path.clone();
         Some((compiled, shown))
     }

@@ -190,7 +190,7 @@ fn diagnostics_as_you_type_and_their_quick_fixes() {
 }
 
 #[test]
-fn hover_and_completion() {
+fn hover() {
     let (mut editor, policy, _) = started();
     open(&mut editor, "vardcentral.rem", &policy);
     editor.published();
@@ -221,6 +221,19 @@ fn hover_and_completion() {
             .as_str()
             .unwrap_or_default()
     );
+    // A time zone: its offsets in winter and summer.
+    let shared = std::fs::read_to_string(folder().join("shared.rem")).expect("the defaults");
+    open(&mut editor, "shared.rem", &shared);
+    editor.published();
+    let (line, column) = line_of(&shared, "Europe/Stockholm");
+    let hover = editor.at("textDocument/hover", "shared.rem", line, column + 3);
+    let value = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        value.contains("UTC+01:00 in January, UTC+02:00 in July"),
+        "{value}"
+    );
     let (line, column) = line_of(&policy, "inbox");
     let hover = editor.at("textDocument/hover", "vardcentral.rem", line, column);
     insta::assert_snapshot!(
@@ -230,6 +243,14 @@ fn hover_and_completion() {
             .unwrap_or_default()
     );
 
+    stop(editor);
+}
+
+#[test]
+fn completion() {
+    let (mut editor, policy, _) = started();
+    open(&mut editor, "vardcentral.rem", &policy);
+    editor.published();
     // Completion while typing a new line of the letter: channels after `fallback`, then the
     // template names of the folder.
     let typing = policy.replace(
@@ -308,5 +329,89 @@ fn definition_symbols_and_formatting() {
         Some(policy.as_str())
     );
 
+    stop(editor);
+}
+
+#[test]
+fn diagnostics_of_used_files_and_definitions_in_the_folder() {
+    let (mut editor, policy, _) = started();
+    // The region's file open with a misspelt zone: the clinic's file, which uses it, reports
+    // the error where it is, in the region's file.
+    let shared = std::fs::read_to_string(folder().join("shared.rem")).expect("the defaults");
+    open(
+        &mut editor,
+        "shared.rem",
+        &shared.replace("Stockholm", "Stokholm"),
+    );
+    editor.published();
+    open(&mut editor, "vardcentral.rem", &policy);
+    let published = editor.published();
+    let to = |name: &str| -> Vec<String> {
+        published
+            .iter()
+            .filter(|n| n["params"]["uri"] == json!(uri(name)))
+            .flat_map(|n| {
+                n["params"]["diagnostics"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter_map(|d| d["code"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(to("shared.rem"), ["E020"], "{published:?}");
+    assert!(to("vardcentral.rem").is_empty(), "{published:?}");
+
+    // The emergency unit's policy in the same folder sends the same reminder (E064); the
+    // clinic's gives way with `wins_over`, whose name leads to the other file.
+    change(&mut editor, "shared.rem", 2, &shared);
+    editor.published();
+    let giving_way = policy.replace(
+        "    clinic \"VC Exempel\"\n",
+        "    clinic \"VC Exempel\"\n    wins_over \"Akuten\"\n",
+    );
+    change(&mut editor, "vardcentral.rem", 2, &giving_way);
+    editor.published();
+    let (line, column) = line_of(&giving_way, "\"Akuten\"");
+    let definition = editor.at(
+        "textDocument/definition",
+        "vardcentral.rem",
+        line,
+        column + 1,
+    );
+    assert_eq!(definition["result"]["uri"], json!(uri("akuten.rem")));
+    assert_eq!(definition["result"]["range"]["start"]["line"], json!(4));
+    let (line, column) = line_of(&giving_way, "\"shared.rem\"");
+    let definition = editor.at(
+        "textDocument/definition",
+        "vardcentral.rem",
+        line,
+        column + 1,
+    );
+    assert_eq!(definition["result"]["uri"], json!(uri("shared.rem")));
+    stop(editor);
+}
+
+#[test]
+fn a_new_file_not_yet_saved_is_checked_too() {
+    let (mut editor, _, _) = started();
+    editor.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": "untitled:Untitled-1", "languageId": "rem", "version": 1,
+            "text": "policy \"p\" {\n    timezone \"Europe/Stockholm\"\n    clinik \"C\"\n}\n"}}),
+    );
+    let published = editor.published();
+    assert_eq!(published.len(), 1, "{published:?}");
+    assert_eq!(published[0]["params"]["uri"], json!("untitled:Untitled-1"));
+    let diagnostic = &published[0]["params"]["diagnostics"][0];
+    assert_eq!(
+        diagnostic["data"]["replace"],
+        json!("clinic"),
+        "{diagnostic}"
+    );
+    assert_eq!(
+        diagnostic["range"]["start"],
+        json!({"line": 2, "character": 4})
+    );
     stop(editor);
 }

@@ -15,6 +15,7 @@ mod eval;
 mod exit;
 mod explain;
 mod fmt;
+mod gaps;
 mod generate;
 mod inputs;
 mod lsp;
@@ -127,6 +128,11 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// The bookings that get no message at all, grouped by reason and by profile (R20).
+    #[command(
+        after_help = "A booking gets nothing when no message reaches the patient or a guardian (a staff task does not count). Its reasons are those of its messages not sent; within each group of reasons, the bookings are counted by unit, exam, age group, SMS consent and inbox account. Rejected rows are counted, not evaluated.\n\nExamples:\n  rem gaps policies/ --feed examples/bookings.csv --now 2026-03-24T12:00:00+01:00\n  rem gaps policies/ --feed bookings.csv --output json > gaps.json"
+    )]
+    Gaps(gaps::GapsArgs),
     /// Run the language server for editors (VS Code, Neovim, Helix, Zed) over stdin and stdout.
     #[command(
         after_help = "Diagnostics as you type, hover, completion, go to definition, document symbols, formatting and quick fixes. Editors start it themselves; see docs/editors.md."
@@ -170,6 +176,7 @@ pub fn run() -> ExitCode {
         Command::Render(args) => render::run(&args),
         Command::Gen(args) => generate::run(&args),
         Command::Lsp => lsp::run(),
+        Command::Gaps(args) => gaps::run(&args),
     };
     ExitCode::from(outcome.unwrap_or_else(Failure::report).code())
 }

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod events;
 pub mod feed;
 pub mod fmt;
+pub mod gaps;
 pub mod generate;
 pub mod lsp;
 pub mod output;

@@ -19,6 +19,7 @@ mod faults;
 mod feeds;
 mod fhir_sources;
 mod fmt;
+mod gaps;
 mod generate;
 mod invariants;
 mod load;

@@ -22,6 +22,7 @@ mod lsp;
 mod parallel;
 mod read;
 mod render;
+mod serve;
 mod tasks;
 mod test;
 mod write;
@@ -133,6 +134,12 @@ enum Command {
         after_help = "A booking gets nothing when no message reaches the patient or a guardian (a staff task does not count). Its reasons are those of its messages not sent; within each group of reasons, the bookings are counted by unit, exam, age group, SMS consent and inbox account. Rejected rows are counted, not evaluated.\n\nExamples:\n  rem gaps policies/ --feed examples/bookings.csv --now 2026-03-24T12:00:00+01:00\n  rem gaps policies/ --feed bookings.csv --output json > gaps.json"
     )]
     Gaps(gaps::GapsArgs),
+    /// The workbench: a local web page to edit policies and see who gets what, when, and who
+    /// gets nothing, on a feed.
+    #[command(
+        after_help = "Serves one page on 127.0.0.1 (nothing leaves the machine): the policy editor with the checker's diagnostics, the feed's bookings with their messages, the load per hour, why each booking gets what it gets, who gets nothing, and what a change does. Saving writes only the policy files named here, only when they check without errors, and needs the token printed at start. See docs/workbench.md.\n\nExample:\n  rem serve policies/asl-sms.rem --feed examples/bookings.csv --now 2026-03-24T12:00:00+01:00"
+    )]
+    Serve(serve::ServeArgs),
     /// Run the language server for editors (VS Code, Neovim, Helix, Zed) over stdin and stdout.
     #[command(
         after_help = "Diagnostics as you type, hover, completion, go to definition, document symbols, formatting and quick fixes. Editors start it themselves; see docs/editors.md."
@@ -177,6 +184,7 @@ pub fn run() -> ExitCode {
         Command::Gen(args) => generate::run(&args),
         Command::Lsp => lsp::run(),
         Command::Gaps(args) => gaps::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     ExitCode::from(outcome.unwrap_or_else(Failure::report).code())
 }

@@ -22,6 +22,7 @@ pub mod source;
 pub(crate) mod suggest;
 pub mod testing;
 pub mod wasm;
+pub mod workbench;
 
 use std::path::{Path, PathBuf};
 

@@ -32,6 +32,7 @@ mod runner;
 mod tasks;
 mod wasm;
 mod wasm_cli;
+mod workbench;
 
 use std::path::{Path, PathBuf};
 

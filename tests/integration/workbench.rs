@@ -1,0 +1,476 @@
+//! The workbench (`rem serve`, issue 14) as its users meet it: its API answers equal the
+//! command line's, its guards refuse other pages, and the page itself, driven in headless
+//! Chromium through ChromeDriver, shows the diagnostic of a slip, the explanation of a booking
+//! and the counts of who gets nothing, and saves a policy.
+//!
+//! The browser test needs Chromium and ChromeDriver (`.ci/setup` installs them). Without them
+//! it says so and passes, unless `REM_BROWSER_TESTS=1` (set by `.ci/run`) asks for it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const NOW: &str = "2026-03-24T12:00:00+01:00";
+
+/// `rem serve` on a copy of a shipped policy, the shipped feed, on a free port.
+struct Served {
+    child: Child,
+    port: u16,
+    token: String,
+    policy: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn serve() -> Served {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let policy = dir.path().join("asl-sms.rem");
+    std::fs::copy(root().join("policies/asl-sms.rem"), &policy).expect("copied");
+    let feed = root().join("examples/bookings.csv");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("rem"))
+        .args(["serve", "--port", "0", "--now", NOW, "--feed"])
+        .arg(&feed)
+        .arg(&policy)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rem serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().expect("stderr"))
+        .read_line(&mut line)
+        .expect("the address");
+    let address = line
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let (port, token) = address.split_once("/#token=").expect("a token");
+    Served {
+        child,
+        port: port.parse().expect("a port"),
+        token: token
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        policy,
+        _dir: dir,
+    }
+}
+
+/// One HTTP/1.1 request; the status and the body.
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        request.push_str(&format!("Host: 127.0.0.1:{port}\r\n"));
+    }
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str(&format!(
+        "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    ));
+    stream.write_all(request.as_bytes()).expect("sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("an answer");
+    let status = answer[9..12].parse().expect("a status");
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or_default();
+    (status, body.to_string())
+}
+
+fn cli(args: &[&str]) -> String {
+    let output = Command::new(assert_cmd::cargo::cargo_bin("rem"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .expect("rem runs");
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+#[test]
+fn the_api_answers_as_the_command_line_does() {
+    let served = serve();
+    let policy = served.policy.to_string_lossy().to_string();
+    let feed = "examples/bookings.csv";
+    let (status, gaps) = http(served.port, "POST", "/api/gaps", &[], r#"{"files":{}}"#);
+    assert_eq!(status, 200, "{gaps}");
+    let cli_gaps = cli(&[
+        "gaps", &policy, "--feed", feed, "--now", NOW, "--output", "json",
+    ]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&gaps).expect("JSON"),
+        serde_json::from_str::<Value>(&cli_gaps).expect("JSON")
+    );
+    let (_, check) = http(served.port, "POST", "/api/check", &[], r#"{"files":{}}"#);
+    let cli_check = cli(&["check", "--format", "json", &policy]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&check).expect("JSON"),
+        serde_json::from_str::<Value>(&cli_check).expect("JSON")
+    );
+    // The evaluation's lines, booking by booking, are `rem eval --explain`'s.
+    let (_, evaluated) = http(served.port, "POST", "/api/evaluate", &[], r#"{"files":{}}"#);
+    let evaluated: Value = serde_json::from_str(&evaluated).expect("JSON");
+    let lines: Vec<Value> = evaluated["bookings"]
+        .as_array()
+        .expect("bookings")
+        .iter()
+        .flat_map(|b| b["lines"].as_array().cloned().unwrap_or_default())
+        .collect();
+    let cli_lines: Vec<Value> = cli(&["eval", &policy, "--feed", feed, "--now", NOW, "--explain"])
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines, cli_lines);
+    // An edited policy, without saving: the diff against the saved one is `rem diff`'s.
+    let saved = std::fs::read_to_string(&served.policy).expect("the policy");
+    let edited = saved.replace("send 3 days before at 10:00", "send 3 days before at 18:00");
+    assert_ne!(saved, edited);
+    let body = json!({"files": {policy.clone(): edited}}).to_string();
+    let (_, diff) = http(served.port, "POST", "/api/diff", &[], &body);
+    let new = served.policy.with_file_name("edited.rem");
+    std::fs::write(&new, &edited).expect("written");
+    let cli_diff = cli(&[
+        "diff",
+        &policy,
+        &new.to_string_lossy(),
+        "--feed",
+        feed,
+        "--now",
+        NOW,
+        "--output",
+        "json",
+    ]);
+    let diff: Value = serde_json::from_str(&diff).expect("JSON");
+    assert_eq!(
+        diff,
+        serde_json::from_str::<Value>(&cli_diff).expect("JSON")
+    );
+    assert!(diff["bookings_changed"].as_u64().unwrap_or(0) > 0, "{diff}");
+}
+
+#[test]
+fn other_pages_and_requests_without_the_token_are_refused() {
+    let served = serve();
+    let port = served.port;
+    let policy = served.policy.to_string_lossy().to_string();
+    // DNS rebinding: a page of another name that resolves to 127.0.0.1.
+    let (status, _) = http(
+        port,
+        "GET",
+        "/api/files",
+        &[("Host", "evil.example:80")],
+        "",
+    );
+    assert_eq!(status, 403);
+    let (status, _) = http(
+        port,
+        "POST",
+        "/api/check",
+        &[("Origin", "http://evil.example")],
+        "{}",
+    );
+    assert_eq!(status, 403);
+    let (status, answer) = http(port, "GET", "/api/files", &[], "");
+    assert_eq!(status, 200);
+    assert!(!answer.contains("access-control-allow-origin"));
+    // A policy left open: a syntax error.
+    let save = json!({"path": policy, "text": "// gone\npolicy \"x\" {\n"}).to_string();
+    let (status, _) = http(port, "POST", "/api/save", &[], &save);
+    assert_eq!(status, 403, "no token");
+    let (status, _) = http(
+        port,
+        "POST",
+        "/api/save",
+        &[("X-Rem-Token", "guess")],
+        &save,
+    );
+    assert_eq!(status, 403, "a wrong token");
+    // With the token: a file not named at start is never written, nor one with errors.
+    let token = served.token.as_str();
+    let elsewhere = json!({"path": "/tmp/elsewhere.rem", "text": "// x\n"}).to_string();
+    let (status, _) = http(
+        port,
+        "POST",
+        "/api/save",
+        &[("X-Rem-Token", token)],
+        &elsewhere,
+    );
+    assert_eq!(status, 403);
+    let (status, _) = http(port, "POST", "/api/save", &[("X-Rem-Token", token)], &save);
+    assert_eq!(status, 422, "a policy file with errors is not saved");
+    let text = std::fs::read_to_string(&served.policy).expect("the policy");
+    assert!(!text.starts_with("// gone"));
+}
+
+/// ChromeDriver and Chromium, if the machine has them.
+fn browser_tools() -> Option<(PathBuf, PathBuf)> {
+    let find = |name: &str| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join(name))
+                .find(|p| p.is_file())
+        })
+    };
+    Some((find("chromedriver")?, find("chromium")?))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+async fn text(client: &fantoccini::Client, script: &str) -> String {
+    client
+        .execute(script, vec![])
+        .await
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Waits until the script's answer contains `wanted`.
+async fn until(client: &fantoccini::Client, script: &str, wanted: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let seen = text(client, script).await;
+        if seen.contains(wanted) {
+            return seen;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "waited for {wanted:?}, the page shows {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_page_in_a_real_browser() {
+    let Some((driver, chromium)) = browser_tools() else {
+        assert!(
+            std::env::var_os("REM_BROWSER_TESTS").is_none(),
+            "REM_BROWSER_TESTS is set but chromedriver or chromium is missing: run .ci/setup"
+        );
+        eprintln!("skipped: no chromedriver and chromium (.ci/setup installs them)");
+        return;
+    };
+    let served = serve();
+    let port = free_port();
+    let _chromedriver = Stopped(
+        Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let profile = tempfile::tempdir().expect("a profile folder");
+    let capabilities = json!({"goog:chromeOptions": {
+        "binary": chromium,
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--window-size=1400,900", format!("--user-data-dir={}", profile.path().display())],
+    }});
+    let mut builder =
+        fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+    builder.capabilities(capabilities.as_object().cloned().unwrap_or_default());
+    let url = format!("http://127.0.0.1:{port}");
+    let start = Instant::now();
+    let client = loop {
+        match builder.connect(&url).await {
+            Ok(client) => break client,
+            Err(e) if start.elapsed() < Duration::from_secs(20) => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                let _ = e;
+            }
+            Err(e) => panic!("cannot reach chromedriver: {e}"),
+        }
+    };
+    drive(&client, &served).await;
+    let _ = client.close().await;
+}
+
+/// A process stopped when the test ends, passed or not.
+struct Stopped(Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const STATUS: &str = "return document.getElementById('status').textContent";
+
+/// Runs `script` in the page (a click, a change).
+async fn run(client: &fantoccini::Client, script: &str) {
+    client
+        .execute(&format!("{script}; return ''"), vec![])
+        .await
+        .expect("the page runs the script");
+}
+
+async fn click(client: &fantoccini::Client, id: &str) {
+    run(client, &format!("document.getElementById('{id}').click()")).await;
+}
+
+/// Replaces the editor's text as typing would, and lets the page react.
+async fn type_text(client: &fantoccini::Client, text: &str) {
+    let literal = serde_json::to_string(text).unwrap_or_default();
+    run(
+        client,
+        &format!("const t = document.getElementById('source'); t.value = {literal}; t.dispatchEvent(new Event('input'))"),
+    )
+    .await;
+}
+
+async fn drive(client: &fantoccini::Client, served: &Served) {
+    let page = format!("http://127.0.0.1:{}/#token={}", served.port, served.token);
+    client.goto(&page).await.expect("the page loads");
+    until(client, STATUS, "no problems").await;
+    until(
+        client,
+        "return String(document.querySelectorAll('#bookings tr').length)",
+        "20",
+    )
+    .await;
+    screenshot(client, "calendar").await;
+    click(client, "tab-day").await;
+    until(
+        client,
+        "return document.getElementById('hours').textContent",
+        "10:00",
+    )
+    .await;
+    screenshot(client, "day").await;
+    click(client, "tab-calendar").await;
+    let saved = std::fs::read_to_string(&served.policy).expect("the policy");
+    slip_and_fix(client, &saved).await;
+    explanation(client).await;
+    who_gets_nothing(client, served).await;
+
+    // Edited: what changes; saved with the token: the file on disk is the edited text.
+    let edited = saved.replace("send 3 days before at 10:00", "send 3 days before at 18:00");
+    type_text(client, &edited).await;
+    click(client, "tab-diff").await;
+    until(
+        client,
+        "return document.getElementById('diff').textContent",
+        "bookings change",
+    )
+    .await;
+    screenshot(client, "diff").await;
+    click(client, "save").await;
+    let status = until(client, STATUS, "saved").await;
+    assert!(!status.contains("page error"), "{status}");
+    assert_eq!(
+        std::fs::read_to_string(&served.policy).expect("the policy"),
+        edited
+    );
+}
+
+/// A slip: the diagnostic appears, with its code and did-you-mean; fixed, it goes.
+async fn slip_and_fix(client: &fantoccini::Client, saved: &str) {
+    type_text(client, &saved.replacen("via sms", "via smss", 1)).await;
+    until(client, STATUS, "1 error,").await;
+    let problems = until(
+        client,
+        "return document.getElementById('diagnostics').textContent",
+        "E041",
+    )
+    .await;
+    assert!(problems.contains("did you mean `sms`"), "{problems}");
+    screenshot(client, "diagnostic").await;
+    type_text(client, saved).await;
+    until(client, STATUS, "no problems").await;
+    until(
+        client,
+        "return String(document.querySelectorAll('#bookings tr').length)",
+        "20",
+    )
+    .await;
+}
+
+/// A booking's explanation, with the policy line it comes from.
+async fn explanation(client: &fantoccini::Client) {
+    run(
+        client,
+        "document.querySelector('[data-booking=\"ASL-1\"] button').click()",
+    )
+    .await;
+    let why = until(
+        client,
+        "return document.getElementById('why').textContent",
+        "Booking ASL-1",
+    )
+    .await;
+    // Its reminder, sent, with the line it comes from.
+    assert!(
+        why.contains("sent: reminder `promemoria` via sms to patient"),
+        "{why}"
+    );
+    assert!(why.contains("asl-sms.rem:26 (when)"), "{why}");
+    screenshot(client, "why").await;
+}
+
+/// Who gets nothing: the counts of `rem gaps`.
+async fn who_gets_nothing(client: &fantoccini::Client, served: &Served) {
+    click(client, "tab-gaps").await;
+    let cli_gaps: Value = serde_json::from_str(&cli(&[
+        "gaps",
+        &served.policy.to_string_lossy(),
+        "--feed",
+        "examples/bookings.csv",
+        "--now",
+        NOW,
+        "--output",
+        "json",
+    ]))
+    .expect("JSON");
+    let expected = format!(
+        "{} bookings: {} reach the patient or a guardian, {} get nothing",
+        cli_gaps["bookings"], cli_gaps["reached"], cli_gaps["nothing"]
+    );
+    until(
+        client,
+        "return document.getElementById('gaps').textContent",
+        &expected,
+    )
+    .await;
+    screenshot(client, "gaps").await;
+}
+
+/// With `REM_SCREENSHOTS=DIR`, the view as a PNG in DIR (the docs' pictures are made so).
+async fn screenshot(client: &fantoccini::Client, name: &str) {
+    if let Some(dir) = std::env::var_os("REM_SCREENSHOTS") {
+        let png = client.screenshot().await.expect("a screenshot");
+        std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).expect("written");
+    }
+}

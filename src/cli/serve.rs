@@ -96,11 +96,11 @@ fn workbench(args: &ServeArgs) -> Result<Workbench, Failure> {
             "the policy files cannot be read".to_string(),
         ));
     }
+    // Every file the policies read: the policy files, those they `use`, their template files.
     let saved: BTreeMap<PathBuf, String> = compiled
         .program
         .files
         .iter()
-        .filter(|f| f.path.ends_with(".rem"))
         .map(|f| (PathBuf::from(&f.path), f.text.clone()))
         .collect();
     let editable = compiled

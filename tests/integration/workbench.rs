@@ -37,9 +37,26 @@ fn root() -> &'static Path {
 }
 
 fn serve() -> Served {
+    serve_policies(Some("asl-sms.rem"))
+}
+
+/// A copy of the shipped policies (their template files included), served whole or one file.
+fn serve_policies(file: Option<&str>) -> Served {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let policy = dir.path().join("asl-sms.rem");
-    std::fs::copy(root().join("policies/asl-sms.rem"), &policy).expect("copied");
+    let copy = |from: &Path, to: &Path| {
+        std::fs::create_dir_all(to).expect("a folder");
+        for entry in std::fs::read_dir(from).expect("the policies").flatten() {
+            if entry.path().is_file() {
+                std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copied");
+            }
+        }
+    };
+    copy(&root().join("policies"), dir.path());
+    copy(
+        &root().join("policies/templates"),
+        &dir.path().join("templates"),
+    );
+    let policy = file.map_or_else(|| dir.path().to_path_buf(), |f| dir.path().join(f));
     let feed = root().join("examples/bookings.csv");
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("rem"))
         .args(["serve", "--port", "0", "--now", NOW, "--feed"])
@@ -114,7 +131,8 @@ fn cli(args: &[&str]) -> String {
 
 #[test]
 fn the_api_answers_as_the_command_line_does() {
-    let served = serve();
+    // Every shipped policy, template files included.
+    let served = serve_policies(None);
     let policy = served.policy.to_string_lossy().to_string();
     let feed = "examples/bookings.csv";
     let (status, gaps) = http(served.port, "POST", "/api/gaps", &[], r#"{"files":{}}"#);
@@ -146,18 +164,40 @@ fn the_api_answers_as_the_command_line_does() {
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
     assert_eq!(lines, cli_lines);
-    // An edited policy, without saving: the diff against the saved one is `rem diff`'s.
-    let saved = std::fs::read_to_string(&served.policy).expect("the policy");
+    // An edited policy, without saving: the diff against the saved ones is `rem diff`'s
+    // against a copy of the folder with the edit.
+    let file = served.policy.join("asl-sms.rem");
+    let saved = std::fs::read_to_string(&file).expect("the policy");
     let edited = saved.replace("send 3 days before at 10:00", "send 3 days before at 18:00");
     assert_ne!(saved, edited);
-    let body = json!({"files": {policy.clone(): edited}}).to_string();
+    let body = json!({"files": {file.to_string_lossy(): edited}}).to_string();
     let (_, diff) = http(served.port, "POST", "/api/diff", &[], &body);
-    let new = served.policy.with_file_name("edited.rem");
-    std::fs::write(&new, &edited).expect("written");
+    let new = tempfile::tempdir().expect("a temporary folder");
+    for entry in std::fs::read_dir(&served.policy)
+        .expect("the copy")
+        .flatten()
+    {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), new.path().join(entry.file_name())).expect("copied");
+        }
+    }
+    std::fs::write(new.path().join("asl-sms.rem"), &edited).expect("written");
+    let templates = served.policy.join("templates");
+    std::fs::create_dir_all(new.path().join("templates")).expect("a folder");
+    for entry in std::fs::read_dir(&templates)
+        .expect("the templates")
+        .flatten()
+    {
+        std::fs::copy(
+            entry.path(),
+            new.path().join("templates").join(entry.file_name()),
+        )
+        .expect("copied");
+    }
     let cli_diff = cli(&[
         "diff",
         &policy,
-        &new.to_string_lossy(),
+        &new.path().to_string_lossy(),
         "--feed",
         feed,
         "--now",

@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod engine;
 pub mod events;
+pub mod explain;
 pub mod feed;
 pub mod fmt;
 pub mod gaps;

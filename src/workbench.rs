@@ -115,21 +115,27 @@ impl Workbench {
         Ok(json!({ "rejected": self.rejected, "bookings": bookings }))
     }
 
-    /// Why one booking gets what it gets: each outcome in words, with the policy lines behind
-    /// it (file, line, column and byte range), for the page to point at.
+    /// Why one booking gets what it gets: `rem explain`'s text, and its steps (each title with
+    /// the policy lines behind it: file, line, column and byte range) for the page to point at.
     pub fn explain(
         &self,
         edited: &BTreeMap<PathBuf, String>,
         booking_id: &str,
     ) -> Result<Value, Refusal> {
-        let engine = self.engine(edited)?;
+        let compiled = self.compile(edited);
+        if compiled.has_errors() {
+            return Err(refuse("the policies have errors; fix them first"));
+        }
+        let program = compiled.program;
+        let engine = Engine::new(compiled.plan).map_err(|e| refuse(e.to_string()))?;
         let booking = self
             .bookings
             .iter()
             .find(|b| b.id == booking_id)
             .ok_or_else(|| refuse(format!("no booking `{booking_id}` in the feed")))?;
+        let options = self.options();
         let mut outcomes = Vec::new();
-        engine.evaluate(booking, &self.events, &self.options(), &mut outcomes);
+        engine.evaluate(booking, &self.events, &options, &mut outcomes);
         let steps: Vec<Value> = outcomes
             .iter()
             .map(|outcome| {
@@ -138,27 +144,22 @@ impl Workbench {
                     .into_iter()
                     .map(|(source, label)| json!({"source": source, "label": label}))
                     .collect();
-                let (sent, words) = match outcome {
-                    Outcome::Action(a) => {
-                        let message = &engine.policy(a.policy).messages[a.message];
-                        (
-                            true,
-                            format!(
-                                "{} `{}` via {} to {} at {}",
-                                message.kind.as_str(),
-                                message.name,
-                                a.channel.as_str(),
-                                a.recipient.as_str(),
-                                a.send_at.to_rfc3339()
-                            ),
-                        )
-                    }
-                    Outcome::Skip(s) => (false, engine.describe_for(booking, s.policy, s.reason)),
-                };
-                json!({"sent": sent, "words": words, "places": places})
+                json!({
+                    "sent": matches!(outcome, Outcome::Action(_)),
+                    "title": crate::explain::title(&engine, booking, outcome),
+                    "places": places,
+                })
             })
             .collect();
-        Ok(json!({ "booking_id": booking.id, "steps": steps }))
+        let source_text = |file: &str| {
+            program
+                .files
+                .iter()
+                .find(|f| f.path == file)
+                .map(|f| f.text.clone())
+        };
+        let text = crate::explain::text(&engine, booking, &self.events, &options, &source_text);
+        Ok(json!({ "booking_id": booking.id, "text": text, "steps": steps }))
     }
 
     /// `rem gaps --output json`.

@@ -164,6 +164,28 @@ fn the_api_answers_as_the_command_line_does() {
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
     assert_eq!(lines, cli_lines);
+    // A booking's explanation: `rem explain`'s text.
+    let (_, explained) = http(
+        served.port,
+        "POST",
+        "/api/explain",
+        &[],
+        r#"{"files":{},"booking_id":"ASL-1"}"#,
+    );
+    let explained: Value = serde_json::from_str(&explained).expect("JSON");
+    let cli_explain = cli(&["explain", "ASL-1", &policy, "--feed", feed, "--now", NOW]);
+    assert_eq!(explained["text"].as_str(), Some(cli_explain.as_str()));
+    assert!(
+        cli_explain.contains("sent: reminder `promemoria`"),
+        "{cli_explain}"
+    );
+}
+
+#[test]
+fn the_diff_of_an_edit_is_rem_diffs() {
+    let served = serve_policies(None);
+    let policy = served.policy.to_string_lossy().to_string();
+    let feed = "examples/bookings.csv";
     // An edited policy, without saving: the diff against the saved ones is `rem diff`'s
     // against a copy of the folder with the edit.
     let file = served.policy.join("asl-sms.rem");
@@ -473,7 +495,7 @@ async fn explanation(client: &fantoccini::Client) {
     .await;
     // Its reminder, sent, with the line it comes from.
     assert!(
-        why.contains("sent: reminder `promemoria` via sms to patient"),
+        why.contains("sent: reminder `promemoria` of policy `SMS ai pazienti` via sms to patient"),
         "{why}"
     );
     assert!(why.contains("asl-sms.rem:26 (when)"), "{why}");

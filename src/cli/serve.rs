@@ -88,6 +88,11 @@ pub fn run(args: &ServeArgs) -> Outcome {
 
 /// The policies as saved and the whole feed, read once at start.
 fn workbench(args: &ServeArgs) -> Result<Workbench, Failure> {
+    if args.input.services.is_some() {
+        return Err(Failure::message(
+            "`rem serve` does not show recalls yet; `rem due --services` lists them".to_string(),
+        ));
+    }
     let files = super::policy_files(&args.policies).map_err(Failure::Message)?;
     let compiled = rem::compile(&files, super::read::policy_file);
     if compiled.unreadable() {

@@ -343,7 +343,7 @@ async fn the_page_in_a_real_browser() {
         eprintln!("skipped: no chromedriver and chromium (.ci/setup installs them)");
         return;
     };
-    let served = serve();
+    let served = serve_policies(None);
     let port = free_port();
     let _chromedriver = Stopped(
         Command::new(driver)
@@ -433,10 +433,22 @@ async fn drive(client: &fantoccini::Client, served: &Served) {
     .await;
     screenshot(client, "day").await;
     click(client, "tab-calendar").await;
-    let saved = std::fs::read_to_string(&served.policy).expect("the policy");
+    let file = served.policy.join("asl-sms.rem");
+    let saved = std::fs::read_to_string(&file).expect("the policy");
     slip_and_fix(client, &saved).await;
     explanation(client).await;
     who_gets_nothing(client, served).await;
+
+    // The staff's tasks by unit and day: the veterinary clinic's call after surgery.
+    click(client, "tab-tasks").await;
+    let tasks = until(
+        client,
+        "return document.getElementById('tasks').textContent",
+        "ring kunden efter operationen (task)VET-1",
+    )
+    .await;
+    assert!(tasks.contains("Kirurgi"), "{tasks}");
+    screenshot(client, "tasks").await;
 
     // Edited: what changes; saved with the token: the file on disk is the edited text.
     let edited = saved.replace("send 3 days before at 10:00", "send 3 days before at 18:00");
@@ -452,10 +464,7 @@ async fn drive(client: &fantoccini::Client, served: &Served) {
     click(client, "save").await;
     let status = until(client, STATUS, "saved").await;
     assert!(!status.contains("page error"), "{status}");
-    assert_eq!(
-        std::fs::read_to_string(&served.policy).expect("the policy"),
-        edited
-    );
+    assert_eq!(std::fs::read_to_string(&file).expect("the policy"), edited);
 }
 
 /// A slip: the diagnostic appears, with its code and did-you-mean; fixed, it goes.

@@ -97,6 +97,18 @@ fn http(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String) {
+    let (status, _, body) = exchange(port, method, path, headers, body);
+    (status, body)
+}
+
+/// One HTTP/1.1 request; the status, the headers (lowercase) and the body.
+fn exchange(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
     let mut request = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
     if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
@@ -113,11 +125,8 @@ fn http(
     let mut answer = String::new();
     stream.read_to_string(&mut answer).expect("an answer");
     let status = answer[9..12].parse().expect("a status");
-    let body = answer
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b)
-        .unwrap_or_default();
-    (status, body.to_string())
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (status, head.to_lowercase(), body.to_string())
 }
 
 fn cli(args: &[&str]) -> String {
@@ -257,9 +266,18 @@ fn other_pages_and_requests_without_the_token_are_refused() {
         "{}",
     );
     assert_eq!(status, 403);
-    let (status, answer) = http(port, "GET", "/api/files", &[], "");
+    // No CORS: neither an answer nor a preflight allows another origin.
+    let (status, head, _) = exchange(port, "GET", "/api/files", &[], "");
     assert_eq!(status, 200);
-    assert!(!answer.contains("access-control-allow-origin"));
+    assert!(head.contains("cache-control: no-store"), "{head}");
+    assert!(!head.contains("access-control-allow"), "{head}");
+    let preflight = [
+        ("Origin", "http://evil.example"),
+        ("Access-Control-Request-Method", "POST"),
+    ];
+    let (status, head, _) = exchange(port, "OPTIONS", "/api/save", &preflight, "");
+    assert_ne!(status, 200);
+    assert!(!head.contains("access-control-allow"), "{head}");
     // A policy left open: a syntax error.
     let save = json!({"path": policy, "text": "// gone\npolicy \"x\" {\n"}).to_string();
     let (status, _) = http(port, "POST", "/api/save", &[], &save);

@@ -12,6 +12,7 @@ pub mod feed;
 pub mod fmt;
 pub mod gaps;
 pub mod generate;
+#[cfg(feature = "cli")]
 pub mod lsp;
 pub mod output;
 pub mod parser;

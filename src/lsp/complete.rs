@@ -93,7 +93,8 @@ fn after(done: &[&str]) -> Vec<CompletionItem> {
     match (first, last) {
         (_, "via" | "also") if done.len() <= 2 => channels(),
         ("fallback", "fallback") => channels(),
-        ("fallback", _) if done.len() == 4 => Outcome::WORDS
+        // `fallback CHANNEL after N UNIT` then what it waits for, then its own wording.
+        ("fallback", _) if done.len() == 5 => Outcome::WORDS
             .iter()
             .map(|w| {
                 item(
@@ -104,7 +105,7 @@ fn after(done: &[&str]) -> Vec<CompletionItem> {
                 )
             })
             .collect(),
-        ("fallback", _) if done.len() == 5 => vec![item(
+        ("fallback", _) if done.len() == 6 => vec![item(
             "with",
             CompletionItemKind::KEYWORD,
             "with template \"ID\" | with text \"...\"",
@@ -328,6 +329,13 @@ mod tests {
         assert!(
             labels("policy \"p\" {\n  timezone \"Europe/St")
                 .contains(&"Europe/Stockholm".to_string())
+        );
+        let fallback = format!("{message}fallback paper after 3 days ");
+        assert_eq!(labels(&fallback), ["unopened", "undelivered"]);
+        assert_eq!(labels(&format!("{fallback}unopened ")), ["with"]);
+        assert_eq!(
+            labels(&format!("{fallback}unopened with ")),
+            ["template", "text"]
         );
     }
 }

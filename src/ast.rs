@@ -69,6 +69,33 @@ pub struct File {
     pub items: Vec<Item>,
 }
 
+impl File {
+    /// The ids of every `template "ID"` of the file's policies, a fallback's own
+    /// (`with template "ID"`) included, as written.
+    pub fn template_ids(&self) -> impl Iterator<Item = &str> {
+        self.items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Policy(p) => Some(&p.items),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|item| match item {
+                PolicyItem::Message(m) => Some(&m.items),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|item| match &item.kind {
+                MessageItemKind::Template(t)
+                | MessageItemKind::Fallback {
+                    wording: Some(Wording::Template(t)),
+                    ..
+                } => Some(t.node.as_str()),
+                _ => None,
+            })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     Use(Use),

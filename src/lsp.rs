@@ -133,8 +133,13 @@ impl Server {
         };
         let mut by_file: BTreeMap<Url, Vec<lsp_types::Diagnostic>> = BTreeMap::new();
         by_file.insert(uri.clone(), Vec::new());
+        let mut by_id: BTreeMap<Option<usize>, Vec<&crate::diagnostic::Diagnostic>> =
+            BTreeMap::new();
         for d in &compiled.diagnostics {
-            let (file_uri, text) = match d.file {
+            by_id.entry(d.file).or_default().push(d);
+        }
+        for (id, found) in by_id {
+            let (file_uri, text) = match id {
                 // The document itself is the first file read.
                 Some(0) => (uri.clone(), compiled.program.file(0).text.as_str()),
                 Some(id) => {
@@ -146,10 +151,15 @@ impl Server {
                 }
                 None => (uri.clone(), ""),
             };
+            // One index of the file's lines for all its diagnostics.
+            let lines = Lines::new(text);
+            let converted = found
+                .into_iter()
+                .map(|d| diagnostics::to_lsp(d, &lines, &file_uri));
             by_file
                 .entry(file_uri.clone())
                 .or_default()
-                .push(diagnostics::to_lsp(d, text, &file_uri));
+                .extend(converted);
         }
         let now: BTreeSet<Url> = by_file.keys().cloned().collect();
         let before = self
@@ -223,11 +233,16 @@ impl Server {
 
     /// The open text of `uri`, and the byte offset of `position` in it.
     fn at(&self, uri: &Url, position: lsp_types::Position) -> Result<(&str, usize), String> {
-        let text = self
-            .open
-            .get(uri)
-            .ok_or_else(|| format!("`{uri}` is not open"))?;
+        let text = self.text(uri)?;
         Ok((text, Lines::new(text).offset(position)))
+    }
+
+    /// The open text of `uri`.
+    fn text(&self, uri: &Url) -> Result<&str, String> {
+        self.open
+            .get(uri)
+            .map(String::as_str)
+            .ok_or_else(|| format!("`{uri}` is not open"))
     }
 
     fn hover(&self, request: Request, files: &dyn Files) -> Result<serde_json::Value, String> {
@@ -270,7 +285,9 @@ impl Server {
         for (_, text) in self.folder(&folder, files) {
             match crate::parser::parse(&text) {
                 Ok(file) => {
-                    names.templates.extend(navigate::templates(&file));
+                    names
+                        .templates
+                        .extend(file.template_ids().map(str::to_string));
                     let (defaults, policies) = navigate::names(&file);
                     names.defaults.extend(defaults);
                     names.policies.extend(policies);
@@ -353,10 +370,7 @@ impl Server {
 
     fn symbols(&self, request: Request) -> Result<serde_json::Value, String> {
         let p: lsp_types::DocumentSymbolParams = params(request)?;
-        let text = self
-            .open
-            .get(&p.text_document.uri)
-            .ok_or_else(|| format!("`{}` is not open", p.text_document.uri))?;
+        let text = self.text(&p.text_document.uri)?;
         let symbols = crate::parser::parse(text)
             .map(|file| navigate::symbols(&file, text))
             .unwrap_or_default();
@@ -366,12 +380,9 @@ impl Server {
     /// The whole document as `rem fmt` writes it; nothing while it does not parse.
     fn formatting(&self, request: Request) -> Result<serde_json::Value, String> {
         let p: lsp_types::DocumentFormattingParams = params(request)?;
-        let text = self
-            .open
-            .get(&p.text_document.uri)
-            .ok_or_else(|| format!("`{}` is not open", p.text_document.uri))?;
+        let text = self.text(&p.text_document.uri)?;
         let edits = match crate::fmt::format(text) {
-            Ok(formatted) if formatted != *text => {
+            Ok(formatted) if formatted != text => {
                 vec![TextEdit::new(Lines::new(text).all(), formatted)]
             }
             _ => Vec::new(),

@@ -396,29 +396,7 @@ impl<R: FnMut(&Path) -> std::io::Result<Vec<u8>>> Loader<R> {
     /// `templates/ID.toml` beside the policy file. A missing file is no error (the sending
     /// system may keep the template); an id that is no plain file name is never looked for.
     fn templates(&mut self, base: &Path, id: FileId, ast: &ast::File) {
-        let ids: BTreeSet<&str> = ast
-            .items
-            .iter()
-            .filter_map(|item| match item {
-                ast::Item::Policy(p) => Some(&p.items),
-                _ => None,
-            })
-            .flatten()
-            .filter_map(|item| match item {
-                ast::PolicyItem::Message(m) => Some(&m.items),
-                _ => None,
-            })
-            .flatten()
-            .filter_map(|item| match &item.kind {
-                ast::MessageItemKind::Template(t)
-                | ast::MessageItemKind::Fallback {
-                    wording: Some(ast::Wording::Template(t)),
-                    ..
-                } => Some(t.node.as_str()),
-                _ => None,
-            })
-            .filter(|t| is_template_name(t))
-            .collect();
+        let ids: BTreeSet<&str> = ast.template_ids().filter(|t| is_template_name(t)).collect();
         for template in ids {
             let path = normalise(&base.join("templates").join(format!("{template}.toml")));
             let file = match self.by_path.get(&path).copied() {

@@ -65,11 +65,21 @@ impl Workbench {
     }
 
     fn engine(&self, edited: &BTreeMap<PathBuf, String>) -> Result<Engine, Refusal> {
+        self.engine_and_program(edited).map(|(engine, _)| engine)
+    }
+
+    /// The engine of the policies as edited, and the files it was compiled from; refused
+    /// while they have errors.
+    fn engine_and_program(
+        &self,
+        edited: &BTreeMap<PathBuf, String>,
+    ) -> Result<(Engine, crate::source::Program), Refusal> {
         let compiled = self.compile(edited);
         if compiled.has_errors() {
             return Err(refuse("the policies have errors; fix them first"));
         }
-        Engine::new(compiled.plan).map_err(|e| refuse(e.to_string()))
+        let engine = Engine::new(compiled.plan).map_err(|e| refuse(e.to_string()))?;
+        Ok((engine, compiled.program))
     }
 
     /// `rem check --format json`.
@@ -122,12 +132,7 @@ impl Workbench {
         edited: &BTreeMap<PathBuf, String>,
         booking_id: &str,
     ) -> Result<Value, Refusal> {
-        let compiled = self.compile(edited);
-        if compiled.has_errors() {
-            return Err(refuse("the policies have errors; fix them first"));
-        }
-        let program = compiled.program;
-        let engine = Engine::new(compiled.plan).map_err(|e| refuse(e.to_string()))?;
+        let (engine, program) = self.engine_and_program(edited)?;
         let booking = self
             .bookings
             .iter()

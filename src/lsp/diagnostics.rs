@@ -17,9 +17,9 @@ struct Fix {
     replace: String,
 }
 
-/// One diagnostic of a file whose text is `text`, at `uri`.
-pub fn to_lsp(diagnostic: &Diagnostic, text: &str, uri: &Url) -> LspDiagnostic {
-    let lines = Lines::new(text);
+/// One diagnostic of the file at `uri`, whose lines are `lines`.
+pub fn to_lsp(diagnostic: &Diagnostic, lines: &Lines<'_>, uri: &Url) -> LspDiagnostic {
+    let text = lines.text();
     let error = &diagnostic.error;
     let mut labels: Vec<miette::LabeledSpan> = error.labels().into_iter().flatten().collect();
     labels.sort_by_key(|l| !l.primary());

@@ -50,30 +50,6 @@ pub fn names(file: &ast::File) -> (Vec<String>, Vec<String>) {
     (defaults, policies)
 }
 
-/// The `template "ID"` names of a parsed file, the fallbacks' own included.
-pub fn templates(file: &ast::File) -> Vec<String> {
-    let mut out = Vec::new();
-    for item in &file.items {
-        let Item::Policy(p) = item else { continue };
-        for item in &p.items {
-            let PolicyItem::Message(m) = item else {
-                continue;
-            };
-            for i in &m.items {
-                match &i.kind {
-                    ast::MessageItemKind::Template(t)
-                    | ast::MessageItemKind::Fallback {
-                        wording: Some(ast::Wording::Template(t)),
-                        ..
-                    } => out.push(t.node.clone()),
-                    _ => {}
-                }
-            }
-        }
-    }
-    out
-}
-
 /// The `template "ID"` names written in a text that does not parse, read line by line.
 pub fn templates_written(text: &str) -> Vec<String> {
     text.lines()

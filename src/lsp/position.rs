@@ -16,6 +16,10 @@ impl<'a> Lines<'a> {
         Lines { text, starts }
     }
 
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// The position of byte `offset` (clamped to the text, and back to a character boundary).
     pub fn position(&self, offset: usize) -> Position {
         let mut offset = offset.min(self.text.len());

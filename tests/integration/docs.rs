@@ -74,11 +74,7 @@ fn test_file_examples_in_docs_are_valid_suites() {
         "/tests/runner/passing/letters.test.toml"
     ))
     .expect("fixture");
-    let example = markdown
-        .split("```toml\n")
-        .nth(1)
-        .and_then(|rest| rest.split("```").next())
-        .expect("an example");
+    let example = first_block(&markdown, "toml");
     assert!(
         example.ends_with(&fixture),
         "docs/testing.md's example and tests/runner/passing/letters.test.toml differ"
@@ -102,4 +98,14 @@ fn every_reason_and_reject_code_is_documented() {
             "`{code}` is not in docs/output-format.md"
         );
     }
+}
+
+/// The first fenced block of `language` in a Markdown text, for a test that compares a
+/// document's example with what it shows.
+pub fn first_block<'a>(markdown: &'a str, language: &str) -> &'a str {
+    markdown
+        .split(&format!("```{language}\n"))
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap_or_else(|| panic!("no `{language}` block"))
 }

@@ -44,11 +44,7 @@ fn the_example_in_the_docs_is_what_rem_gaps_prints() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/gaps.md"),
     )
     .expect("docs/gaps.md");
-    let shown = doc
-        .split("```text\n")
-        .nth(1)
-        .and_then(|rest| rest.split("```").next())
-        .expect("a text block");
+    let shown = super::docs::first_block(&doc, "text");
     assert_eq!(
         shown, text,
         "docs/gaps.md's example differs from what rem gaps prints"

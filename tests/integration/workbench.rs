@@ -40,22 +40,25 @@ fn serve() -> Served {
     serve_policies(Some("asl-sms.rem"))
 }
 
-/// A copy of the shipped policies (their template files included), served whole or one file.
-fn serve_policies(file: Option<&str>) -> Served {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let copy = |from: &Path, to: &Path| {
-        std::fs::create_dir_all(to).expect("a folder");
-        for entry in std::fs::read_dir(from).expect("the policies").flatten() {
+/// The policy files of `from` and their template files, copied into `to`.
+fn copy_policies(from: &Path, to: &Path) {
+    for (from, to) in [
+        (from.to_path_buf(), to.to_path_buf()),
+        (from.join("templates"), to.join("templates")),
+    ] {
+        std::fs::create_dir_all(&to).expect("a folder");
+        for entry in std::fs::read_dir(&from).expect("the policies").flatten() {
             if entry.path().is_file() {
                 std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copied");
             }
         }
-    };
-    copy(&root().join("policies"), dir.path());
-    copy(
-        &root().join("policies/templates"),
-        &dir.path().join("templates"),
-    );
+    }
+}
+
+/// A copy of the shipped policies (their template files included), served whole or one file.
+fn serve_policies(file: Option<&str>) -> Served {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    copy_policies(&root().join("policies"), dir.path());
     let policy = file.map_or_else(|| dir.path().to_path_buf(), |f| dir.path().join(f));
     let feed = root().join("examples/bookings.csv");
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("rem"))
@@ -204,27 +207,8 @@ fn the_diff_of_an_edit_is_rem_diffs() {
     let body = json!({"files": {file.to_string_lossy(): edited}}).to_string();
     let (_, diff) = http(served.port, "POST", "/api/diff", &[], &body);
     let new = tempfile::tempdir().expect("a temporary folder");
-    for entry in std::fs::read_dir(&served.policy)
-        .expect("the copy")
-        .flatten()
-    {
-        if entry.path().is_file() {
-            std::fs::copy(entry.path(), new.path().join(entry.file_name())).expect("copied");
-        }
-    }
+    copy_policies(&served.policy, new.path());
     std::fs::write(new.path().join("asl-sms.rem"), &edited).expect("written");
-    let templates = served.policy.join("templates");
-    std::fs::create_dir_all(new.path().join("templates")).expect("a folder");
-    for entry in std::fs::read_dir(&templates)
-        .expect("the templates")
-        .flatten()
-    {
-        std::fs::copy(
-            entry.path(),
-            new.path().join("templates").join(entry.file_name()),
-        )
-        .expect("copied");
-    }
     let cli_diff = cli(&[
         "diff",
         &policy,

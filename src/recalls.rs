@@ -169,3 +169,22 @@ pub fn due_lines(engine: &Engine, record: &Booking<'_>, now: DateTime<Utc>) -> V
         })
         .collect()
 }
+
+/// The staff list's lines for every record of a services feed at `now`, each marked booked
+/// when `booked` has a visit for it; also how many records no recall covers.
+pub fn due_list(
+    engine: &Engine,
+    booked: &Booked,
+    records: &[Booking<'_>],
+    now: DateTime<Utc>,
+) -> (Vec<DueLine>, u64) {
+    let (mut lines, mut uncovered) = (Vec::new(), 0u64);
+    for record in records {
+        let mut record = record.clone();
+        booked.mark(engine, &mut record);
+        let found = due_lines(engine, &record, now);
+        uncovered += u64::from(found.is_empty());
+        lines.extend(found);
+    }
+    (lines, uncovered)
+}

@@ -6,6 +6,9 @@
 
 use std::fmt::Write as _;
 
+pub mod due;
+pub mod tasks;
+
 /// A row's status: its words, and the colour and CSS class it is drawn with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Status {
@@ -130,6 +133,45 @@ pub fn csv(report: &Report) -> String {
         }
     }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The report as JSON, for programs and the workbench: the title and subtitle, the columns,
+/// and each section's rows as objects by column, with `status` (its words) and `colour` when
+/// the row has a status.
+pub fn json(report: &Report) -> String {
+    let sections: Vec<serde_json::Value> = report
+        .sections
+        .iter()
+        .map(|section| {
+            let rows: Vec<serde_json::Value> = section
+                .rows
+                .iter()
+                .map(|row| {
+                    let mut object: serde_json::Map<String, serde_json::Value> = report
+                        .columns
+                        .iter()
+                        .zip(&row.cells)
+                        .map(|(c, v)| ((*c).to_string(), v.clone().into()))
+                        .collect();
+                    if let Some(status) = row.status {
+                        object.insert("status".into(), status.label.into());
+                        object.insert("colour".into(), status.colour.into());
+                    }
+                    object.into()
+                })
+                .collect();
+            serde_json::json!({ "heading": section.heading, "rows": rows })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&serde_json::json!({
+        "title": report.title,
+        "subtitle": report.subtitle,
+        "columns": report.headers(),
+        "sections": sections,
+    }))
+    .unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// Text for HTML and XML: `&`, `<`, `>` and both quotes escaped.

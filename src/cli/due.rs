@@ -5,14 +5,14 @@
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
 use rem::engine::Engine;
 use rem::feed::Reject;
 use rem::feed::services::Services;
 use rem::output::RejectWriter;
-use rem::recalls::{Booked, DueLine, due_lines};
-use rem::report::{self, Report, Row, Section, Status};
+use rem::recalls::{Booked, due_list};
+use rem::report::{self, Report};
 
 use super::exit::{Exit, Failure, Outcome};
 use super::inputs::{FeedFormat, Source, feed_format, for_each_row, load_plan, load_services};
@@ -35,7 +35,8 @@ pub struct DueArgs {
     /// The time the list is for, RFC 3339 (default: the current time).
     #[arg(long, value_name = "TIME", value_parser = super::parse_time)]
     pub now: Option<DateTime<Utc>>,
-    /// table: aligned text; csv: one row a service; html: a page to open in a browser.
+    /// table: aligned text; csv: one row a service; html: a page to open in a browser;
+    /// json: the list for programs (docs/output-format.md).
     #[arg(long, value_enum, default_value_t = DueFormat::Table)]
     pub output: DueFormat,
     /// Only these statuses (default: all).
@@ -54,6 +55,7 @@ pub enum DueFormat {
     Table,
     Csv,
     Html,
+    Json,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -94,18 +96,11 @@ pub fn run(args: &DueArgs) -> Outcome {
     let services = load_services(&args.services)?;
     let name = args.services.display().to_string();
     rejects.extend(services.rejects.iter().map(|r| (name.clone(), r.clone())));
-    let mut lines = Vec::new();
-    let mut uncovered = 0u64;
-    for mut record in services.records.iter().cloned() {
-        booked.mark(&engine, &mut record);
-        let found = due_lines(&engine, &record, now);
-        uncovered += u64::from(found.is_empty());
-        lines.extend(found);
-    }
+    let (mut lines, uncovered) = due_list(&engine, &booked, &services.records, now);
     let total = lines.len();
     let wanted: Vec<&str> = args.status.iter().map(|s| s.word()).collect();
     lines.retain(|l| wanted.is_empty() || wanted.contains(&l.status.word()));
-    let report = report_of(&engine, lines, now);
+    let report = report::due::report(&engine, lines, now);
     let text = render(&report, args.output, args.out.is_some());
     write_outputs(args.out.as_deref(), &text, &rejects, &rejects_path)?;
     let listed = report.sections.iter().map(|s| s.rows.len()).sum::<usize>();
@@ -214,6 +209,7 @@ pub(super) fn render(report: &Report, output: DueFormat, to_file: bool) -> Strin
         }
         DueFormat::Csv => report::csv(report),
         DueFormat::Html => report::html(report, "en"),
+        DueFormat::Json => report::json(report),
     }
 }
 
@@ -236,97 +232,4 @@ pub(super) fn write_outputs(
     let name = out.name().to_string();
     std::io::Write::write_all(&mut out, text.as_bytes()).map_err(|e| WriteError::new(name, e))?;
     out.finish()
-}
-
-/// The list: a section for each clinic and unit, past due first, then by due date.
-fn report_of(engine: &Engine, mut lines: Vec<DueLine>, now: DateTime<Utc>) -> Report {
-    lines.sort_by(|a, b| {
-        (
-            &a.clinic,
-            &a.unit,
-            a.status,
-            a.due,
-            &a.patient_id,
-            &a.service,
-        )
-            .cmp(&(
-                &b.clinic,
-                &b.unit,
-                b.status,
-                b.due,
-                &b.patient_id,
-                &b.service,
-            ))
-    });
-    let mut sections: Vec<Section> = Vec::new();
-    for line in lines {
-        let heading = format!("{} / {}", line.clinic, line.unit);
-        if sections.last().is_none_or(|s| s.heading != heading) {
-            sections.push(Section {
-                heading,
-                rows: Vec::new(),
-            });
-        }
-        let row = row_of(engine, &line);
-        if let Some(section) = sections.last_mut() {
-            section.rows.push(row);
-        }
-    }
-    Report {
-        title: "Services due".to_string(),
-        subtitle: vec![
-            format!(
-                "As of {} (due soon: within each recall's `due_soon` days, 30 unless it says otherwise).",
-                local(engine, now)
-            ),
-            "Status: past due (red), due soon (yellow), due later (black), booked (grey)."
-                .to_string(),
-        ],
-        columns: vec![
-            "patient",
-            "service",
-            "recall",
-            "last performed",
-            "due",
-            "days",
-        ],
-        sections,
-        empty: "No service is due: the services feed has none that a recall covers.",
-    }
-}
-
-/// `now` in the zone of the first recall, as the clinic reads its clock.
-fn local(engine: &Engine, now: DateTime<Utc>) -> String {
-    let tz = engine
-        .plan()
-        .policies
-        .iter()
-        .find(|p| p.recall.is_some())
-        .map_or(chrono_tz::UTC, |p| p.timezone);
-    now.with_timezone(&tz)
-        .to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-fn row_of(engine: &Engine, line: &DueLine) -> Row {
-    let days = match line.days_left {
-        0 => "today".to_string(),
-        1 => "in 1 day".to_string(),
-        -1 => "1 day ago".to_string(),
-        d if d > 0 => format!("in {d} days"),
-        d => format!("{} days ago", -d),
-    };
-    Row {
-        cells: vec![
-            line.patient_id.clone(),
-            line.service.clone(),
-            engine.policy(line.policy).name.clone(),
-            line.performed.date_naive().to_string(),
-            line.due.date_naive().to_string(),
-            days,
-        ],
-        status: Some(Status {
-            label: line.status.label(),
-            colour: line.status.colour(),
-        }),
-    }
 }

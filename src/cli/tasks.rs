@@ -4,14 +4,13 @@
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
+use chrono::NaiveDate;
 
 use rem::booking::Booking;
-use rem::engine::{Action, Engine, Mode, Options, Outcome as Evaluated};
+use rem::engine::{Engine, Mode, Options, Outcome as Evaluated};
 use rem::feed::Reject;
 use rem::recalls::Booked;
-use rem::report::{Report, Row, Section};
-use rem::schema::Channel;
+use rem::report::tasks::{self, Range, Task};
 
 use super::due::{DueFormat, render, write_outputs};
 use super::exit::{Exit, Failure, Outcome};
@@ -34,7 +33,8 @@ pub struct TasksArgs {
     /// Only these units (default: all).
     #[arg(long = "unit", value_name = "UNIT")]
     pub units: Vec<String>,
-    /// table: aligned text; csv: one row a task; html: a page to open in a browser.
+    /// table: aligned text; csv: one row a task; html: a page to open in a browser;
+    /// json: the list for programs (docs/output-format.md).
     #[arg(long, value_enum, default_value_t = DueFormat::Table)]
     pub output: DueFormat,
     /// Write the list to this file instead of standard output.
@@ -43,16 +43,6 @@ pub struct TasksArgs {
     /// Where rejected rows go (default: beside the booking feed).
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
-}
-
-/// One task as listed: where, when, and what to do.
-struct Task {
-    unit: String,
-    at: DateTime<FixedOffset>,
-    booking: String,
-    policy: String,
-    message: String,
-    text: String,
 }
 
 pub fn run(args: &TasksArgs) -> Outcome {
@@ -93,19 +83,15 @@ pub fn run(args: &TasksArgs) -> Outcome {
             )
         })
         .collect();
-    let (mut tasks, rows) = collect(args, &engine, &options, &events, &mut rejects)?;
+    let (tasks, rows) = collect(args, &engine, &options, &events, &mut rejects)?;
     let name = args.input.first().display().to_string();
-    let from = args
-        .from
-        .unwrap_or_else(|| now.with_timezone(&first_zone(&engine)).date_naive());
-    tasks.retain(|t| {
-        let day = t.at.date_naive();
-        day >= from
-            && args.to.is_none_or(|to| day <= to)
-            && (args.units.is_empty() || args.units.contains(&t.unit))
-    });
-    let listed = tasks.len();
-    let report = report_of(tasks, &engine, now, from, args.to);
+    let range = Range {
+        from: args.from,
+        to: args.to,
+        units: args.units.clone(),
+    };
+    let report = tasks::report(tasks, &engine, now, &range);
+    let listed = report.sections.iter().map(|s| s.rows.len()).sum::<usize>();
     let text = render(&report, args.output, args.out.is_some());
     write_outputs(args.out.as_deref(), &text, &rejects, &rejects_path)?;
     say_text(&format!(
@@ -138,13 +124,7 @@ fn collect(
     let mut collect = |booking: &Booking<'_>, outcomes: &mut Vec<Evaluated>| {
         outcomes.clear();
         engine.evaluate(booking, events, options, outcomes);
-        for outcome in outcomes.iter() {
-            if let Evaluated::Action(a) = outcome {
-                if a.channel == Channel::Task {
-                    tasks.push(task_of(engine, booking, a));
-                }
-            }
-        }
+        tasks.extend(tasks::tasks_of(engine, booking, outcomes));
     };
     let source = args.input.source()?;
     let name = source.name();
@@ -172,74 +152,4 @@ fn collect(
         }
     }
     Ok((tasks, rows))
-}
-
-fn first_zone(engine: &Engine) -> chrono_tz::Tz {
-    engine
-        .plan()
-        .policies
-        .first()
-        .map_or(chrono_tz::UTC, |p| p.timezone)
-}
-
-fn task_of(engine: &Engine, booking: &Booking<'_>, a: &Action) -> Task {
-    let policy = engine.policy(a.policy);
-    Task {
-        unit: booking.unit.to_string(),
-        at: a.send_at,
-        booking: booking.id.to_string(),
-        policy: policy.name.clone(),
-        message: policy.messages[a.message].name.clone(),
-        text: a.text.clone().unwrap_or_default(),
-    }
-}
-
-/// A section per unit; in each, the tasks by day and time.
-fn report_of(
-    mut tasks: Vec<Task>,
-    engine: &Engine,
-    now: DateTime<Utc>,
-    from: NaiveDate,
-    to: Option<NaiveDate>,
-) -> Report {
-    tasks.sort_by(|a, b| (&a.unit, a.at, &a.booking).cmp(&(&b.unit, b.at, &b.booking)));
-    let mut sections: Vec<Section> = Vec::new();
-    for task in tasks {
-        let heading = format!("Unit {}", task.unit);
-        if sections.last().is_none_or(|s| s.heading != heading) {
-            sections.push(Section {
-                heading,
-                rows: Vec::new(),
-            });
-        }
-        let row = Row {
-            cells: vec![
-                task.at.date_naive().to_string(),
-                task.at.format("%H:%M").to_string(),
-                task.booking,
-                task.message,
-                task.text,
-                task.policy,
-            ],
-            status: None,
-        };
-        if let Some(section) = sections.last_mut() {
-            section.rows.push(row);
-        }
-    }
-    let range = match to {
-        Some(to) => format!("from {from} to {to}"),
-        None => format!("from {from}"),
-    };
-    Report {
-        title: "Staff tasks".to_string(),
-        subtitle: vec![format!(
-            "Tasks {range}, as planned at {}.",
-            now.with_timezone(&first_zone(engine))
-                .to_rfc3339_opts(SecondsFormat::Secs, true)
-        )],
-        columns: vec!["day", "time", "booking", "task", "what to do", "policy"],
-        sections,
-        empty: "No staff task in these days.",
-    }
 }

@@ -101,3 +101,31 @@ fn policies_without_a_recall_are_refused_with_what_to_write() {
     run.assert_code(2);
     assert!(run.stderr().contains("write one"), "{}", run.stderr());
 }
+
+#[test]
+fn r09_json_has_each_row_by_column_with_its_status_in_words_and_colour() {
+    let (run, _dir) = due("json", &[]);
+    let list: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON");
+    assert_eq!(list["title"], "Services due");
+    let rows: Vec<&serde_json::Value> = list["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .flat_map(|s| s["rows"].as_array().expect("rows"))
+        .collect();
+    let p7 = rows
+        .iter()
+        .find(|r| r["patient"] == "P7")
+        .expect("P7's INR test");
+    assert_eq!(
+        (&p7["due"], &p7["status"], &p7["colour"]),
+        (
+            &serde_json::json!("2026-03-01"),
+            &serde_json::json!("past due"),
+            &serde_json::json!("red")
+        )
+    );
+    // The same rows as the CSV, in the same order.
+    let (csv, _dir) = due("csv", &[]);
+    assert_eq!(rows.len() + 1, csv.stdout().lines().count());
+}

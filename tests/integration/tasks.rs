@@ -127,3 +127,21 @@ fn r19_render_shows_each_text_in_the_patients_language() {
     );
     assert_run_snapshot!("render_text", run);
 }
+
+#[test]
+fn r10_json_lists_the_same_tasks_by_column() {
+    let run = tasks("json", &["--unit", "Smådjur", "--from", "2026-04-18"]);
+    run.assert_code(0);
+    let list: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON");
+    assert_eq!(list["sections"][0]["heading"], "Unit Smådjur");
+    let first = &list["sections"][0]["rows"][0];
+    assert_eq!(
+        (&first["day"], &first["time"], &first["booking"]),
+        (
+            &serde_json::json!("2026-04-20"),
+            &serde_json::json!("08:00"),
+            &serde_json::json!("VET-102")
+        )
+    );
+    assert!(first.get("status").is_none(), "a task has no status");
+}

@@ -25,6 +25,7 @@ pub struct DiffArgs {
 }
 
 pub fn run(args: &DiffArgs) -> Outcome {
+    args.input.bookings_only("diff")?;
     let old = engine(&args.old)?;
     let new = engine(&args.new)?;
     let source = args.input.source()?;

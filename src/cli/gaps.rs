@@ -45,6 +45,7 @@ pub fn run(args: &GapsArgs) -> Outcome {
 /// Every booking of the feed evaluated (every planned action, as `rem eval`'s forecast), and
 /// every rejected row counted.
 pub fn gaps(policies: &[PathBuf], input: &FeedArgs) -> Result<Gaps, Failure> {
+    input.bookings_only("gaps")?;
     let loaded = load_plan(policies)?;
     let engine = Engine::new(loaded.plan).map_err(Failure::report_of)?;
     let source = input.source()?;

@@ -48,6 +48,17 @@ pub struct FeedArgs {
 }
 
 impl FeedArgs {
+    /// Refuses `--services` for a command about the booking feed's bookings alone, rather than
+    /// leave the recalls out without a word.
+    pub fn bookings_only(&self, command: &str) -> Result<(), Failure> {
+        match self.services {
+            Some(_) => Err(Failure::message(format!(
+                "`rem {command}` looks at the booking feed's bookings, not at recalls: leave out `--services` (`rem due --services` lists the recalls due, `rem eval --services` their messages)"
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// The files read, for refusing outputs that would overwrite them.
     pub fn named(&self) -> Vec<Named<'_>> {
         let mut named: Vec<Named<'_>> = self

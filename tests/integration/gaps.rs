@@ -129,3 +129,35 @@ fn the_counts_agree_with_rem_eval_and_no_row_is_lost() {
         .collect();
     assert_eq!(reached.len() as u64, count("reached"));
 }
+
+/// The recalls are no bookings: `--services` is refused with what to use, never left out
+/// without a word.
+#[test]
+fn recalls_are_refused_with_the_commands_that_list_them() {
+    for command in ["gaps", "diff"] {
+        let mut args = vec![command, "policies/"];
+        if command == "diff" {
+            args.push("policies/");
+        }
+        args.extend([
+            "--feed",
+            "examples/bookings.csv",
+            "--services",
+            "examples/services.csv",
+            "--now",
+            NOW,
+        ]);
+        let output = Command::cargo_bin("rem")
+            .expect("the rem binary is built")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(&args)
+            .output()
+            .expect("rem runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains("leave out `--services`") && stderr.contains("rem due --services"),
+            "{command}: {stderr}"
+        );
+    }
+}

@@ -136,8 +136,8 @@ pub fn csv(report: &Report) -> String {
 }
 
 /// The report as JSON, for programs and the workbench: the title and subtitle, the columns,
-/// and each section's rows as objects by column, with `status` (its words) and `colour` when
-/// the row has a status.
+/// each section's rows as objects by column, with `status` (its words) and `colour` when the row
+/// has a status, and what to say when there are no rows (`empty`).
 pub fn json(report: &Report) -> String {
     let sections: Vec<serde_json::Value> = report
         .sections
@@ -168,6 +168,7 @@ pub fn json(report: &Report) -> String {
         "subtitle": report.subtitle,
         "columns": report.headers(),
         "sections": sections,
+        "empty": report.empty,
     }))
     .unwrap_or_default();
     text.push('\n');

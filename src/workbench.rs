@@ -6,17 +6,21 @@
 //! Pure: the feed is read and the files are written by `src/cli/serve.rs`; here the policies
 //! are texts by path, and the time is an argument.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use chrono::Timelike as _;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::booking::Booking;
 use crate::engine::{Engine, Mode, Options, Outcome};
 use crate::events::EventIndex;
+use crate::feed::services::Services;
 use crate::gaps::Gaps;
 use crate::output::{ActionWriter, OutputFormat};
+use crate::recalls::{Booked, due_list};
+use crate::report;
 use crate::{Compiled, diff};
 
 /// The feed and the policies the server was started with.
@@ -28,8 +32,73 @@ pub struct Workbench {
     pub bookings: Vec<Booking<'static>>,
     /// Rows of the feed rejected before evaluation.
     pub rejected: u64,
+    /// The services feed (R8), when the server was started with one.
+    pub services: Option<Services>,
     pub events: EventIndex,
     pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// Which bookings the page shows: those of a unit and exam, with an action on a channel and of
+/// a message (each when given), `limit` of them from the `offset`th on (all when no limit).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Query {
+    pub unit: Option<String>,
+    pub exam: Option<String>,
+    pub channel: Option<String>,
+    pub message: Option<String>,
+    pub offset: usize,
+    pub limit: Option<usize>,
+}
+
+impl Query {
+    fn takes(&self, booking: &Booking<'_>) -> bool {
+        self.unit
+            .as_deref()
+            .is_none_or(|u| u == booking.unit.as_ref())
+            && self
+                .exam
+                .as_deref()
+                .is_none_or(|e| e == booking.exam.as_ref())
+    }
+}
+
+fn for_facets(facets: &mut BTreeMap<&str, BTreeSet<String>>, booking: &Booking<'_>) {
+    for (facet, value) in [("unit", &booking.unit), ("exam", &booking.exam)] {
+        if let Some(values) = facets.get_mut(facet) {
+            if !values.contains(value.as_ref()) {
+                values.insert(value.to_string());
+            }
+        }
+    }
+}
+
+/// A booking and `rem eval --explain`'s lines for its outcomes.
+fn booking_json(
+    engine: &Engine,
+    booking: &Booking<'_>,
+    outcomes: &[Outcome],
+) -> Result<Value, Refusal> {
+    let mut writer = ActionWriter::continuing(Vec::new(), OutputFormat::Jsonl, true);
+    for outcome in outcomes {
+        writer
+            .write(engine, booking, outcome)
+            .map_err(|e| refuse(e.to_string()))?;
+    }
+    let written = writer.finish().map_err(|e| refuse(e.to_string()))?;
+    let lines: Vec<Value> = String::from_utf8_lossy(&written)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    Ok(json!({
+        "booking_id": booking.id,
+        "clinic": booking.clinic,
+        "unit": booking.unit,
+        "exam": booking.exam,
+        "status": booking.status.as_str(),
+        "start": booking.start.to_rfc3339(),
+        "lines": lines,
+    }))
 }
 
 /// An answer the page cannot use: the policies have errors, or no such booking.
@@ -93,36 +162,94 @@ impl Workbench {
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
-    /// Each booking with `rem eval --explain`'s lines for it: what it gets and what not, why.
-    pub fn evaluate(&self, edited: &BTreeMap<PathBuf, String>) -> Result<Value, Refusal> {
-        let engine = self.engine(edited)?;
-        let (options, mut outcomes) = (self.options(), Vec::new());
-        let mut bookings = Vec::with_capacity(self.bookings.len());
+    /// The services feed's records, each marked booked when the booking feed has a visit for
+    /// it (R8); none without a services feed.
+    fn recalls(&self, engine: &Engine) -> Vec<Booking<'static>> {
+        let Some(Services { records, .. }) = &self.services else {
+            return Vec::new();
+        };
+        let mut booked = Booked::new(engine);
         for booking in &self.bookings {
+            booked.note(booking);
+        }
+        records
+            .iter()
+            .map(|record| {
+                let mut record = record.clone();
+                booked.mark(engine, &mut record);
+                record
+            })
+            .collect()
+    }
+
+    /// A page of the bookings that `query` selects, each with `rem eval --explain`'s lines for
+    /// it (what it gets and what not, why); with the numbers of bookings, the values to filter
+    /// on, and the messages going out per day and hour by channel, of the whole feed.
+    pub fn evaluate(
+        &self,
+        edited: &BTreeMap<PathBuf, String>,
+        query: &Query,
+    ) -> Result<Value, Refusal> {
+        let engine = self.engine(edited)?;
+        let recalls = self.recalls(&engine);
+        let (options, mut outcomes) = (self.options(), Vec::new());
+        let mut facets: BTreeMap<&str, BTreeSet<String>> = ["unit", "exam", "channel", "message"]
+            .into_iter()
+            .map(|f| (f, BTreeSet::new()))
+            .collect();
+        let mut days: BTreeMap<String, Vec<BTreeMap<&str, u64>>> = BTreeMap::new();
+        let (mut total, mut matching, mut page) = (0usize, 0usize, Vec::new());
+        for booking in self.bookings.iter().chain(&recalls) {
+            total += 1;
             outcomes.clear();
             engine.evaluate(booking, &self.events, &options, &mut outcomes);
-            let mut writer = ActionWriter::continuing(Vec::new(), OutputFormat::Jsonl, true);
+            let mut chosen = query.takes(booking);
+            let wanted = query.channel.is_some() || query.message.is_some();
+            let mut any = false;
+            for_facets(&mut facets, booking);
             for outcome in &outcomes {
-                writer
-                    .write(&engine, booking, outcome)
-                    .map_err(|e| refuse(e.to_string()))?;
+                let Outcome::Action(a) = outcome else {
+                    continue;
+                };
+                let message = &engine.policy(a.policy).messages[a.message].name;
+                facets
+                    .entry("channel")
+                    .or_default()
+                    .insert(a.channel.as_str().to_string());
+                facets.entry("message").or_default().insert(message.clone());
+                let hours = days
+                    .entry(a.send_at.date_naive().to_string())
+                    .or_insert_with(|| vec![BTreeMap::new(); 24]);
+                *hours[a.send_at.hour() as usize]
+                    .entry(a.channel.as_str())
+                    .or_default() += 1;
+                any |= query
+                    .channel
+                    .as_deref()
+                    .is_none_or(|c| c == a.channel.as_str())
+                    && query
+                        .message
+                        .as_deref()
+                        .is_none_or(|m| m == message.as_str());
             }
-            let written = writer.finish().map_err(|e| refuse(e.to_string()))?;
-            let lines: Vec<Value> = String::from_utf8_lossy(&written)
-                .lines()
-                .filter_map(|l| serde_json::from_str(l).ok())
-                .collect();
-            bookings.push(json!({
-                "booking_id": booking.id,
-                "clinic": booking.clinic,
-                "unit": booking.unit,
-                "exam": booking.exam,
-                "status": booking.status.as_str(),
-                "start": booking.start.to_rfc3339(),
-                "lines": lines,
-            }));
+            chosen &= !wanted || any;
+            if !chosen {
+                continue;
+            }
+            matching += 1;
+            if matching > query.offset && query.limit.is_none_or(|l| page.len() < l) {
+                page.push(booking_json(&engine, booking, &outcomes)?);
+            }
         }
-        Ok(json!({ "rejected": self.rejected, "bookings": bookings }))
+        Ok(json!({
+            "rejected": self.rejected,
+            "total": total,
+            "matching": matching,
+            "offset": query.offset,
+            "bookings": page,
+            "facets": facets,
+            "days": days,
+        }))
     }
 
     /// Why one booking gets what it gets: `rem explain`'s text, and its steps (each title with
@@ -133,9 +260,11 @@ impl Workbench {
         booking_id: &str,
     ) -> Result<Value, Refusal> {
         let (engine, program) = self.engine_and_program(edited)?;
+        let recalls = self.recalls(&engine);
         let booking = self
             .bookings
             .iter()
+            .chain(&recalls)
             .find(|b| b.id == booking_id)
             .ok_or_else(|| refuse(format!("no booking `{booking_id}` in the feed")))?;
         let options = self.options();
@@ -202,5 +331,44 @@ impl Workbench {
             "summary": summary.lines(),
             "changes": changes,
         }))
+    }
+
+    /// `rem due --output json`: every patient's services due, with their status and colour
+    /// (R9); refused without a services feed or a recall.
+    pub fn due(&self, edited: &BTreeMap<PathBuf, String>) -> Result<Value, Refusal> {
+        let engine = self.engine(edited)?;
+        let Some(Services { records, .. }) = &self.services else {
+            return Err(refuse(
+                "no services feed: start `rem serve` with `--services FILE` to see the recalls due",
+            ));
+        };
+        if !engine.plan().policies.iter().any(|p| p.recall.is_some()) {
+            return Err(refuse(
+                "the policies have no `recall`: write one (docs/language.md, \"Recalls\") to list what is due",
+            ));
+        }
+        let mut booked = Booked::new(&engine);
+        for booking in &self.bookings {
+            booked.note(booking);
+        }
+        let (lines, _) = due_list(&engine, &booked, records, self.now);
+        let list = report::due::report(&engine, lines, self.now);
+        serde_json::from_str(&report::json(&list)).map_err(|e| refuse(e.to_string()))
+    }
+
+    /// `rem tasks --output json`: the staff's tasks of the bookings and recalls, per unit, from
+    /// the day of `now` (R10).
+    pub fn tasks(&self, edited: &BTreeMap<PathBuf, String>) -> Result<Value, Refusal> {
+        let engine = self.engine(edited)?;
+        let recalls = self.recalls(&engine);
+        let (options, mut outcomes, mut tasks) = (self.options(), Vec::new(), Vec::new());
+        for booking in self.bookings.iter().chain(&recalls) {
+            outcomes.clear();
+            engine.evaluate(booking, &self.events, &options, &mut outcomes);
+            tasks.extend(report::tasks::tasks_of(&engine, booking, &outcomes));
+        }
+        let list =
+            report::tasks::report(tasks, &engine, self.now, &report::tasks::Range::default());
+        serde_json::from_str(&report::json(&list)).map_err(|e| refuse(e.to_string()))
     }
 }

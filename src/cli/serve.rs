@@ -24,10 +24,10 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use rem::workbench::Workbench;
+use rem::workbench::{Query, Workbench};
 
 use super::exit::{Exit, Failure, Outcome};
-use super::inputs::{FeedArgs, for_each_row, load_events};
+use super::inputs::{FeedArgs, for_each_row, load_events, load_services};
 use super::write::say;
 
 #[derive(clap::Args)]
@@ -88,11 +88,6 @@ pub fn run(args: &ServeArgs) -> Outcome {
 
 /// The policies as saved and the whole feed, read once at start.
 fn workbench(args: &ServeArgs) -> Result<Workbench, Failure> {
-    if args.input.services.is_some() {
-        return Err(Failure::message(
-            "`rem serve` does not show recalls yet; `rem due --services` lists them".to_string(),
-        ));
-    }
     let files = super::policy_files(&args.policies).map_err(Failure::Message)?;
     let compiled = rem::compile(&files, super::read::policy_file);
     if compiled.unreadable() {
@@ -118,6 +113,12 @@ fn workbench(args: &ServeArgs) -> Result<Workbench, Failure> {
     let now = super::now_or_clock(args.input.now);
     let source = args.input.source()?;
     let (events, _) = load_events(args.input.events.as_deref(), now)?;
+    let services = args
+        .input
+        .services
+        .as_deref()
+        .map(load_services)
+        .transpose()?;
     let (mut bookings, mut rejected) = (Vec::new(), 0u64);
     for_each_row(&source, |_, row| {
         match row {
@@ -132,6 +133,7 @@ fn workbench(args: &ServeArgs) -> Result<Workbench, Failure> {
         saved,
         bookings,
         rejected,
+        services,
         events,
         now,
     })
@@ -146,6 +148,8 @@ fn router(server: Shared) -> Router {
         .route("/api/explain", post(explain))
         .route("/api/gaps", post(gaps))
         .route("/api/diff", post(diff))
+        .route("/api/due", post(due))
+        .route("/api/tasks", post(tasks))
         .route("/api/format", post(format))
         .route("/api/save", post(save))
         .layer(middleware::from_fn_with_state(server.clone(), guard))
@@ -212,6 +216,9 @@ struct Edited {
     files: BTreeMap<PathBuf, String>,
     #[serde(default)]
     booking_id: Option<String>,
+    /// Which bookings of the evaluation to answer with.
+    #[serde(default, flatten)]
+    query: Query,
 }
 
 fn answer<T: serde::Serialize>(result: Result<T, rem::workbench::Refusal>) -> Response {
@@ -242,6 +249,10 @@ async fn files(State(server): State<Shared>) -> Response {
         "now": bench.now.to_rfc3339(),
         "bookings": bench.bookings.len(),
         "rejected": bench.rejected,
+        "services": bench.services.as_ref().map(|s| json!({
+            "records": s.records.len(),
+            "rejected": s.rejects.len(),
+        })),
     }))
     .into_response()
 }
@@ -251,7 +262,7 @@ async fn check(State(server): State<Shared>, Json(edited): Json<Edited>) -> Resp
 }
 
 async fn evaluate(State(server): State<Shared>, Json(edited): Json<Edited>) -> Response {
-    answer(bench(&server).evaluate(&edited.files))
+    answer(bench(&server).evaluate(&edited.files, &edited.query))
 }
 
 async fn explain(State(server): State<Shared>, Json(edited): Json<Edited>) -> Response {
@@ -265,6 +276,14 @@ async fn gaps(State(server): State<Shared>, Json(edited): Json<Edited>) -> Respo
 
 async fn diff(State(server): State<Shared>, Json(edited): Json<Edited>) -> Response {
     answer(bench(&server).diff(&edited.files))
+}
+
+async fn due(State(server): State<Shared>, Json(edited): Json<Edited>) -> Response {
+    answer(bench(&server).due(&edited.files))
+}
+
+async fn tasks(State(server): State<Shared>, Json(edited): Json<Edited>) -> Response {
+    answer(bench(&server).tasks(&edited.files))
 }
 
 #[derive(Deserialize)]

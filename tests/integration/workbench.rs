@@ -15,8 +15,11 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 const NOW: &str = "2026-03-24T12:00:00+01:00";
+const FEED: &str = "examples/bookings.csv";
+/// The services performed (R8): the recalls' records.
+const SERVICES: &str = "examples/services.csv";
 
-/// `rem serve` on a copy of a shipped policy, the shipped feed, on a free port.
+/// `rem serve` on a copy of a shipped policy, the shipped feeds, on a free port.
 struct Served {
     child: Child,
     port: u16,
@@ -60,10 +63,11 @@ fn serve_policies(file: Option<&str>) -> Served {
     let dir = tempfile::tempdir().expect("a temporary folder");
     copy_policies(&root().join("policies"), dir.path());
     let policy = file.map_or_else(|| dir.path().to_path_buf(), |f| dir.path().join(f));
-    let feed = root().join("examples/bookings.csv");
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("rem"))
         .args(["serve", "--port", "0", "--now", NOW, "--feed"])
-        .arg(&feed)
+        .arg(root().join(FEED))
+        .arg("--services")
+        .arg(root().join(SERVICES))
         .arg(&policy)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -132,6 +136,13 @@ fn exchange(
     (status, head.to_lowercase(), body.to_string())
 }
 
+/// The evaluation the page asks for with `query`.
+fn evaluated(port: u16, query: &Value) -> Value {
+    let (status, answer) = http(port, "POST", "/api/evaluate", &[], &query.to_string());
+    assert_eq!(status, 200, "{answer}");
+    serde_json::from_str(&answer).expect("JSON")
+}
+
 fn cli(args: &[&str]) -> String {
     let output = Command::new(assert_cmd::cargo::cargo_bin("rem"))
         .current_dir(root())
@@ -146,7 +157,7 @@ fn the_api_answers_as_the_command_line_does() {
     // Every shipped policy, template files included.
     let served = serve_policies(None);
     let policy = served.policy.to_string_lossy().to_string();
-    let feed = "examples/bookings.csv";
+    let feed = FEED;
     let (status, gaps) = http(served.port, "POST", "/api/gaps", &[], r#"{"files":{}}"#);
     assert_eq!(status, 200, "{gaps}");
     let cli_gaps = cli(&[
@@ -162,20 +173,6 @@ fn the_api_answers_as_the_command_line_does() {
         serde_json::from_str::<Value>(&check).expect("JSON"),
         serde_json::from_str::<Value>(&cli_check).expect("JSON")
     );
-    // The evaluation's lines, booking by booking, are `rem eval --explain`'s.
-    let (_, evaluated) = http(served.port, "POST", "/api/evaluate", &[], r#"{"files":{}}"#);
-    let evaluated: Value = serde_json::from_str(&evaluated).expect("JSON");
-    let lines: Vec<Value> = evaluated["bookings"]
-        .as_array()
-        .expect("bookings")
-        .iter()
-        .flat_map(|b| b["lines"].as_array().cloned().unwrap_or_default())
-        .collect();
-    let cli_lines: Vec<Value> = cli(&["eval", &policy, "--feed", feed, "--now", NOW, "--explain"])
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect();
-    assert_eq!(lines, cli_lines);
     // A booking's explanation: `rem explain`'s text.
     let (_, explained) = http(
         served.port,
@@ -194,10 +191,92 @@ fn the_api_answers_as_the_command_line_does() {
 }
 
 #[test]
+fn the_evaluation_and_the_staff_lists_are_the_command_lines() {
+    let served = serve_policies(None);
+    let policy = served.policy.to_string_lossy().to_string();
+    let feed = FEED;
+    // The evaluation's lines, booking by booking and then recall by recall, are `rem eval
+    // --explain`'s; a page of them is the same lines.
+    let all = evaluated(served.port, &json!({"files": {}}));
+    let lines = |answer: &Value| -> Vec<Value> {
+        answer["bookings"]
+            .as_array()
+            .expect("bookings")
+            .iter()
+            .flat_map(|b| b["lines"].as_array().cloned().unwrap_or_default())
+            .collect()
+    };
+    let cli_lines: Vec<Value> = cli(&[
+        "eval",
+        &policy,
+        "--feed",
+        feed,
+        "--services",
+        SERVICES,
+        "--now",
+        NOW,
+        "--explain",
+    ])
+    .lines()
+    .map(|l| serde_json::from_str(l).expect("a JSON line"))
+    .collect();
+    assert_eq!(lines(&all), cli_lines);
+    assert_eq!(all["total"], 25, "20 bookings and 5 recall records");
+    let page = evaluated(
+        served.port,
+        &json!({"files": {}, "offset": 20, "limit": 10}),
+    );
+    assert_eq!(
+        page["bookings"],
+        json!(all["bookings"].as_array().expect("all")[20..])
+    );
+    // A filter chooses the bookings with an action on the channel, counted over the feed.
+    let by_sms: std::collections::BTreeSet<&str> = cli_lines
+        .iter()
+        .filter(|l| l.get("key").is_some() && l["channel"] == "sms")
+        .filter_map(|l| l["booking_id"].as_str())
+        .collect();
+    let sms = evaluated(
+        served.port,
+        &json!({"files": {}, "channel": "sms", "limit": 3}),
+    );
+    assert_eq!(sms["matching"], by_sms.len());
+    assert_eq!(sms["bookings"].as_array().map(Vec::len), Some(3));
+    assert!(
+        sms["facets"]["channel"]
+            .as_array()
+            .expect("channels")
+            .contains(&json!("task"))
+    );
+    // The staff's lists: `rem due`'s and `rem tasks`'s JSON.
+    for (path, command) in [("/api/due", "due"), ("/api/tasks", "tasks")] {
+        let (status, answer) = http(served.port, "POST", path, &[], r#"{"files":{}}"#);
+        assert_eq!(status, 200, "{answer}");
+        let cli_answer = cli(&[
+            command,
+            &policy,
+            "--feed",
+            feed,
+            "--services",
+            SERVICES,
+            "--now",
+            NOW,
+            "--output",
+            "json",
+        ]);
+        assert_eq!(
+            serde_json::from_str::<Value>(&answer).expect("JSON"),
+            serde_json::from_str::<Value>(&cli_answer).expect("JSON"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
 fn the_diff_of_an_edit_is_rem_diffs() {
     let served = serve_policies(None);
     let policy = served.policy.to_string_lossy().to_string();
-    let feed = "examples/bookings.csv";
+    let feed = FEED;
     // An edited policy, without saving: the diff against the saved ones is `rem diff`'s
     // against a copy of the folder with the edit.
     let file = served.policy.join("asl-sms.rem");
@@ -419,38 +498,34 @@ async fn drive(client: &fantoccini::Client, served: &Served) {
     let page = format!("http://127.0.0.1:{}/#token={}", served.port, served.token);
     client.goto(&page).await.expect("the page loads");
     until(client, STATUS, "no problems").await;
-    until(
-        client,
-        "return String(document.querySelectorAll('#bookings tr').length)",
-        "20",
-    )
-    .await;
-    screenshot(client, "calendar").await;
-    click(client, "tab-day").await;
+    // 20 bookings and the 5 recall records of the services feed, on one page.
+    until(client, ROWS, "25").await;
+    until(client, SHOWN, "bookings 1–25 of 25").await;
+    view(client, "calendar").await;
+    filtered(client).await;
+    // The tabs answer the arrow keys, as tabs do.
+    client
+        .find(fantoccini::Locator::Id("tab-calendar"))
+        .await
+        .expect("the calendar's tab")
+        .send_keys(&char::from(fantoccini::key::Key::Right).to_string())
+        .await
+        .expect("a key");
+    until(client, "return document.activeElement.id", "tab-day").await;
     until(
         client,
         "return document.getElementById('hours').textContent",
         "10:00",
     )
     .await;
-    screenshot(client, "day").await;
+    view(client, "day").await;
     click(client, "tab-calendar").await;
     let file = served.policy.join("asl-sms.rem");
     let saved = std::fs::read_to_string(&file).expect("the policy");
     slip_and_fix(client, &saved).await;
     explanation(client).await;
     who_gets_nothing(client, served).await;
-
-    // The staff's tasks by unit and day: the veterinary clinic's call after surgery.
-    click(client, "tab-tasks").await;
-    let tasks = until(
-        client,
-        "return document.getElementById('tasks').textContent",
-        "ring kunden efter operationen (task)VET-1",
-    )
-    .await;
-    assert!(tasks.contains("Kirurgi"), "{tasks}");
-    screenshot(client, "tasks").await;
+    staff_lists(client).await;
 
     // Edited: what changes; saved with the token: the file on disk is the edited text.
     let edited = saved.replace("send 3 days before at 10:00", "send 3 days before at 18:00");
@@ -462,11 +537,75 @@ async fn drive(client: &fantoccini::Client, served: &Served) {
         "bookings change",
     )
     .await;
-    screenshot(client, "diff").await;
+    view(client, "diff").await;
     click(client, "save").await;
     let status = until(client, STATUS, "saved").await;
     assert!(!status.contains("page error"), "{status}");
     assert_eq!(std::fs::read_to_string(&file).expect("the policy"), edited);
+}
+
+const ROWS: &str = "return String(document.querySelectorAll('#bookings tr').length)";
+const SHOWN: &str = "return document.getElementById('shown').textContent";
+
+/// A filter: the bookings with a staff task, counted among the whole feed's.
+async fn filtered(client: &fantoccini::Client) {
+    run(
+        client,
+        "const s = document.getElementById('f-channel'); s.value = 'task'; s.dispatchEvent(new Event('change'))",
+    )
+    .await;
+    until(client, SHOWN, "bookings 1–1 of 1 (of 25 in the feed)").await;
+    until(client, ROWS, "1").await;
+    let row = text(
+        client,
+        "return document.getElementById('bookings').textContent",
+    )
+    .await;
+    assert!(row.contains("VET-1"), "{row}");
+    run(
+        client,
+        "const s = document.getElementById('f-channel'); s.value = ''; s.dispatchEvent(new Event('change'))",
+    )
+    .await;
+    until(client, ROWS, "25").await;
+}
+
+/// The recalls due, with their status in words and colour (R9), and the staff's tasks (R10):
+/// `rem due`'s and `rem tasks`'s lists.
+async fn staff_lists(client: &fantoccini::Client) {
+    click(client, "tab-due").await;
+    until(
+        client,
+        "return document.getElementById('due').textContent",
+        "Services due",
+    )
+    .await;
+    let red = text(
+        client,
+        "return [...document.querySelectorAll('#due td.st-red')].map((td) => td.textContent).join(',')",
+    )
+    .await;
+    assert_eq!(red, "past due,past due");
+    let yellow = text(
+        client,
+        "return [...document.querySelectorAll('#due td.st-yellow')].map((td) => td.parentElement.cells[0].textContent).join(',')",
+    )
+    .await;
+    assert_eq!(yellow, "P-WARF-1,HUND-1");
+    view(client, "due").await;
+    // The staff's tasks by unit and day: the veterinary clinic's call after surgery.
+    click(client, "tab-tasks").await;
+    let tasks = until(
+        client,
+        "return document.getElementById('tasks').textContent",
+        "Unit Kirurgi",
+    )
+    .await;
+    assert!(
+        tasks.contains("2026-04-1008:00VET-1ring kunden efter operationen"),
+        "{tasks}"
+    );
+    view(client, "tasks").await;
 }
 
 /// A slip: the diagnostic appears, with its code and did-you-mean; fixed, it goes.
@@ -480,15 +619,10 @@ async fn slip_and_fix(client: &fantoccini::Client, saved: &str) {
     )
     .await;
     assert!(problems.contains("did you mean `sms`"), "{problems}");
-    screenshot(client, "diagnostic").await;
+    view(client, "diagnostic").await;
     type_text(client, saved).await;
     until(client, STATUS, "no problems").await;
-    until(
-        client,
-        "return String(document.querySelectorAll('#bookings tr').length)",
-        "20",
-    )
-    .await;
+    until(client, ROWS, "25").await;
 }
 
 /// A booking's explanation, with the policy line it comes from.
@@ -510,7 +644,7 @@ async fn explanation(client: &fantoccini::Client) {
         "{why}"
     );
     assert!(why.contains("asl-sms.rem:26 (when)"), "{why}");
-    screenshot(client, "why").await;
+    view(client, "why").await;
 }
 
 /// Who gets nothing: the counts of `rem gaps`.
@@ -537,13 +671,61 @@ async fn who_gets_nothing(client: &fantoccini::Client, served: &Served) {
         &expected,
     )
     .await;
-    screenshot(client, "gaps").await;
+    view(client, "gaps").await;
 }
 
-/// With `REM_SCREENSHOTS=DIR`, the view as a PNG in DIR (the docs' pictures are made so).
-async fn screenshot(client: &fantoccini::Client, name: &str) {
+/// A view as the user sees it: no violation of the WCAG 2 A and AA rules that axe-core checks
+/// (labels, names, contrast, ARIA, keyboard), and with `REM_SCREENSHOTS=DIR` a PNG in DIR (the
+/// docs' pictures are made so).
+async fn view(client: &fantoccini::Client, name: &str) {
+    accessible(client, name).await;
     if let Some(dir) = std::env::var_os("REM_SCREENSHOTS") {
         let png = client.screenshot().await.expect("a screenshot");
         std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).expect("written");
     }
+}
+
+/// axe-core, as `.ci/setup` installs it from tests/browser/package-lock.json.
+fn axe() -> Option<String> {
+    std::fs::read_to_string(root().join("tests/browser/node_modules/axe-core/axe.min.js")).ok()
+}
+
+async fn accessible(client: &fantoccini::Client, name: &str) {
+    let Some(axe) = axe() else {
+        assert!(
+            std::env::var_os("REM_BROWSER_TESTS").is_none(),
+            "REM_BROWSER_TESTS is set but axe-core is missing: run .ci/setup"
+        );
+        eprintln!("accessibility not checked: no axe-core (.ci/setup installs it)");
+        return;
+    };
+    let loaded = text(client, "return typeof window.axe").await;
+    if loaded != "object" {
+        client
+            .execute(&format!("{axe}\n;return ''"), vec![])
+            .await
+            .expect("axe-core loads");
+    }
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+               .then((r) => done(JSON.stringify(r.violations.map((v) => ({ rule: v.id, help: v.help,
+                  nodes: v.nodes.map((n) => n.target.join(' ') + ': ' + n.failureSummary) })))))
+               .catch((e) => done(JSON.stringify([{ rule: 'axe', help: String(e), nodes: [] }])));",
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    let violations: Vec<Value> =
+        serde_json::from_str(found.as_str().unwrap_or("[]")).expect("JSON");
+    let words: Vec<String> = violations
+        .iter()
+        .map(|v| format!("{}: {}\n  {}", v["rule"], v["help"], v["nodes"]))
+        .collect();
+    assert!(
+        words.is_empty(),
+        "the {name} view has accessibility violations:\n{}",
+        words.join("\n")
+    );
 }

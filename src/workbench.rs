@@ -334,8 +334,13 @@ impl Workbench {
     }
 
     /// `rem due --output json`: every patient's services due, with their status and colour
-    /// (R9); refused without a services feed or a recall.
-    pub fn due(&self, edited: &BTreeMap<PathBuf, String>) -> Result<Value, Refusal> {
+    /// (R9), only those of the `status` words given (`overdue`, `due_soon`, `later`, `booked`:
+    /// `--status`) if any; refused without a services feed or a recall.
+    pub fn due(
+        &self,
+        edited: &BTreeMap<PathBuf, String>,
+        status: &[String],
+    ) -> Result<Value, Refusal> {
         let engine = self.engine(edited)?;
         let Some(Services { records, .. }) = &self.services else {
             return Err(refuse(
@@ -351,14 +356,19 @@ impl Workbench {
         for booking in &self.bookings {
             booked.note(booking);
         }
-        let (lines, _) = due_list(&engine, &booked, records, self.now);
+        let (mut lines, _) = due_list(&engine, &booked, records, self.now);
+        lines.retain(|l| status.is_empty() || status.iter().any(|s| s == l.status.word()));
         let list = report::due::report(&engine, lines, self.now);
         serde_json::from_str(&report::json(&list)).map_err(|e| refuse(e.to_string()))
     }
 
-    /// `rem tasks --output json`: the staff's tasks of the bookings and recalls, per unit, from
-    /// the day of `now` (R10).
-    pub fn tasks(&self, edited: &BTreeMap<PathBuf, String>) -> Result<Value, Refusal> {
+    /// `rem tasks --output json`: the staff's tasks of the bookings and recalls, per unit, in
+    /// the `range` of days (from the day of `now` unless it says otherwise) and units (R10).
+    pub fn tasks(
+        &self,
+        edited: &BTreeMap<PathBuf, String>,
+        range: &report::tasks::Range,
+    ) -> Result<Value, Refusal> {
         let engine = self.engine(edited)?;
         let recalls = self.recalls(&engine);
         let (options, mut outcomes, mut tasks) = (self.options(), Vec::new(), Vec::new());
@@ -367,8 +377,7 @@ impl Workbench {
             engine.evaluate(booking, &self.events, &options, &mut outcomes);
             tasks.extend(report::tasks::tasks_of(&engine, booking, &outcomes));
         }
-        let list =
-            report::tasks::report(tasks, &engine, self.now, &report::tasks::Range::default());
+        let list = report::tasks::report(tasks, &engine, self.now, range);
         serde_json::from_str(&report::json(&list)).map_err(|e| refuse(e.to_string()))
     }
 }

@@ -24,6 +24,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use rem::report::tasks::Range;
 use rem::workbench::{Query, Workbench};
 
 use super::exit::{Exit, Failure, Outcome};
@@ -219,6 +220,12 @@ struct Edited {
     /// Which bookings of the evaluation to answer with.
     #[serde(default, flatten)]
     query: Query,
+    /// The tasks' days and units.
+    #[serde(default, flatten)]
+    range: Range,
+    /// The statuses of the services due to list (all when none).
+    #[serde(default)]
+    status: Vec<String>,
 }
 
 fn answer<T: serde::Serialize>(result: Result<T, rem::workbench::Refusal>) -> Response {
@@ -279,11 +286,11 @@ async fn diff(State(server): State<Shared>, Json(edited): Json<Edited>) -> Respo
 }
 
 async fn due(State(server): State<Shared>, Json(edited): Json<Edited>) -> Response {
-    answer(bench(&server).due(&edited.files))
+    answer(bench(&server).due(&edited.files, &edited.status))
 }
 
 async fn tasks(State(server): State<Shared>, Json(edited): Json<Edited>) -> Response {
-    answer(bench(&server).tasks(&edited.files))
+    answer(bench(&server).tasks(&edited.files, &edited.range))
 }
 
 #[derive(Deserialize)]

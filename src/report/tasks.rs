@@ -20,7 +20,8 @@ pub struct Task {
 }
 
 /// The days and units a list is for.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct Range {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,

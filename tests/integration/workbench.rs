@@ -191,7 +191,7 @@ fn the_api_answers_as_the_command_line_does() {
 }
 
 #[test]
-fn the_evaluation_and_the_staff_lists_are_the_command_lines() {
+fn the_evaluation_is_rem_evals_whole_or_a_page() {
     let served = serve_policies(None);
     let policy = served.policy.to_string_lossy().to_string();
     let feed = FEED;
@@ -248,11 +248,42 @@ fn the_evaluation_and_the_staff_lists_are_the_command_lines() {
             .expect("channels")
             .contains(&json!("task"))
     );
-    // The staff's lists: `rem due`'s and `rem tasks`'s JSON.
-    for (path, command) in [("/api/due", "due"), ("/api/tasks", "tasks")] {
-        let (status, answer) = http(served.port, "POST", path, &[], r#"{"files":{}}"#);
+}
+
+#[test]
+fn the_staff_lists_are_rem_due_and_rem_tasks() {
+    let served = serve_policies(None);
+    let policy = served.policy.to_string_lossy().to_string();
+    let feed = FEED;
+    // `rem due`'s and `rem tasks`'s JSON, whole and with their filters.
+    let cases = [
+        ("/api/due", "due", json!({}), vec![]),
+        (
+            "/api/due",
+            "due",
+            json!({"status": ["overdue", "booked"]}),
+            vec!["--status", "overdue,booked"],
+        ),
+        ("/api/tasks", "tasks", json!({}), vec![]),
+        (
+            "/api/tasks",
+            "tasks",
+            json!({"units": ["Kirurgi"], "from": "2026-04-10", "to": "2026-04-10"}),
+            vec![
+                "--unit",
+                "Kirurgi",
+                "--from",
+                "2026-04-10",
+                "--to",
+                "2026-04-10",
+            ],
+        ),
+    ];
+    for (path, command, mut body, flags) in cases {
+        body["files"] = json!({});
+        let (status, answer) = http(served.port, "POST", path, &[], &body.to_string());
         assert_eq!(status, 200, "{answer}");
-        let cli_answer = cli(&[
+        let mut args = vec![
             command,
             &policy,
             "--feed",
@@ -263,12 +294,15 @@ fn the_evaluation_and_the_staff_lists_are_the_command_lines() {
             NOW,
             "--output",
             "json",
-        ]);
+        ];
+        args.extend(flags);
+        let answer: Value = serde_json::from_str(&answer).expect("JSON");
         assert_eq!(
-            serde_json::from_str::<Value>(&answer).expect("JSON"),
-            serde_json::from_str::<Value>(&cli_answer).expect("JSON"),
-            "{path}"
+            answer,
+            serde_json::from_str::<Value>(&cli(&args)).expect("JSON"),
+            "{path} {body}"
         );
+        assert!(answer["sections"][0]["rows"][0].is_object(), "{answer}");
     }
 }
 
@@ -586,6 +620,29 @@ async fn staff_lists(client: &fantoccini::Client) {
     )
     .await;
     assert_eq!(red, "past due,past due");
+    // Past due only: the red rows alone.
+    run(
+        client,
+        "const s = document.getElementById('d-status'); s.value = 'overdue'; s.dispatchEvent(new Event('change'))",
+    )
+    .await;
+    until(
+        client,
+        "return String(document.querySelectorAll('#due tbody tr').length)",
+        "2",
+    )
+    .await;
+    run(
+        client,
+        "const s = document.getElementById('d-status'); s.value = ''; s.dispatchEvent(new Event('change'))",
+    )
+    .await;
+    until(
+        client,
+        "return String(document.querySelectorAll('#due tbody tr').length)",
+        "5",
+    )
+    .await;
     let yellow = text(
         client,
         "return [...document.querySelectorAll('#due td.st-yellow')].map((td) => td.parentElement.cells[0].textContent).join(',')",
@@ -606,6 +663,18 @@ async fn staff_lists(client: &fantoccini::Client) {
         "{tasks}"
     );
     view(client, "tasks").await;
+    // From the day after the call: none.
+    run(
+        client,
+        "const d = document.getElementById('t-from'); d.value = '2026-04-11'; d.dispatchEvent(new Event('change'))",
+    )
+    .await;
+    until(
+        client,
+        "return document.getElementById('tasks').textContent",
+        "No staff task in these days.",
+    )
+    .await;
 }
 
 /// A slip: the diagnostic appears, with its code and did-you-mean; fixed, it goes.

@@ -304,6 +304,24 @@ fn the_staff_lists_are_rem_due_and_rem_tasks() {
         );
         assert!(answer["sections"][0]["rows"][0].is_object(), "{answer}");
     }
+    // A recall record (R8), as the calendar lists it, explained as `rem explain` does.
+    let body = json!({"files": {}, "booking_id": "P-WARF-2/inr"}).to_string();
+    let (status, explained) = http(served.port, "POST", "/api/explain", &[], &body);
+    assert_eq!(status, 200, "{explained}");
+    let explained: Value = serde_json::from_str(&explained).expect("JSON");
+    let cli_explain = cli(&[
+        "explain",
+        "P-WARF-2/inr",
+        &policy,
+        "--feed",
+        feed,
+        "--services",
+        SERVICES,
+        "--now",
+        NOW,
+    ]);
+    assert!(cli_explain.contains("INR-kontroll"), "{cli_explain}");
+    assert_eq!(explained["text"].as_str(), Some(cli_explain.as_str()));
 }
 
 #[test]

@@ -20,7 +20,6 @@ use rem::feed::{FeedError, Format};
 
 use super::inputs::{
     FeedArgs, FeedReport, Held, Source, for_each_row_and_warning, load_events, load_plan,
-    load_services,
 };
 use super::parallel;
 use super::write::{Named, Output, WriteError, refuse_overwriting_inputs, say_text};
@@ -274,12 +273,7 @@ impl Run<'_> {
         // The rows and the warnings both write to the rejects file.
         let failure: RefCell<Option<WriteError>> = RefCell::new(None);
         let rejects = RefCell::new(&mut self.rejects);
-        let services = args
-            .input
-            .services
-            .as_deref()
-            .map(load_services)
-            .transpose()?;
+        let services = args.input.load_services()?;
         let mut booked = Booked::new(self.engine);
         let warn = |_, warning: &Reject| {
             let written = rejects.borrow_mut().write(&feed_name, warning);

@@ -48,6 +48,11 @@ pub struct FeedArgs {
 }
 
 impl FeedArgs {
+    /// The services feed (`--services`), read whole, if one was given.
+    pub fn load_services(&self) -> Result<Option<feed::services::Services>, Failure> {
+        self.services.as_deref().map(load_services).transpose()
+    }
+
     /// Refuses `--services` for a command about the booking feed's bookings alone, rather than
     /// leave the recalls out without a word.
     pub fn bookings_only(&self, command: &str) -> Result<(), Failure> {

@@ -28,7 +28,7 @@ use rem::report::tasks::Range;
 use rem::workbench::{Query, Workbench};
 
 use super::exit::{Exit, Failure, Outcome};
-use super::inputs::{FeedArgs, for_each_row, load_events, load_services};
+use super::inputs::{FeedArgs, for_each_row, load_events};
 use super::write::say;
 
 #[derive(clap::Args)]
@@ -114,12 +114,7 @@ fn workbench(args: &ServeArgs) -> Result<Workbench, Failure> {
     let now = super::now_or_clock(args.input.now);
     let source = args.input.source()?;
     let (events, _) = load_events(args.input.events.as_deref(), now)?;
-    let services = args
-        .input
-        .services
-        .as_deref()
-        .map(load_services)
-        .transpose()?;
+    let services = args.input.load_services()?;
     let (mut bookings, mut rejected) = (Vec::new(), 0u64);
     for_each_row(&source, |_, row| {
         match row {

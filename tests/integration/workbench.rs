@@ -143,6 +143,23 @@ fn evaluated(port: u16, query: &Value) -> Value {
     serde_json::from_str(&answer).expect("JSON")
 }
 
+/// `rem COMMAND POLICY --feed FEED --services SERVICES --now NOW REST...`: what the server
+/// was started with.
+fn cli_on_feeds(command: &str, policy: &str, rest: &[&str]) -> String {
+    let mut args = vec![
+        command,
+        policy,
+        "--feed",
+        FEED,
+        "--services",
+        SERVICES,
+        "--now",
+        NOW,
+    ];
+    args.extend(rest);
+    cli(&args)
+}
+
 fn cli(args: &[&str]) -> String {
     let output = Command::new(assert_cmd::cargo::cargo_bin("rem"))
         .current_dir(root())
@@ -194,7 +211,6 @@ fn the_api_answers_as_the_command_line_does() {
 fn the_evaluation_is_rem_evals_whole_or_a_page() {
     let served = serve_policies(None);
     let policy = served.policy.to_string_lossy().to_string();
-    let feed = FEED;
     // The evaluation's lines, booking by booking and then recall by recall, are `rem eval
     // --explain`'s; a page of them is the same lines.
     let all = evaluated(served.port, &json!({"files": {}}));
@@ -206,20 +222,10 @@ fn the_evaluation_is_rem_evals_whole_or_a_page() {
             .flat_map(|b| b["lines"].as_array().cloned().unwrap_or_default())
             .collect()
     };
-    let cli_lines: Vec<Value> = cli(&[
-        "eval",
-        &policy,
-        "--feed",
-        feed,
-        "--services",
-        SERVICES,
-        "--now",
-        NOW,
-        "--explain",
-    ])
-    .lines()
-    .map(|l| serde_json::from_str(l).expect("a JSON line"))
-    .collect();
+    let cli_lines: Vec<Value> = cli_on_feeds("eval", &policy, &["--explain"])
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
     assert_eq!(lines(&all), cli_lines);
     assert_eq!(all["total"], 25, "20 bookings and 5 recall records");
     let page = evaluated(
@@ -254,7 +260,6 @@ fn the_evaluation_is_rem_evals_whole_or_a_page() {
 fn the_staff_lists_are_rem_due_and_rem_tasks() {
     let served = serve_policies(None);
     let policy = served.policy.to_string_lossy().to_string();
-    let feed = FEED;
     // `rem due`'s and `rem tasks`'s JSON, whole and with their filters.
     let cases = [
         ("/api/due", "due", json!({}), vec![]),
@@ -283,23 +288,12 @@ fn the_staff_lists_are_rem_due_and_rem_tasks() {
         body["files"] = json!({});
         let (status, answer) = http(served.port, "POST", path, &[], &body.to_string());
         assert_eq!(status, 200, "{answer}");
-        let mut args = vec![
-            command,
-            &policy,
-            "--feed",
-            feed,
-            "--services",
-            SERVICES,
-            "--now",
-            NOW,
-            "--output",
-            "json",
-        ];
-        args.extend(flags);
+        let mut rest = vec!["--output", "json"];
+        rest.extend(flags);
         let answer: Value = serde_json::from_str(&answer).expect("JSON");
         assert_eq!(
             answer,
-            serde_json::from_str::<Value>(&cli(&args)).expect("JSON"),
+            serde_json::from_str::<Value>(&cli_on_feeds(command, &policy, &rest)).expect("JSON"),
             "{path} {body}"
         );
         assert!(answer["sections"][0]["rows"][0].is_object(), "{answer}");
@@ -309,17 +303,7 @@ fn the_staff_lists_are_rem_due_and_rem_tasks() {
     let (status, explained) = http(served.port, "POST", "/api/explain", &[], &body);
     assert_eq!(status, 200, "{explained}");
     let explained: Value = serde_json::from_str(&explained).expect("JSON");
-    let cli_explain = cli(&[
-        "explain",
-        "P-WARF-2/inr",
-        &policy,
-        "--feed",
-        feed,
-        "--services",
-        SERVICES,
-        "--now",
-        NOW,
-    ]);
+    let cli_explain = cli_on_feeds("explain", "P-WARF-2/inr", &[&policy]);
     assert!(cli_explain.contains("INR-kontroll"), "{cli_explain}");
     assert_eq!(explained["text"].as_str(), Some(cli_explain.as_str()));
 }
@@ -591,7 +575,13 @@ async fn drive(client: &fantoccini::Client, served: &Served) {
     .await;
     view(client, "diff").await;
     click(client, "save").await;
-    let status = until(client, STATUS, "saved").await;
+    until(
+        client,
+        "return document.getElementById('saved').textContent",
+        "saved",
+    )
+    .await;
+    let status = text(client, STATUS).await;
     assert!(!status.contains("page error"), "{status}");
     assert_eq!(std::fs::read_to_string(&file).expect("the policy"), edited);
 }

@@ -39,7 +39,8 @@ pub struct Workbench {
 }
 
 /// Which bookings the page shows: those of a unit and exam, with an action on a channel and of
-/// a message (each when given), `limit` of them from the `offset`th on (all when no limit).
+/// a message (each when given), in the feed's order or by visit, `limit` of them from the
+/// `offset`th on (all when no limit).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Query {
@@ -47,29 +48,86 @@ pub struct Query {
     pub exam: Option<String>,
     pub channel: Option<String>,
     pub message: Option<String>,
+    pub order: Order,
     pub offset: usize,
     pub limit: Option<usize>,
 }
 
-impl Query {
-    fn takes(&self, booking: &Booking<'_>) -> bool {
-        self.unit
-            .as_deref()
-            .is_none_or(|u| u == booking.unit.as_ref())
-            && self
-                .exam
-                .as_deref()
-                .is_none_or(|e| e == booking.exam.as_ref())
-    }
+/// The order of the bookings on the page.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    /// As in the feed, then the recall records as in the services feed: `rem eval`'s order.
+    #[default]
+    Feed,
+    /// By the visit's time; the recall records after the bookings.
+    Visit,
 }
 
-fn for_facets(facets: &mut BTreeMap<&str, BTreeSet<String>>, booking: &Booking<'_>) {
-    for (facet, value) in [("unit", &booking.unit), ("exam", &booking.exam)] {
-        if let Some(values) = facets.get_mut(facet) {
+/// The whole feed at a glance: each filter's values, and the messages going out per day and
+/// hour by channel.
+struct Overview {
+    facets: BTreeMap<&'static str, BTreeSet<String>>,
+    days: BTreeMap<String, Vec<BTreeMap<&'static str, u64>>>,
+}
+
+impl Overview {
+    /// Every filter, with no values yet.
+    fn new() -> Overview {
+        Overview {
+            facets: ["unit", "exam", "channel", "message"]
+                .into_iter()
+                .map(|f| (f, BTreeSet::new()))
+                .collect(),
+            days: BTreeMap::new(),
+        }
+    }
+
+    /// Counts the booking's actions in; whether `query` chooses the booking.
+    fn add(
+        &mut self,
+        engine: &Engine,
+        booking: &Booking<'_>,
+        outcomes: &[Outcome],
+        query: &Query,
+    ) -> bool {
+        for (facet, value) in [("unit", &booking.unit), ("exam", &booking.exam)] {
+            let values = self.facets.entry(facet).or_default();
             if !values.contains(value.as_ref()) {
                 values.insert(value.to_string());
             }
         }
+        let mut any = false;
+        for outcome in outcomes {
+            let Outcome::Action(a) = outcome else {
+                continue;
+            };
+            let channel = a.channel.as_str();
+            let message = &engine.policy(a.policy).messages[a.message].name;
+            for (facet, value) in [("channel", channel), ("message", message.as_str())] {
+                let values = self.facets.entry(facet).or_default();
+                if !values.contains(value) {
+                    values.insert(value.to_string());
+                }
+            }
+            let hours = self
+                .days
+                .entry(a.send_at.date_naive().to_string())
+                .or_insert_with(|| vec![BTreeMap::new(); 24]);
+            *hours[a.send_at.hour() as usize].entry(channel).or_default() += 1;
+            any |= query.channel.as_deref().is_none_or(|c| c == channel)
+                && query.message.as_deref().is_none_or(|m| m == message);
+        }
+        let wanted = query.channel.is_some() || query.message.is_some();
+        query
+            .unit
+            .as_deref()
+            .is_none_or(|u| u == booking.unit.as_ref())
+            && query
+                .exam
+                .as_deref()
+                .is_none_or(|e| e == booking.exam.as_ref())
+            && (!wanted || any)
     }
 }
 
@@ -192,63 +250,39 @@ impl Workbench {
     ) -> Result<Value, Refusal> {
         let engine = self.engine(edited)?;
         let recalls = self.recalls(&engine);
+        let all: Vec<&Booking<'static>> = self.bookings.iter().chain(&recalls).collect();
         let (options, mut outcomes) = (self.options(), Vec::new());
-        let mut facets: BTreeMap<&str, BTreeSet<String>> = ["unit", "exam", "channel", "message"]
-            .into_iter()
-            .map(|f| (f, BTreeSet::new()))
-            .collect();
-        let mut days: BTreeMap<String, Vec<BTreeMap<&str, u64>>> = BTreeMap::new();
-        let (mut total, mut matching, mut page) = (0usize, 0usize, Vec::new());
-        for booking in self.bookings.iter().chain(&recalls) {
-            total += 1;
+        let mut overview = Overview::new();
+        let mut chosen = Vec::new();
+        for (i, booking) in all.iter().enumerate() {
             outcomes.clear();
             engine.evaluate(booking, &self.events, &options, &mut outcomes);
-            let mut chosen = query.takes(booking);
-            let wanted = query.channel.is_some() || query.message.is_some();
-            let mut any = false;
-            for_facets(&mut facets, booking);
-            for outcome in &outcomes {
-                let Outcome::Action(a) = outcome else {
-                    continue;
-                };
-                let message = &engine.policy(a.policy).messages[a.message].name;
-                facets
-                    .entry("channel")
-                    .or_default()
-                    .insert(a.channel.as_str().to_string());
-                facets.entry("message").or_default().insert(message.clone());
-                let hours = days
-                    .entry(a.send_at.date_naive().to_string())
-                    .or_insert_with(|| vec![BTreeMap::new(); 24]);
-                *hours[a.send_at.hour() as usize]
-                    .entry(a.channel.as_str())
-                    .or_default() += 1;
-                any |= query
-                    .channel
-                    .as_deref()
-                    .is_none_or(|c| c == a.channel.as_str())
-                    && query
-                        .message
-                        .as_deref()
-                        .is_none_or(|m| m == message.as_str());
-            }
-            chosen &= !wanted || any;
-            if !chosen {
-                continue;
-            }
-            matching += 1;
-            if matching > query.offset && query.limit.is_none_or(|l| page.len() < l) {
-                page.push(booking_json(&engine, booking, &outcomes)?);
+            if overview.add(&engine, booking, &outcomes, query) {
+                chosen.push(i);
             }
         }
+        if query.order == Order::Visit {
+            // The bookings by their visits; the recall records (services performed) after them.
+            chosen.sort_by_key(|&i| (all[i].recall.is_some(), all[i].start, i));
+        }
+        let page = chosen
+            .iter()
+            .skip(query.offset)
+            .take(query.limit.unwrap_or(usize::MAX))
+            .map(|&i| {
+                outcomes.clear();
+                engine.evaluate(all[i], &self.events, &options, &mut outcomes);
+                booking_json(&engine, all[i], &outcomes)
+            })
+            .collect::<Result<Vec<Value>, Refusal>>()?;
         Ok(json!({
             "rejected": self.rejected,
-            "total": total,
-            "matching": matching,
+            "total": all.len(),
+            "matching": chosen.len(),
             "offset": query.offset,
             "bookings": page,
-            "facets": facets,
-            "days": days,
+            "facets": overview.facets,
+            "days": overview.days,
         }))
     }
 

@@ -236,6 +236,23 @@ fn the_evaluation_is_rem_evals_whole_or_a_page() {
         page["bookings"],
         json!(all["bookings"].as_array().expect("all")[20..])
     );
+    // By visit: the bookings by their visits' times, the recall records after them.
+    let by_visit = evaluated(served.port, &json!({"files": {}, "order": "visit"}));
+    let starts: Vec<(bool, chrono::DateTime<chrono::FixedOffset>)> = by_visit["bookings"]
+        .as_array()
+        .expect("bookings")
+        .iter()
+        .map(|b| {
+            let recall = b["booking_id"].as_str().is_some_and(|id| id.contains('/'));
+            let start = b["start"].as_str().expect("a start");
+            (
+                recall,
+                chrono::DateTime::parse_from_rfc3339(start).expect("RFC 3339"),
+            )
+        })
+        .collect();
+    assert_eq!(starts.len(), 25);
+    assert!(starts.is_sorted(), "{starts:?}");
     // A filter chooses the bookings with an action on the channel, counted over the feed.
     let by_sms: std::collections::BTreeSet<&str> = cli_lines
         .iter()
@@ -537,6 +554,14 @@ async fn drive(client: &fantoccini::Client, served: &Served) {
     // 20 bookings and the 5 recall records of the services feed, on one page.
     until(client, ROWS, "25").await;
     until(client, SHOWN, "bookings 1–25 of 25").await;
+    // Each action is a dot on its booking's line.
+    let dots = text(
+        client,
+        "return document.querySelectorAll('#bookings .timeline .mark').length + ' ' + document.querySelectorAll('#bookings .chip:not(.skip)').length",
+    )
+    .await;
+    let (marks, chips) = dots.split_once(' ').expect("two counts");
+    assert!(marks == chips && marks != "0", "{dots}");
     view(client, "calendar").await;
     filtered(client).await;
     // The tabs answer the arrow keys, as tabs do.

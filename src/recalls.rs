@@ -47,6 +47,19 @@ impl Booked {
         }
     }
 
+    /// Copies of the records, each marked as `mark` does.
+    pub fn marked<'s, 'r: 's>(
+        &'s self,
+        engine: &'s Engine,
+        records: &'s [Booking<'r>],
+    ) -> impl Iterator<Item = Booking<'r>> + 's {
+        records.iter().map(move |record| {
+            let mut record = record.clone();
+            self.mark(engine, &mut record);
+            record
+        })
+    }
+
     /// Sets when the record's service was booked: the earliest booking of one of its recalls'
     /// `booked_by` exams, for a visit after the service was last performed.
     pub fn mark(&self, engine: &Engine, record: &mut Booking<'_>) {
@@ -179,9 +192,7 @@ pub fn due_list(
     now: DateTime<Utc>,
 ) -> (Vec<DueLine>, u64) {
     let (mut lines, mut uncovered) = (Vec::new(), 0u64);
-    for record in records {
-        let mut record = record.clone();
-        booked.mark(engine, &mut record);
+    for record in booked.marked(engine, records) {
         let found = due_lines(engine, &record, now);
         uncovered += u64::from(found.is_empty());
         lines.extend(found);

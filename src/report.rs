@@ -139,6 +139,13 @@ pub fn csv(report: &Report) -> String {
 /// each section's rows as objects by column, with `status` (its words) and `colour` when the row
 /// has a status, and what to say when there are no rows (`empty`).
 pub fn json(report: &Report) -> String {
+    let mut text = serde_json::to_string_pretty(&json_value(report)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The report as `json` writes it, as a value (for an answer that holds it).
+pub fn json_value(report: &Report) -> serde_json::Value {
     let sections: Vec<serde_json::Value> = report
         .sections
         .iter()
@@ -163,16 +170,13 @@ pub fn json(report: &Report) -> String {
             serde_json::json!({ "heading": section.heading, "rows": rows })
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&serde_json::json!({
+    serde_json::json!({
         "title": report.title,
         "subtitle": report.subtitle,
         "columns": report.headers(),
         "sections": sections,
         "empty": report.empty,
-    }))
-    .unwrap_or_default();
-    text.push('\n');
-    text
+    })
 }
 
 /// Text for HTML and XML: `&`, `<`, `>` and both quotes escaped.

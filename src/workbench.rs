@@ -83,6 +83,14 @@ impl Overview {
         }
     }
 
+    /// A value of a filter, kept once.
+    fn note(&mut self, facet: &'static str, value: &str) {
+        let values = self.facets.entry(facet).or_default();
+        if !values.contains(value) {
+            values.insert(value.to_string());
+        }
+    }
+
     /// Counts the booking's actions in; whether `query` chooses the booking.
     fn add(
         &mut self,
@@ -91,12 +99,8 @@ impl Overview {
         outcomes: &[Outcome],
         query: &Query,
     ) -> bool {
-        for (facet, value) in [("unit", &booking.unit), ("exam", &booking.exam)] {
-            let values = self.facets.entry(facet).or_default();
-            if !values.contains(value.as_ref()) {
-                values.insert(value.to_string());
-            }
-        }
+        self.note("unit", &booking.unit);
+        self.note("exam", &booking.exam);
         let mut any = false;
         for outcome in outcomes {
             let Outcome::Action(a) = outcome else {
@@ -104,12 +108,8 @@ impl Overview {
             };
             let channel = a.channel.as_str();
             let message = &engine.policy(a.policy).messages[a.message].name;
-            for (facet, value) in [("channel", channel), ("message", message.as_str())] {
-                let values = self.facets.entry(facet).or_default();
-                if !values.contains(value) {
-                    values.insert(value.to_string());
-                }
-            }
+            self.note("channel", channel);
+            self.note("message", message);
             let hours = self
                 .days
                 .entry(a.send_at.date_naive().to_string())
@@ -220,24 +220,22 @@ impl Workbench {
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
+    /// The bookings of the feed that may book a recall's service (R8).
+    fn booked(&self, engine: &Engine) -> Booked {
+        let mut booked = Booked::new(engine);
+        for booking in &self.bookings {
+            booked.note(booking);
+        }
+        booked
+    }
+
     /// The services feed's records, each marked booked when the booking feed has a visit for
     /// it (R8); none without a services feed.
     fn recalls(&self, engine: &Engine) -> Vec<Booking<'static>> {
         let Some(Services { records, .. }) = &self.services else {
             return Vec::new();
         };
-        let mut booked = Booked::new(engine);
-        for booking in &self.bookings {
-            booked.note(booking);
-        }
-        records
-            .iter()
-            .map(|record| {
-                let mut record = record.clone();
-                booked.mark(engine, &mut record);
-                record
-            })
-            .collect()
+        self.booked(engine).marked(engine, records).collect()
     }
 
     /// A page of the bookings that `query` selects, each with `rem eval --explain`'s lines for
@@ -386,14 +384,10 @@ impl Workbench {
                 "the policies have no `recall`: write one (docs/language.md, \"Recalls\") to list what is due",
             ));
         }
-        let mut booked = Booked::new(&engine);
-        for booking in &self.bookings {
-            booked.note(booking);
-        }
-        let (mut lines, _) = due_list(&engine, &booked, records, self.now);
+        let (mut lines, _) = due_list(&engine, &self.booked(&engine), records, self.now);
         lines.retain(|l| status.is_empty() || status.iter().any(|s| s == l.status.word()));
         let list = report::due::report(&engine, lines, self.now);
-        serde_json::from_str(&report::json(&list)).map_err(|e| refuse(e.to_string()))
+        Ok(report::json_value(&list))
     }
 
     /// `rem tasks --output json`: the staff's tasks of the bookings and recalls, per unit, in
@@ -412,6 +406,6 @@ impl Workbench {
             tasks.extend(report::tasks::tasks_of(&engine, booking, &outcomes));
         }
         let list = report::tasks::report(tasks, &engine, self.now, range);
-        serde_json::from_str(&report::json(&list)).map_err(|e| refuse(e.to_string()))
+        Ok(report::json_value(&list))
     }
 }
